@@ -1,0 +1,43 @@
+"""lablib: forms, answers, checks and grading for LAN RI's Laboratorium Inovasi (5D) bimtek.
+
+The public API is deliberately small. Heavy libraries (pandas, matplotlib, ipywidgets) are
+imported only when a function that needs them is called.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> (module, attribute); resolved on first use so `import lablib` stays light.
+_API = {
+    "STAGES": ("lablib.stages", "STAGES"),
+    "get_exercise": ("lablib.exercises", "get_exercise"),
+    "stage_exercises": ("lablib.exercises", "stage_exercises"),
+    "load_answers": ("lablib.answers", "load_answers"),
+    "save_answers": ("lablib.answers", "save_answers"),
+    "check": ("lablib.scoring", "check_exercise"),
+    "score_answers": ("lablib.scoring", "score_answers"),
+    "score_folder": ("lablib.scoring", "score_folder"),
+    "grade_check": ("lablib.autograde", "grade_check"),
+    "form": ("lablib.forms", "form"),
+    "set_language": ("lablib.i18n", "set_language"),
+}
+
+__all__ = sorted(_API)
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module, attr = _API[name]
+    except KeyError:
+        raise AttributeError(f"module 'lablib' has no attribute {name!r}") from None
+    value = getattr(import_module(module), attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -1,0 +1,38 @@
+"""What nbgrader's autograder test cells call.
+
+A test cell is ``lablib.grade_check("diagnose.dg1", "usg")``: it prints the check's message
+to stdout (never stderr, which would cost the points) and returns the points earned, which
+nbgrader reads as partial credit from the cell's ``execute_result``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from .answers import AnswersFileError, AnswerStore, parse_answers_file
+from .checks import Answers, run_check
+from .exercises import get_exercise
+
+
+def grade_check(exercise_id: str, check_id: str, folder: str | os.PathLike | None = None) -> float:
+    """Run one check on the answers file beside the notebook; print its message, return points."""
+    ex = get_exercise(exercise_id)
+    check = ex.check(check_id)
+    store = AnswerStore(Path(folder or os.getcwd()), ex.stage)
+    answers: dict = {}
+    note = ""
+    # Read without moving anything: grading must never change a submission.
+    if store.path.exists():
+        try:
+            answers = parse_answers_file(store.path, ex.stage)["answers"]
+        except AnswersFileError as exc:
+            note = f"   ! {exc.message}"
+    else:
+        note = f"   ! file jawaban '{store.path.name}' tidak ditemukan / answers file not found"
+    result = run_check(ex, check, Answers(ex, answers))
+    print(result.summary(), file=sys.stdout)
+    if note:
+        print(note, file=sys.stdout)
+    return result.earned

@@ -1,0 +1,11 @@
+"""The 5D curriculum as data: every exercise of every stage, in order.
+
+Each stage module exports ``EXERCISES``; this package collects them. ``lablib.exercises``
+validates them when they are first used.
+"""
+
+from __future__ import annotations
+
+from . import diagnose
+
+EXERCISES = (*diagnose.EXERCISES,)
