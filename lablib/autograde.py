@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from .answers import AnswersFileError, AnswerStore, parse_answers_file
+from .calendar import load_calendar
 from .checks import Answers, run_check
 from .exercises import get_exercise
 
@@ -31,7 +32,7 @@ def grade_check(exercise_id: str, check_id: str, folder: str | os.PathLike | Non
             note = f"   ! {exc.message}"
     else:
         note = f"   ! file jawaban '{store.path.name}' tidak ditemukan / answers file not found"
-    result = run_check(ex, check, Answers(ex, answers))
+    result = run_check(ex, check, Answers(ex, answers, load_calendar(store.folder)))
     print(result.summary(), file=sys.stdout)
     if note:
         print(note, file=sys.stdout)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .calendar import DEFAULT_CALENDAR, Calendar
 from .fields import AnswerError, Table
 from .i18n import T, Text
 
@@ -27,9 +28,10 @@ class Answers:
     ``type_errors``, so one mistyped number never stops the other checks.
     """
 
-    def __init__(self, exercise: Exercise, stage_answers: Mapping[str, Any]):
+    def __init__(self, exercise: Exercise, stage_answers: Mapping[str, Any], calendar: Calendar | None = None):
         self.exercise = exercise
         self._stage_answers = stage_answers
+        self.calendar = calendar or DEFAULT_CALENDAR  # workshop and Deliver windows, due dates
         raw = stage_answers.get(exercise.id)
         raw = raw if isinstance(raw, dict) else {}
         self.type_errors: list[Text] = []
@@ -64,7 +66,11 @@ class Answers:
         """Answers of another exercise in the same file (or imported from an earlier stage)."""
         from .exercises import get_exercise
 
-        return Answers(get_exercise(exercise_id), self._stage_answers)
+        return Answers(get_exercise(exercise_id), self._stage_answers, self.calendar)
+
+    def has(self, exercise_id: str) -> bool:
+        """Whether the file holds answers for ``exercise_id`` (e.g. imported from an earlier stage)."""
+        return isinstance(self._stage_answers.get(exercise_id), dict)
 
 
 CheckFn = Callable[[Answers], list[Text]]
@@ -149,9 +155,10 @@ def run_check(exercise: Exercise, check: Check, answers: Answers) -> CheckResult
                        float(check.points) if passed else 0.0, float(check.points), tuple(problems))
 
 
-def run_checks(exercise: Exercise, stage_answers: Mapping[str, Any]) -> ExerciseResult:
+def run_checks(exercise: Exercise, stage_answers: Mapping[str, Any],
+               calendar: Calendar | None = None) -> ExerciseResult:
     """Run every check of ``exercise`` on a stage's answers mapping (``{exercise_id: {...}}``)."""
-    view = Answers(exercise, stage_answers)
+    view = Answers(exercise, stage_answers, calendar)
     return ExerciseResult(exercise.id, exercise.title_text(),
                           tuple(run_check(exercise, c, view) for c in exercise.checks))
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .calendar import Calendar, load_calendar
 from .checks import ExerciseResult, run_checks
 from .exercises import get_exercise, stage_exercises
 
@@ -30,9 +31,9 @@ class StageScore:
         return {(c.exercise_id, c.check_id): c.earned for e in self.exercises for c in e.checks}
 
 
-def score_answers(stage: str, answers: Mapping[str, Any]) -> StageScore:
+def score_answers(stage: str, answers: Mapping[str, Any], calendar: Calendar | None = None) -> StageScore:
     """Automatic score of a stage's answers mapping (``{exercise_id: {...}}``)."""
-    return StageScore(stage, tuple(run_checks(ex, answers) for ex in stage_exercises(stage)))
+    return StageScore(stage, tuple(run_checks(ex, answers, calendar) for ex in stage_exercises(stage)))
 
 
 def score_folder(folder: str | os.PathLike, stage: str) -> StageScore:
@@ -44,7 +45,7 @@ def score_folder(folder: str | os.PathLike, stage: str) -> StageScore:
         answers = parse_answers_file(store.path, stage)["answers"] if store.path.exists() else {}
     except AnswersFileError:
         answers = {}
-    return score_answers(stage, answers)
+    return score_answers(stage, answers, load_calendar(folder))
 
 
 def check_exercise(exercise_id: str, folder: str | os.PathLike | None = None) -> ExerciseResult:
@@ -52,5 +53,6 @@ def check_exercise(exercise_id: str, folder: str | os.PathLike | None = None) ->
     from .answers import AnswerStore
 
     ex = get_exercise(exercise_id)
-    loaded = AnswerStore(Path(folder or os.getcwd()), ex.stage).load()
-    return run_checks(ex, loaded.answers)
+    folder = Path(folder or os.getcwd())
+    loaded = AnswerStore(folder, ex.stage).load()
+    return run_checks(ex, loaded.answers, load_calendar(folder))
