@@ -32,7 +32,7 @@ bench: $(STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) benchmarks/bench_core.py
 
 assignments: $(STAMP)
-	$(VENV)/bin/lablib build-assignments assignments
+	$(PY) -m lablib.assignments assignments
 
 lint: $(STAMP)
 	$(PY) -m pip install -q -e '.[dev]'

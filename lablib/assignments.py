@@ -125,3 +125,17 @@ def write_source(stage: str, folder: str | os.PathLike) -> Path:
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+def write_all(folder: str | os.PathLike) -> list[Path]:
+    """Write every stage's source notebook to ``<folder>/<stage>/<stage>.ipynb``."""
+    from .stages import STAGES
+
+    return [write_source(s.slug, Path(folder) / s.slug) for s in STAGES]
+
+
+if __name__ == "__main__":  # python -m lablib.assignments assignments/
+    import sys
+
+    for written in write_all(sys.argv[1] if len(sys.argv) > 1 else "assignments"):
+        print(written)
