@@ -23,6 +23,7 @@ _API = {
     "score_folder": ("lablib.scoring", "score_folder"),
     "grade_check": ("lablib.autograde", "grade_check"),
     "form": ("lablib.forms", "form"),
+    "import_previous": ("lablib.carry", "import_previous"),
     "import_button": ("lablib.forms", "import_button"),
     "set_language": ("lablib.i18n", "set_language"),
 }
