@@ -6,6 +6,6 @@ validates them when they are first used.
 
 from __future__ import annotations
 
-from . import diagnose
+from . import diagnose, drum_up
 
-EXERCISES = (*diagnose.EXERCISES,)
+EXERCISES = (*drum_up.EXERCISES, *diagnose.EXERCISES)

@@ -3,6 +3,8 @@ ideas and their selection (DG4)."""
 
 from __future__ import annotations
 
+import difflib
+
 from ..checks import Answers, Check
 from ..exercises import Exercise
 from ..fields import Choice, LongText, MultiChoice, Number, Scale, ShortText, Table, word_count
@@ -142,4 +144,407 @@ DG1 = Exercise(
     ),
 )
 
-EXERCISES: tuple[Exercise, ...] = (DG1,)
+
+# ---------------------------------------------------------------- shared helpers
+
+
+def _norm(text: object) -> str:
+    """Lower-cased, single-spaced text for comparing two answers typed by hand."""
+    return " ".join(str(text or "").lower().split())
+
+
+def _repeats(cause: object, problem: object) -> bool:
+    """Whether a cause only restates the problem (same words, or nearly).
+
+    >>> _repeats("Cakupan akta  rendah", "cakupan akta rendah.")
+    True
+    >>> _repeats("Layanan hanya di Salakan", "Cakupan akta rendah")
+    False
+    """
+    c, p = _norm(cause).strip(" .!?"), _norm(problem).strip(" .!?")
+    if not c or not p:
+        return False
+    return c == p or difflib.SequenceMatcher(None, c, p).ratio() >= facts.CAUSE_REPEATS_PROBLEM_RATIO
+
+
+# ---------------------------------------------------------------- DG2 Akar masalah
+
+
+def _dg2_causes(a: Answers) -> list[Text]:
+    out: list[Text] = []
+    causes = a.rows("penyebab")
+    whys = [r for r in a.rows("mengapa") if r.get("jawaban")]
+    categories = sorted({r["kategori"] for r in causes if r.get("kategori") and r.get("penyebab")},
+                        key=facts.FISHBONE_CATEGORIES.index)
+    if len(categories) < facts.FISHBONE_MIN_CATEGORIES and len(whys) < facts.FIVE_WHY_MIN_DEPTH:
+        out.append(T("Penyebab baru ada di {n} kategori tulang ikan ({cats}) dan rantai 5-mengapa baru {d} langkah. "
+                     "Tuliskan penyebab di paling sedikit {k} kategori, atau rantai mengapa paling sedikit {w} langkah.",
+                     "Causes cover {n} fishbone categories ({cats}) and the 5-why chain has {d} steps. Give causes "
+                     "in at least {k} categories, or a why-chain of at least {w} steps.").format(
+            n=len(categories), cats=", ".join(categories) or "-", d=len(whys),
+            k=facts.FISHBONE_MIN_CATEGORIES, w=facts.FIVE_WHY_MIN_DEPTH))
+    out += missing_cells(a, "penyebab", "kategori", "penyebab")
+    problem = a.other("diagnose.dg1").get("masalah_terpilih")
+    for text in [r.get("penyebab") for r in causes] + [r.get("jawaban") for r in whys]:
+        if _repeats(text, problem):
+            out.append(T("Penyebab '{c}' hanya mengulang masalahnya. Tuliskan mengapa masalah itu terjadi.",
+                         "Cause '{c}' only restates the problem. Write why the problem happens.").format(c=short(text)))
+    return out + a.type_errors[:3]
+
+
+def _dg2_root(a: Answers) -> list[Text]:
+    root = a.get("akar_masalah")
+    if not root:
+        return [T("Tuliskan satu akar masalah: salin satu penyebab dari diagram tulang ikan atau dari rantai "
+                  "5-mengapa.",
+                  "Give one root cause: copy one cause from the fishbone or from the 5-why chain.")]
+    listed = [r.get("penyebab") for r in a.rows("penyebab")] + [r.get("jawaban") for r in a.rows("mengapa")]
+    if _norm(root) not in {_norm(x) for x in listed if x}:
+        return [T("Akar masalah '{r}' tidak ada di daftar penyebab maupun rantai 5-mengapa. Salin persis satu "
+                  "penyebab dari daftar (atau tambahkan dulu ke daftar).",
+                  "Root cause '{r}' is neither in the cause list nor in the 5-why chain. Copy exactly one cause "
+                  "from the list (or add it to the list first).").format(r=short(root))]
+    return []
+
+
+DG2 = Exercise(
+    id="diagnose.dg2",
+    code="DG2",
+    title="Akar masalah",
+    title_en="Root cause",
+    instructions=(
+        "Cari penyebab masalah prioritas dari DG1. Isi diagram tulang ikan: setiap penyebab diberi "
+        "kategori (Manusia, Metode, Sarana, Anggaran, Lingkungan, Regulasi) dan, bila ada, buktinya. "
+        "Sebagai ganti atau tambahan, isi rantai 5-mengapa: setiap baris menjawab \"mengapa?\" dari "
+        "baris sebelumnya. Jangan mengulang bunyi masalahnya. Terakhir salin satu penyebab yang "
+        "menjadi akar masalah."),
+    instructions_en=(
+        "Find the causes of the priority problem from DG1. Fill the fishbone: give each cause a "
+        "category (People, Method, Facilities, Budget, Environment, Regulation) and its evidence if "
+        "any. Instead or as well, fill a 5-why chain: each row answers \"why?\" of the row before. "
+        "Do not restate the problem. Finally copy the one cause that is the root cause."),
+    fields=(
+        Table("penyebab", "Diagram tulang ikan: penyebab", label_en="Fishbone: causes", required=False,
+              row_label="Penyebab",
+              columns=(
+                  Choice("kategori", "Kategori", label_en="Category", options=facts.FISHBONE_CATEGORIES),
+                  ShortText("penyebab", "Penyebab", label_en="Cause"),
+                  ShortText("bukti", "Bukti / data pendukung", label_en="Evidence", required=False),
+              )),
+        Table("mengapa", "Rantai 5-mengapa", label_en="5-why chain", required=False, max_rows=7,
+              row_label="Mengapa",
+              help="Baris 1 menjawab: mengapa masalah itu terjadi? Baris berikutnya: mengapa jawaban sebelumnya terjadi?",
+              columns=(ShortText("jawaban", "Karena…", label_en="Because…"),)),
+        ShortText("akar_masalah", "Akar masalah terpilih", label_en="Chosen root cause",
+                  help="Salin persis satu penyebab dari diagram tulang ikan atau rantai 5-mengapa."),
+    ),
+    checks=(
+        Check("penyebab", "Penyebab cukup luas dan tidak mengulang masalah", 1, _dg2_causes,
+              "Causes broad enough and not restating the problem"),
+        Check("akar", "Satu akar masalah dipilih dari daftar", 1, _dg2_root,
+              "One root cause chosen from the list"),
+    ),
+    criteria=(
+        Criterion(
+            "logika_sebab", "Logika sebab-akibat masuk akal dan didukung bukti", 4,
+            ("Tidak ada analisis penyebab.",
+             "Penyebab berupa gejala atau solusi terselubung; akar masalah tidak menjelaskan masalah.",
+             "Sebagian penyebab masuk akal, tetapi akar masalah lemah atau tanpa bukti.",
+             "Rantai sebab-akibat masuk akal dan akar masalah didukung sebagian bukti.",
+             "Rantai sebab-akibat runtut, akar masalah dapat ditangani OPD, dan setiap klaim didukung data "
+             "atau bukti lapangan."),
+            title_en="Causal logic holds and is backed by evidence",
+            shows=("penyebab", "mengapa", "akar_masalah"),
+        ),
+    ),
+)
+
+
+# ---------------------------------------------------------------- DG3 Pemangku kepentingan
+
+YES, NO = "Ya", "Tidak"
+
+
+def stakeholder_quadrant(influence: int | None, interest: int | None) -> str | None:
+    """The grid quadrant of a stakeholder's 1–5 influence and interest (``None`` if unscored).
+
+    >>> stakeholder_quadrant(5, 2)
+    'Jaga kepuasan'
+    """
+    if not isinstance(influence, int) or not isinstance(interest, int):
+        return None
+    return facts.STAKEHOLDER_QUADRANTS[(influence >= facts.STAKEHOLDER_HIGH_FROM,
+                                        interest >= facts.STAKEHOLDER_HIGH_FROM)]
+
+
+def _dg3_spread(a: Answers) -> list[Text]:
+    rows = a.rows("pemangku")
+    out = count_between(a, "pemangku", facts.STAKEHOLDER_MIN, None)
+    out += missing_cells(a, "pemangku", "nama", "unsur")
+    elements = sorted({r["unsur"] for r in rows if r.get("unsur")}, key=facts.PENTAHELIX.index)
+    if len(elements) < facts.STAKEHOLDER_MIN_ELEMENTS:
+        out.append(T("Pemangku kepentingan baru dari {n} unsur pentahelix ({x}); perlu paling sedikit {k}. "
+                     "Pertimbangkan juga {others}.",
+                     "Stakeholders come from {n} pentahelix elements ({x}); at least {k} are needed. "
+                     "Consider also {others}.").format(
+            n=len(elements), x=", ".join(elements) or "-", k=facts.STAKEHOLDER_MIN_ELEMENTS,
+            others=", ".join(e for e in facts.PENTAHELIX if e not in elements)))
+    if not any(r.get("pengguna") == YES for r in rows):
+        out.append(T("Belum ada pengguna layanan di daftar. Tambahkan warga pengguna layanan dan tandai "
+                     "'Pengguna layanan?' = Ya.",
+                     "No service users in the list. Add the citizens who use the service and mark "
+                     "'Service user?' = Yes."))
+    return out + a.type_errors[:3]
+
+
+def _dg3_quadrants(a: Answers) -> list[Text]:
+    rows = a.rows("pemangku")
+    if not rows:
+        return [T("Belum ada pemangku kepentingan yang dipetakan.", "No stakeholder has been mapped yet.")]
+    out: list[Text] = []
+    for n, row in enumerate(rows, start=1):
+        name = short(row.get("nama") or n)
+        scores = {}
+        for key, label in (("pengaruh", "pengaruh"), ("kepentingan", "kepentingan")):
+            v = row.get(key)
+            if v is None or not Scale.minimum <= v <= Scale.maximum:
+                out.append(T("'{name}': skor {k} harus 1–5 (tertulis {v}).",
+                             "'{name}': the {k} score must be 1–5 (got {v}).").format(
+                    name=name, k=label, v="kosong" if v is None else v))
+            else:
+                scores[key] = v
+        if len(scores) < 2:
+            continue
+        expected = stakeholder_quadrant(scores["pengaruh"], scores["kepentingan"])
+        if row.get("kuadran") != expected:
+            out.append(T("Kuadran '{name}' seharusnya '{q}' (pengaruh {p}, kepentingan {i}; skor {h} ke atas = "
+                         "tinggi), tertulis '{v}'.",
+                         "The quadrant of '{name}' should be '{q}' (influence {p}, interest {i}; {h} or more = "
+                         "high); got '{v}'.").format(
+                name=name, q=expected, p=scores["pengaruh"], i=scores["kepentingan"],
+                h=facts.STAKEHOLDER_HIGH_FROM, v=row.get("kuadran") or "kosong"))
+    return out
+
+
+DG3 = Exercise(
+    id="diagnose.dg3",
+    code="DG3",
+    title="Pemangku kepentingan",
+    title_en="Stakeholders",
+    instructions=(
+        "Petakan paling sedikit lima pemangku kepentingan inovasi Anda dari paling sedikit tiga unsur "
+        "pentahelix (pemerintah, masyarakat, akademisi, dunia usaha, media), termasuk warga pengguna "
+        "layanan. Beri skor pengaruh dan kepentingan (1–5), lalu tentukan kuadrannya: skor 3 ke atas "
+        "dihitung tinggi. Pengaruh tinggi + kepentingan tinggi = Kelola secara dekat; pengaruh tinggi "
+        "saja = Jaga kepuasan; kepentingan tinggi saja = Beri informasi; keduanya rendah = Pantau."),
+    instructions_en=(
+        "Map at least five stakeholders of your innovation from at least three pentahelix elements "
+        "(government, community, academia, business, media), including the citizens who use the "
+        "service. Score influence and interest (1–5) and set the quadrant: 3 or more counts as high. "
+        "High influence + high interest = Manage closely; high influence only = Keep satisfied; high "
+        "interest only = Keep informed; both low = Monitor."),
+    fields=(
+        Table("pemangku", "Pemangku kepentingan", label_en="Stakeholders", min_rows=facts.STAKEHOLDER_MIN,
+              row_label="Pemangku",
+              columns=(
+                  ShortText("nama", "Pemangku kepentingan", label_en="Stakeholder"),
+                  Choice("unsur", "Unsur pentahelix", label_en="Pentahelix element", options=facts.PENTAHELIX),
+                  Choice("pengguna", "Pengguna layanan?", label_en="Service user?", options=(YES, NO),
+                         required=False),
+                  ShortText("peran", "Peran / kepentingan terhadap inovasi", label_en="Role / stake",
+                            required=False),
+                  Scale("pengaruh", "Pengaruh", label_en="Influence"),
+                  Scale("kepentingan", "Kepentingan", label_en="Interest"),
+                  Choice("kuadran", "Kuadran", label_en="Quadrant",
+                         options=tuple(facts.STAKEHOLDER_QUADRANTS.values())),
+              )),
+    ),
+    checks=(
+        Check("sebaran", "Pemangku cukup banyak, beragam, dan mencakup pengguna", 1, _dg3_spread,
+              "Enough, varied stakeholders including service users"),
+        Check("kuadran", "Skor dan kuadran benar", 1, _dg3_quadrants, "Scores and quadrants right"),
+    ),
+    criteria=(
+        Criterion(
+            "aktor_kunci", "Aktor kunci tidak ada yang terlewat", 2,
+            ("Tidak ada pemetaan pemangku kepentingan.",
+             "Hanya unit internal OPD; pengguna layanan dan pengambil keputusan terlewat.",
+             "Pengguna dan sebagian pengambil keputusan ada, tetapi aktor penting di lapangan terlewat.",
+             "Aktor kunci lengkap; skor pengaruh dan kepentingan sebagian besar masuk akal.",
+             "Aktor kunci lengkap dan spesifik (nama lembaga/kelompok), skor masuk akal, dan peran "
+             "masing-masing jelas."),
+            title_en="Key actors not missing",
+            shows=("pemangku",),
+        ),
+    ),
+)
+
+
+# ---------------------------------------------------------------- DG4 Ide & seleksi
+
+
+def weighted_score(row: dict, weights: dict[str, float]) -> float | None:
+    """An idea's weighted score on the 1–5 scale: Σ weight × score / Σ weight.
+
+    ``weights`` maps criterion keys (``facts.DECISION_CRITERIA``) to weights; ``None`` when a
+    score or weight is missing or the weights add up to nothing.
+
+    >>> weighted_score({"skor_a": 5, "skor_b": 3}, {"a": 75, "b": 25})
+    4.5
+    """
+    total = sum(weights.values()) if all(isinstance(w, (int, float)) for w in weights.values()) else 0
+    scores = [row.get(f"skor_{key}") for key in weights]
+    if not total > 0 or any(not isinstance(s, int) for s in scores):
+        return None
+    return round(sum(w * s for w, s in zip(weights.values(), scores)) / total, 4)
+
+
+def _dg4_weights(a: Answers) -> dict[str, float | None]:
+    return {key: a.get(f"bobot_{key}") for key in facts.DECISION_CRITERIA}
+
+
+def _is_how_might_we(text: object) -> bool:
+    """Written as a "Bagaimana kita…" question ("Bagaimana cara kita…" also counts)."""
+    first, *rest = _norm(facts.IDEA_PREFIX).split()
+    words = _norm(text).split()
+    return bool(words) and words[0] == first and all(w in words[1:4] for w in rest)
+
+
+def _dg4_weights_check(a: Answers) -> list[Text]:
+    weights = _dg4_weights(a)
+    out: list[Text] = []
+    for key, w in weights.items():
+        label = facts.DECISION_CRITERIA[key]
+        if w is None:
+            out.append(T("Bobot '{k}' belum diisi.", "The weight of '{k}' is empty.").format(k=label))
+        elif not 0 <= w <= facts.DECISION_WEIGHT_TOTAL:
+            out.append(T("Bobot '{k}' harus 0–{t} (tertulis {v}).", "The weight of '{k}' must be 0–{t} (got {v}).")
+                       .format(k=label, t=facts.DECISION_WEIGHT_TOTAL, v=w))
+    if out:
+        return out
+    total = sum(weights.values())
+    if abs(total - facts.DECISION_WEIGHT_TOTAL) > 1e-6:
+        out.append(T("Jumlah bobot harus {t} (sekarang {s:g}). Ubah bobot kriteria sampai jumlahnya {t}.",
+                     "The weights must add up to {t} (now {s:g}). Change them until they add up to {t}.").format(
+            t=facts.DECISION_WEIGHT_TOTAL, s=total))
+    return out
+
+
+def _dg4_winner(a: Answers) -> list[Text]:
+    ideas = a.rows("ide")
+    out = count_between(a, "ide", facts.IDEA_MIN, None)
+    out += missing_cells(a, "ide", "nama", "rumusan")
+    for row in ideas:
+        if row.get("rumusan") and not _is_how_might_we(row["rumusan"]):
+            out.append(T("Ide '{x}': tuliskan rumusannya sebagai pertanyaan \"{p}…?\".",
+                         "Idea '{x}': write it as a \"{p}…?\" (How might we…) question.").format(
+                x=short(row.get("nama") or row["rumusan"]), p=facts.IDEA_PREFIX))
+        for key, label in facts.DECISION_CRITERIA.items():
+            v = row.get(f"skor_{key}")
+            if v is None or not Scale.minimum <= v <= Scale.maximum:
+                out.append(T("Ide '{x}': skor {k} harus 1–5 (tertulis {v}).",
+                             "Idea '{x}': the {k} score must be 1–5 (got {v}).").format(
+                    x=short(row.get("nama")), k=label, v="kosong" if v is None else v))
+    out += missing(a, "ide_terpilih", "kaitan_akar")
+    if out:
+        return out + a.type_errors[:3]
+    weights = _dg4_weights(a)
+    scored = [(weighted_score(r, weights), r) for r in ideas]
+    if any(s is None for s, _ in scored):
+        return [T("Bobot kriteria belum lengkap, jadi nilai ide belum dapat dihitung. Isi bobot semua kriteria.",
+                  "The criterion weights are incomplete, so the ideas cannot be scored. Fill every weight.")]
+    chosen = a.get("ide_terpilih")
+    mine = [(s, r) for s, r in scored if _norm(r.get("nama")) == _norm(chosen)]
+    if not mine:
+        return [T("Ide terpilih '{c}' tidak ada di daftar ide. Pilih ulang dari daftar.",
+                  "The chosen idea '{c}' is not in the list. Choose again from the list.").format(c=short(chosen))]
+    best_score, best = max(scored, key=lambda sr: sr[0])
+    if mine[0][0] < best_score - 1e-9:
+        out.append(T("Menurut bobot dan skor, nilai tertinggi adalah '{w}' ({b:.2f}); ide terpilih '{c}' bernilai "
+                     "{m:.2f}. Periksa skor dan bobot, atau pilih ide bernilai tertinggi.",
+                     "By the weights and scores the highest is '{w}' ({b:.2f}); the chosen idea '{c}' scores "
+                     "{m:.2f}. Check the scores and weights, or choose the highest idea.").format(
+            w=short(best.get("nama")), b=best_score, c=short(chosen), m=mine[0][0]))
+    return out
+
+
+def _dg4_pp38(a: Answers) -> list[Text]:
+    chosen = a.get("ide_terpilih")
+    match = [r for r in a.rows("ide") if chosen and _norm(r.get("nama")) == _norm(chosen)]
+    if not match:
+        return [T("Pilih ide terpilih dari daftar ide, lalu centang kriteria PP 38/2017 yang dipenuhinya.",
+                  "Choose the winning idea from the list, then tick the PP 38/2017 criteria it meets.")]
+    lacking = [c for c in facts.PP38_KRITERIA if c not in (match[0].get("pp38") or [])]
+    if lacking:
+        return [T("Ide terpilih '{x}' belum memenuhi kriteria PP 38/2017: {c}. Perbaiki idenya sampai memenuhi "
+                  "kelimanya, atau pilih ide lain.",
+                  "The chosen idea '{x}' does not meet the PP 38/2017 criteria: {c}. Improve the idea until it "
+                  "meets all five, or choose another.").format(x=short(chosen), c="; ".join(lacking))]
+    return []
+
+
+DG4 = Exercise(
+    id="diagnose.dg4",
+    code="DG4",
+    title="Ide & seleksi",
+    title_en="Ideas and selection",
+    instructions=(
+        "Tuliskan paling sedikit tiga ide untuk menjawab akar masalah dari DG2, masing-masing sebagai "
+        "pertanyaan \"Bagaimana kita…?\" dengan nama singkat. Tentukan bobot lima kriteria (jumlahnya "
+        "100), beri skor 1–5 setiap ide pada setiap kriteria (untuk biaya: makin murah makin tinggi), "
+        "dan centang kriteria PP 38/2017 yang dipenuhi. Nilai ide = jumlah (bobot × skor) ÷ 100. "
+        "Pilih ide bernilai tertinggi dan jelaskan bagaimana ide itu menjawab akar masalah."),
+    instructions_en=(
+        "Write at least three ideas that answer the root cause from DG2, each as a \"How might we…?\" "
+        "question with a short name. Set the weights of the five criteria (adding up to 100), score "
+        "every idea 1–5 on each criterion (for cost: cheaper scores higher) and tick the PP 38/2017 "
+        "criteria it meets. An idea's value = sum of (weight × score) ÷ 100. Choose the highest idea "
+        "and explain how it answers the root cause."),
+    fields=(
+        *(Number(f"bobot_{key}", f"Bobot kriteria: {label}", label_en=f"Weight: {label}", unit="%",
+                 minimum=0, maximum=facts.DECISION_WEIGHT_TOTAL)
+          for key, label in facts.DECISION_CRITERIA.items()),
+        Table("ide", "Ide inovasi", label_en="Ideas", min_rows=facts.IDEA_MIN, row_label="Ide",
+              columns=(
+                  ShortText("nama", "Nama singkat ide", label_en="Short name"),
+                  ShortText("rumusan", "Rumusan \"Bagaimana kita…?\"", label_en="\"How might we…?\" question"),
+                  *(Scale(f"skor_{key}", f"Skor {label}", label_en=f"Score: {label}")
+                    for key, label in facts.DECISION_CRITERIA.items()),
+                  MultiChoice("pp38", "Kriteria PP 38/2017 terpenuhi", label_en="PP 38/2017 criteria met",
+                              options=facts.PP38_KRITERIA, required=False),
+              )),
+        Choice("ide_terpilih", "Ide terpilih", label_en="Chosen idea", options_from="ide.nama"),
+        LongText("kaitan_akar", "Bagaimana ide terpilih menjawab akar masalah", label_en="How the idea answers the root cause"),
+    ),
+    checks=(
+        Check("bobot", "Bobot kriteria berjumlah 100", 1, _dg4_weights_check, "Criterion weights add up to 100"),
+        Check("pemenang", "Ide terpilih bernilai tertinggi", 1, _dg4_winner, "Chosen idea has the highest value"),
+        Check("pp38", "Ide terpilih memenuhi lima kriteria PP 38/2017", 1, _dg4_pp38,
+              "Chosen idea meets the five PP 38/2017 criteria"),
+    ),
+    criteria=(
+        Criterion(
+            "kebaruan_relevansi", "Kebaruan dan relevansi ide", 3,
+            ("Tidak ada ide yang dapat dinilai.",
+             "Ide sudah biasa dilakukan OPD atau tidak berkaitan dengan layanannya.",
+             "Ide relevan dengan layanan, tetapi kebaruannya bagi daerah tidak jelas.",
+             "Ide relevan dan mengandung pembaharuan nyata bagi daerah.",
+             "Ide relevan, jelas baru bagi daerah (atau adaptasi cerdas dari daerah lain), dan layak "
+             "direplikasi."),
+            title_en="Novelty and relevance",
+            shows=("ide", "ide_terpilih"),
+        ),
+        Criterion(
+            "jawab_akar", "Ide menjawab akar masalah", 2,
+            ("Tidak ada penjelasan kaitan ide dengan akar masalah.",
+             "Ide menjawab gejala, bukan akar masalah dari DG2.",
+             "Ide menyentuh akar masalah, tetapi penjelasannya lemah.",
+             "Ide menjawab akar masalah dengan penjelasan yang masuk akal.",
+             "Ide langsung menghilangkan akar masalah dan mekanisme perubahannya dijelaskan dengan jelas."),
+            title_en="Idea answers the root cause",
+            shows=("ide_terpilih", "kaitan_akar"),
+        ),
+    ),
+)
+
+EXERCISES: tuple[Exercise, ...] = (DG1, DG2, DG3, DG4)
