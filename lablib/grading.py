@@ -1,0 +1,439 @@
+"""Grading at scale: nbgrader's own autograder, several submissions at a time, incrementally.
+
+``grade(course_dir, stage)`` leaves exactly what stock ``nbgrader autograde`` leaves (same
+autograded notebooks, same gradebook rows), because each submission goes through nbgrader's
+own ``Autograde`` converter with the course's configuration. Only one thing differs: the
+kernel-bound step (nbgrader's ``Execute`` preprocessor) of several submissions runs at the
+same time. Everything that reads or writes the gradebook (creating the student and the
+submission, sanitising cells against the stored source, saving the automatic grades, late
+penalties) runs under one lock in this process, so SQLite never sees two writers and
+PostgreSQL sees the same sequence of transactions as with stock nbgrader.
+
+Every submission still runs in its own fresh kernel. A submission that cannot be graded (a
+corrupt notebook, a kernel that dies) is reported in ``GradeReport.failed`` and the others
+are graded; a cell that hits the course's per-cell timeout (``c.Execute.timeout``) is
+interrupted and scores 0, as in stock nbgrader, and is reported in ``GradeReport.warnings``.
+
+Incremental: after a submission is graded, a fingerprint of its submitted files and of the
+grading source (the stage's ``source/`` files, the course config, lablib's own code and the
+nbgrader version) is stored in ``<course>/.lablib/grading/<stage>.json``. A later run skips
+submissions whose fingerprint is unchanged (and whose autograded notebook and gradebook
+submission still exist) unless ``force``. Manual grades are never touched: nbgrader's
+``SaveAutoGrades`` writes only the automatic score.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .stages import get_stage
+
+STATE_DIR = Path(".lablib") / "grading"
+STATE_SCHEMA = 1
+
+__all__ = ["GradeEvent", "GradeProblem", "GradeReport", "GradingError", "grade"]
+
+
+class GradingError(RuntimeError):
+    """The batch cannot start (not a course, stage not generated, ...); ``message`` says why."""
+
+
+@dataclass(frozen=True)
+class GradeProblem:
+    """Why one submission failed (or what to look at after it was graded)."""
+
+    student: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.student}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class GradeEvent:
+    """Passed to the ``progress`` callback once per finished submission."""
+
+    student: str
+    status: str  # "graded", "skipped" or "failed"
+    done: int
+    total: int
+    seconds: float
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class GradeReport:
+    stage: str
+    graded: tuple[str, ...]
+    skipped: tuple[str, ...]  # unchanged since they were last graded
+    failed: tuple[GradeProblem, ...]
+    seconds: float
+    workers: int = 1
+    warnings: tuple[GradeProblem, ...] = ()  # graded, but e.g. a cell hit the time limit
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    @property
+    def total(self) -> int:
+        return len(self.graded) + len(self.skipped) + len(self.failed)
+
+    def summary(self) -> str:
+        text = (f"{self.stage}: {len(self.graded)} graded, {len(self.skipped)} unchanged, "
+                f"{len(self.failed)} failed in {self.seconds:.1f} s ({self.workers} workers)")
+        lines = [text]
+        lines += [f"  FAILED {p}" for p in self.failed]
+        lines += [f"  warning {p}" for p in self.warnings]
+        return "\n".join(lines)
+
+
+# -- fingerprints --------------------------------------------------------------------------
+def _hash_tree(folder: Path, h: hashlib._Hash) -> None:
+    if not folder.is_dir():
+        return
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(folder).as_posix()
+        h.update(rel.encode("utf-8") + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+
+
+# lablib modules a grading kernel never imports: editing them does not re-grade anything.
+_NOT_IN_KERNEL = frozenset({"grading.py", "live.py", "cli.py", "pipeline.py", "roster.py", "export.py",
+                            "demo.py"})
+
+
+def source_version(course_dir: Path, stage: str) -> str:
+    """What grading depends on besides the submission: source files, config, lablib, nbgrader."""
+    import nbgrader
+
+    h = hashlib.sha256()
+    h.update(f"nbgrader {nbgrader.__version__}\0".encode())
+    _hash_tree(course_dir / "source" / stage, h)
+    config = course_dir / "nbgrader_config.py"
+    if config.is_file():
+        h.update(config.read_bytes())
+    lablib_dir = Path(__file__).resolve().parent
+    for path in sorted(lablib_dir.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".json") and path.name not in _NOT_IN_KERNEL:
+            h.update(path.relative_to(lablib_dir).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def submission_fingerprint(folder: Path, source: str) -> str:
+    h = hashlib.sha256(source.encode())
+    _hash_tree(folder, h)
+    return h.hexdigest()
+
+
+def _state_path(course_dir: Path, stage: str) -> Path:
+    return course_dir / STATE_DIR / f"{stage}.json"
+
+
+def _load_state(course_dir: Path, stage: str) -> dict[str, dict]:
+    path = _state_path(course_dir, stage)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(doc, dict) or doc.get("schema_version") != STATE_SCHEMA:
+        return {}
+    students = doc.get("students")
+    return students if isinstance(students, dict) else {}
+
+
+def _save_state(course_dir: Path, stage: str, students: dict[str, dict]) -> None:
+    path = _state_path(course_dir, stage)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc = {"schema_version": STATE_SCHEMA, "stage": stage, "students": students}
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(doc, indent=0, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+# -- logging capture -----------------------------------------------------------------------
+class _Capture(logging.Logger):
+    """A private logger per submission: records kept in memory, nothing printed."""
+
+    def __init__(self, name: str):
+        super().__init__(name, logging.INFO)
+        self.records: list[logging.LogRecord] = []
+        self.propagate = False
+
+    def handle(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def messages(self, level: int = logging.WARNING) -> list[str]:
+        return [r.getMessage() for r in self.records if r.levelno >= level]
+
+
+def _failure_reason(log: _Capture, exc: BaseException | None) -> str:
+    errors = log.messages(logging.ERROR)
+    for msg in reversed(errors):
+        if msg.startswith("Traceback"):
+            last = [line for line in msg.strip().splitlines() if line.strip()]
+            return last[-1] if last else msg
+    for msg in errors:
+        if not msg.startswith("There was an error processing") and not msg.startswith("Please see"):
+            return msg
+    if exc is not None:
+        return f"{type(exc).__name__}: {exc}"
+    return "nbgrader reported an error (no details)"
+
+
+def _warnings(log: _Capture) -> list[str]:
+    out = []
+    for msg in log.messages(logging.ERROR):
+        if msg.startswith("Timeout waiting for execute reply"):
+            out.append(f"a cell hit the time limit and was interrupted ({msg}); it scores 0")
+    return out
+
+
+# -- the converter -------------------------------------------------------------------------
+def _converter_class(lock: threading.Lock):
+    """nbgrader's Autograde, whose Execute step runs without holding ``lock``."""
+    from nbgrader.converters import Autograde
+    from nbgrader.converters.base import BaseConverter
+    from nbgrader.preprocessors import Execute
+
+    class ConcurrentExecute(Execute):
+        # The subclass reads the same config sections (Execute, ExecutePreprocessor,
+        # NotebookClient): timeout, interrupt_on_timeout, allow_errors, ...
+        def preprocess(self, nb, resources=None, km=None):
+            lock.release()
+            try:
+                return super().preprocess(nb, resources, km)
+            finally:
+                lock.acquire()
+
+    class ConcurrentAutograde(Autograde):
+        def convert_single_notebook(self, notebook_filename: str) -> None:
+            # Autograde.convert_single_notebook, minus its ``utils.setenv`` (which deletes
+            # NBGRADER_EXECUTION afterwards, even while other kernels start): the variable is
+            # set for the whole batch by ``_environment``.
+            self.log.info("Sanitizing %s", notebook_filename)
+            self._sanitizing = True
+            self._init_preprocessors()
+            BaseConverter.convert_single_notebook(self, notebook_filename)
+            notebook_filename = os.path.join(self.writer.build_directory,
+                                             os.path.basename(notebook_filename))
+            self.log.info("Autograding %s", notebook_filename)
+            self._sanitizing = False
+            self._init_preprocessors()
+            try:
+                BaseConverter.convert_single_notebook(self, notebook_filename)
+            finally:
+                self._sanitizing = True
+
+        def _init_preprocessors(self) -> None:
+            super()._init_preprocessors()
+            self.exporter._preprocessors = [
+                ConcurrentExecute(parent=self.exporter) if type(pp) is Execute else pp
+                for pp in self.exporter._preprocessors]
+
+    return ConcurrentAutograde
+
+
+@contextmanager
+def _environment(course_dir: Path):
+    """For the whole batch: venv tools on PATH, NBGRADER_EXECUTION set, cwd = course root."""
+    from .course import ensure_tools_on_path
+
+    ensure_tools_on_path()
+    old_env = os.environ.get("NBGRADER_EXECUTION")
+    old_cwd = os.getcwd()
+    # nbgrader sets this around each execution and restores it afterwards; with several
+    # submissions in flight it must already hold the same value, or one submission's restore
+    # would unset it while another kernel starts.
+    os.environ["NBGRADER_EXECUTION"] = "autograde"
+    os.chdir(course_dir)
+    try:
+        yield
+    finally:
+        os.chdir(old_cwd)
+        if old_env is None:
+            os.environ.pop("NBGRADER_EXECUTION", None)
+        else:
+            os.environ["NBGRADER_EXECUTION"] = old_env
+
+
+def _submitted_students(course_dir: Path, stage: str) -> list[str]:
+    base = course_dir / "submitted"
+    if not base.is_dir():
+        return []
+    return sorted(p.parent.name for p in base.glob(f"*/{stage}") if p.is_dir())
+
+
+def _existing_submissions(config, stage: str) -> set[str]:
+    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.coursedir import CourseDirectory
+
+    coursedir = CourseDirectory(config=config)
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        try:
+            assignment = gb.find_assignment(stage)
+        except MissingEntry:
+            raise GradingError(
+                f"stage {stage!r} is not in the gradebook ({coursedir.db_url}): generate it first "
+                f"('lablib release {stage}' or 'nbgrader generate_assignment {stage}').") from None
+        return {s.student.id for s in assignment.submissions}
+
+
+def grade(course_dir: str | os.PathLike, stage: str, *, students: Iterable[str] | None = None,
+          workers: int | None = None, force: bool = False,
+          progress: Callable[[GradeEvent], None] | None = None) -> GradeReport:
+    """Autograde the collected submissions of ``stage`` in parallel; see the module docstring.
+
+    ``students`` limits the batch (default: everyone with a folder in ``submitted/``);
+    ``workers`` is how many submissions run at once (default: CPU count); ``force`` re-grades
+    unchanged submissions; ``progress`` is called once per finished submission with a
+    ``GradeEvent``. Returns a ``GradeReport``; raises ``GradingError`` only when the batch
+    cannot start at all.
+    """
+    from nbgrader.coursedir import CourseDirectory
+
+    from .course import load_config
+
+    started = time.perf_counter()
+    course_dir = Path(course_dir).resolve()
+    stage = get_stage(stage).slug
+    try:
+        config = load_config(course_dir)
+    except FileNotFoundError as exc:
+        raise GradingError(str(exc)) from None
+    workers = max(1, int(workers or os.cpu_count() or 1))
+
+    submitted = _submitted_students(course_dir, stage)
+    failed: list[GradeProblem] = []
+    if students is None:
+        batch = submitted
+    else:
+        wanted = list(dict.fromkeys(students))
+        batch = [s for s in wanted if s in set(submitted)]
+        failed += [GradeProblem(s, f"nothing submitted for {stage} (no folder submitted/{s}/{stage})")
+                   for s in wanted if s not in set(submitted)]
+
+    with _environment(course_dir):
+        in_gradebook = _existing_submissions(config, stage)
+        source = source_version(course_dir, stage)
+        state = _load_state(course_dir, stage)
+        notebooks = [p.name for p in (course_dir / "release" / stage).glob("*.ipynb")] or \
+            [p.name for p in (course_dir / "source" / stage).glob("*.ipynb")]
+
+        todo: list[tuple[str, str]] = []
+        skipped: list[str] = []
+        for student in batch:
+            fp = submission_fingerprint(course_dir / "submitted" / student / stage, source)
+            graded_dir = course_dir / "autograded" / student / stage
+            unchanged = (state.get(student, {}).get("fingerprint") == fp and student in in_gradebook
+                         and all((graded_dir / nb).is_file() for nb in notebooks))
+            if unchanged and not force:
+                skipped.append(student)
+            else:
+                todo.append((student, fp))
+
+        total = len(batch) + len(failed)
+        done = 0
+
+        def report(event_student: str, status: str, seconds: float, reason: str = "") -> None:
+            nonlocal done
+            done += 1
+            if progress is not None:
+                progress(GradeEvent(event_student, status, done, total, seconds, reason))
+
+        for p in failed:
+            report(p.student, "failed", 0.0, p.reason)
+        for student in skipped:
+            report(student, "skipped", 0.0)
+
+        lock = threading.Lock()
+        converter = _converter_class(lock)
+
+        def grade_one(student: str) -> tuple[str, float, str | None, list[str]]:
+            t0 = time.perf_counter()
+            log = _Capture(f"lablib.grading.{student}")
+            exc: BaseException | None = None
+            with lock:
+                try:
+                    coursedir = CourseDirectory(config=config, log=log)
+                    coursedir.assignment_id = stage
+                    coursedir.student_id = student
+                    app = converter(coursedir=coursedir, config=config, log=log)
+                    app.force = True  # we decided it needs grading: replace any old result
+                    app.start()
+                except BaseException as e:  # noqa: BLE001 - one submission never stops the batch
+                    exc = e
+                    if not isinstance(e, Exception):
+                        raise
+            reason = None
+            if exc is not None:
+                reason = _failure_reason(log, exc)
+                if not log.messages(logging.ERROR):
+                    reason += "\n" + "".join(traceback.format_exception(exc)).strip()
+            return student, time.perf_counter() - t0, reason, _warnings(log)
+
+        graded: list[str] = []
+        warnings: list[GradeProblem] = []
+        try:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lablib-grade") as pool:
+                futures = [pool.submit(grade_one, s) for s, _ in todo]
+                fingerprints = dict(todo)
+                for fut in as_completed(futures):
+                    student, seconds, reason, notes = fut.result()
+                    if reason is None:
+                        graded.append(student)
+                        state[student] = {"fingerprint": fingerprints[student],
+                                          "graded_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+                        warnings += [GradeProblem(student, n) for n in notes]
+                        report(student, "graded", seconds)
+                    else:
+                        failed.append(GradeProblem(student, reason))
+                        state.pop(student, None)
+                        report(student, "failed", seconds, reason)
+        finally:
+            if todo:
+                _save_state(course_dir, stage, state)
+
+    return GradeReport(stage=stage, graded=tuple(sorted(graded)), skipped=tuple(skipped),
+                       failed=tuple(sorted(failed, key=lambda p: p.student)),
+                       seconds=round(time.perf_counter() - started, 3), workers=workers,
+                       warnings=tuple(warnings))
+
+
+def gradebook_rows(course_dir: str | os.PathLike, stage: str) -> dict[str, dict]:
+    """Everything autograde writes for ``stage``, per student, for comparisons and reports.
+
+    ``{student: {"timestamp", "late_penalty": {notebook: penalty}, "grades": {grade_id: (auto, manual, extra,
+    needs_manual)}, "comments": {grade_id: (auto, manual)}}}``.
+    """
+    from nbgrader.api import Gradebook
+    from nbgrader.coursedir import CourseDirectory
+
+    from .course import load_config
+
+    coursedir = CourseDirectory(config=load_config(course_dir))
+    out: dict[str, dict] = {}
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        for sub in gb.find_assignment(stage).submissions:
+            row = out.setdefault(sub.student.id, {
+                "timestamp": sub.timestamp.isoformat() if sub.timestamp else None,
+                "late_penalty": {}, "grades": {}, "comments": {}})
+            for nb in sub.notebooks:
+                row["late_penalty"][nb.name] = nb.late_submission_penalty
+                for g in nb.grades:
+                    row["grades"][f"{nb.name}/{g.name}"] = (g.auto_score, g.manual_score,
+                                                            g.extra_credit, g.needs_manual_grade)
+                for c in nb.comments:
+                    row["comments"][f"{nb.name}/{c.name}"] = (c.auto_comment, c.manual_comment)
+    return out
