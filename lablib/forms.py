@@ -724,7 +724,10 @@ class _TableControl:
         self.rows: list[dict] = []  # the stored rows, raw; unknown keys and bad cells kept
         self.cells: list[dict[str, _Control]] = []
         self.last_edit: tuple[str, Any, Any] | None = None  # (column, old, new) of the latest cell edit
-        self._confirm: int | None = None  # row whose "Hapus" was clicked once
+        self._confirm: dict | None = None  # the row (its cells) whose "Hapus" was clicked once
+        self._cards: list = []
+        self._titles: list = []
+        self._removes: list = []
         self.message = W.HTML()
         self.count = W.HTML()
         self.add_button = W.Button(description=str(UI["add_row"]), icon="", button_style="",
@@ -759,40 +762,49 @@ class _TableControl:
 
     # -- rows --------------------------------------------------------------------------------
     def _build(self) -> None:
-        W = _widgets()
         for old in self.row_box.children:
             _close_tree(old)
-        self.cells = []
-        cards = []
-        for i, row in enumerate(self.rows):
-            cards.append(self._card(W, i, row))
-        self.row_box.children = cards
+        self.cells, self._cards, self._titles, self._removes = [], [], [], []
+        for row in self.rows:
+            self._append_card(row)
+        self.row_box.children = tuple(self._cards)
         self._update_buttons()
 
-    def _card(self, W: Any, i: int, row: dict) -> Any:
+    def _append_card(self, row: dict) -> None:
+        """Add one row's card. Callbacks find their row by identity, so removing a row above
+        never needs the other rows rebuilt (each rebuild costs hundreds of comms in a kernel)."""
+        W = _widgets()
         cells: dict[str, _Control] = {}
         for col in self.field.columns:
-            control = _control_class(col)(col, lambda c, i=i: self._cell_changed(i, c), compact=True)
+            control = _control_class(col)(col, lambda c, cells=cells: self._cell_changed(cells, c), compact=True)
             control.show(row.get(col.id))
             if isinstance(col, LongText):
                 control.box.layout.grid_column = "1 / -1"
             cells[col.id] = control
-        self.cells.append(cells)
-        remove = W.Button(description=str(UI["remove"]), layout=W.Layout(width="auto"),
-                          tooltip=f"{UI['remove']} {self.field.row_label} {i + 1}")
-        remove.on_click(lambda _b, i=i: self._remove_clicked(i))
-        title = W.HTML(f'<b>{_e(self.field.row_label)} {i + 1}</b>')
+        remove = W.Button(description=str(UI["remove"]), layout=W.Layout(width="auto"))
+        remove.on_click(lambda _b, cells=cells: self._remove_clicked(cells))
+        title = W.HTML()
         grid = W.GridBox([c.box for c in cells.values()], layout=W.Layout(
             grid_template_columns="repeat(auto-fill, minmax(15em, 1fr))", grid_gap="2px 14px", width="100%"))
-        return W.VBox([W.HBox([title, remove], layout=W.Layout(justify_content="space-between")), grid],
+        card = W.VBox([W.HBox([title, remove], layout=W.Layout(justify_content="space-between")), grid],
                       layout=W.Layout(border="1px solid #bbb", padding="4px 8px", margin="4px 0", width="100%"))
+        self.cells.append(cells)
+        self._cards.append(card)
+        self._titles.append(title)
+        self._removes.append(remove)
+
+    def _index(self, cells: dict) -> int:
+        return next(i for i, c in enumerate(self.cells) if c is cells)
 
     def _update_buttons(self) -> None:
         n, lo, hi = len(self.rows), self.field.min_rows, self.field.max_rows
         self.add_button.disabled = hi is not None and n >= hi
-        for card in self.row_box.children:
-            remove = card.children[0].children[1]
+        for i, (title, remove) in enumerate(zip(self._titles, self._removes), start=1):
+            title.value = f"<b>{_e(self.field.row_label)} {i}</b>"
+            remove.tooltip = f"{UI['remove']} {self.field.row_label} {i}"
             remove.disabled = n <= lo
+            if self._confirm is None or self.cells[i - 1] is not self._confirm:
+                remove.description, remove.button_style = str(UI["remove"]), ""
         limits = [str(UI["rows_min"].format(n=lo))] if lo else []
         if hi is not None:
             limits.append(str(UI["rows_max"].format(n=hi)))
@@ -800,13 +812,16 @@ class _TableControl:
         self.count.value = f'<span style="color:#555;margin-left:8px">{_e(text)}</span>'
 
     @_guard
-    def _cell_changed(self, i: int, control: _Control) -> None:
+    def _cell_changed(self, cells: dict, control: _Control) -> None:
+        i = self._index(cells)
         self._pad(i + 1)
         old = self.rows[i].get(control.field.id)
         new = control.value()
         self.rows[i][control.field.id] = new
         self.last_edit = (control.field.id, old, new)
-        self._confirm = None
+        if self._confirm is not None:
+            self._confirm = None
+            self._update_buttons()
         self.form._changed(self)
 
     @_guard
@@ -817,17 +832,20 @@ class _TableControl:
         if self.field.max_rows is not None and len(self.rows) >= self.field.max_rows:
             return
         self.rows.append(self.field.empty_row())
-        self._build()
+        self._append_card(self.rows[-1])
+        self.row_box.children = tuple(self._cards)
+        self._update_buttons()
         self.last_edit = None
         self.form._changed(self)
 
     @_guard
-    def _remove_clicked(self, i: int) -> None:
+    def _remove_clicked(self, cells: dict) -> None:
+        i = self._index(cells)
         blank = not self.field.non_blank_rows([self.rows[i]])
-        if not blank and self._confirm != i:  # one extra click guards a row full of answers
-            self._confirm = i
-            button = self.row_box.children[i].children[0].children[1]
-            button.description, button.button_style = str(UI["confirm_remove"]), "danger"
+        if not blank and self._confirm is not cells:  # one extra click guards a row full of answers
+            self._confirm = cells
+            self._update_buttons()
+            self._removes[i].description, self._removes[i].button_style = str(UI["confirm_remove"]), "danger"
             return
         self.remove_row(i)
 
@@ -835,8 +853,14 @@ class _TableControl:
         if len(self.rows) <= self.field.min_rows or not 0 <= i < len(self.rows):
             return
         del self.rows[i]
+        self.cells.pop(i)
+        self._titles.pop(i)
+        self._removes.pop(i)
+        card = self._cards.pop(i)
+        self.row_box.children = tuple(self._cards)
+        _close_tree(card)
         self._confirm = None
-        self._build()
+        self._update_buttons()
         self.last_edit = None
         self.form._changed(self)
 
@@ -860,9 +884,9 @@ class Form(_ShowsOnce):
     ``status_text``, ``results_html``, ``versions()`` / ``restore()``, ``refresh()``.
     """
 
-    def __init__(self, exercise_id: str, folder: str | os.PathLike | None = None):
+    def __init__(self, exercise: str | Exercise, folder: str | os.PathLike | None = None):
         W = _widgets()
-        self.exercise: Exercise = get_exercise(exercise_id)
+        self.exercise: Exercise = _exercise(exercise)
         self.folder = Path(folder or os.getcwd())
         self.calendar = load_calendar(self.folder)
         self.last_result: ExerciseResult | None = None
@@ -917,7 +941,9 @@ class Form(_ShowsOnce):
     def _changed(self, control: _Control | _TableControl) -> None:
         self._session.set_value(self.exercise.id, control.field.id, control.value())
         if isinstance(control, _TableControl):
-            self._update_choices(control)
+            # A cell edit refreshes the choices fed by this table; a new or removed row may
+            # also hold choices fed by another table, so refresh them all then.
+            self._update_choices(control if control.last_edit else None)
 
     def _update_choices(self, table: _TableControl | None = None) -> None:
         """Refill every Choice whose options come from a table column; follow a renamed row."""
@@ -1080,6 +1106,11 @@ class Form(_ShowsOnce):
         return f"<lablib Form {self.exercise.id} in {self.folder}>"
 
 
+def _exercise(exercise: str | Exercise) -> Exercise:
+    """An id is looked up; a definition object is used as is (previews, tests)."""
+    return exercise if isinstance(exercise, Exercise) else get_exercise(exercise)
+
+
 def _clock(saved_at: str) -> str:
     """'10:32:05' for a save today, else the date too."""
     try:
@@ -1095,7 +1126,7 @@ def _clock(saved_at: str) -> str:
 
 # ------------------------------------------------------------------------------ public entry points
 
-def form(exercise_id: str, folder: str | os.PathLike | None = None, *,
+def form(exercise_id: str | Exercise, folder: str | os.PathLike | None = None, *,
          headless: bool | None = None) -> Form | AnswersSummary | None:
     """The form of one exercise, saving into the answers file in ``folder`` (default: here).
 

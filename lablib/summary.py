@@ -219,16 +219,17 @@ def _table_text(table: Table, raw: Any) -> list[str]:
 
 # ------------------------------------------------------------------------------ from a folder
 
-def folder_summary(exercise_id: str, folder: str | os.PathLike | None = None) -> AnswersSummary:
+def folder_summary(exercise: str | Exercise, folder: str | os.PathLike | None = None) -> AnswersSummary:
     """Summary of the answers saved beside the notebook, read without changing anything.
 
     Used during autograde, so it must never move or rewrite a submission (unlike
     ``AnswerStore.load``, which moves a corrupt file aside for the participant).
     """
     from .answers import AnswersFileError, AnswerStore, parse_answers_file
-    from .exercises import get_exercise
+    from .exercises import Exercise, get_exercise
 
-    exercise = get_exercise(exercise_id)
+    if not isinstance(exercise, Exercise):
+        exercise = get_exercise(exercise)
     store = AnswerStore(Path(folder or os.getcwd()), exercise.stage)
     answers: dict = {}
     notices: tuple[Text, ...] = ()
