@@ -25,6 +25,7 @@ _API = {
     "form": ("lablib.forms", "form"),
     "import_previous": ("lablib.carry", "import_previous"),
     "import_button": ("lablib.forms", "import_button"),
+    "picture": ("lablib.pictures", "picture"),
     "set_language": ("lablib.i18n", "set_language"),
 }
 
