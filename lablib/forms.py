@@ -37,7 +37,7 @@ from functools import lru_cache, wraps
 from pathlib import Path
 from typing import Any
 
-from .answers import AnswerStore, Version
+from .answers import AnswersFileError, AnswerStore, Version
 from .calendar import load_calendar
 from .checks import ExerciseResult, results_html, run_checks
 from .exercises import Exercise, get_exercise
@@ -304,7 +304,10 @@ class _Session:
 
     def _notify(self) -> None:
         for f in list(self.forms):
-            f._show_status()
+            try:
+                f._show_status()
+            except Exception:  # e.g. the kernel is shutting down: showing must never stop saving
+                log.debug("status update failed", exc_info=True)
 
 
 def _saved_now() -> str:
@@ -584,6 +587,8 @@ class _NumberControl(_Control):
             self._say([exc.message])
             return text  # kept as typed so nothing is lost; the checks report it too
         self._say(self._range_messages(number))
+        if isinstance(number, float) and number.is_integer():
+            number = int(number)  # "1.200" is stored as 1200, not 1200.0
         return number
 
     def _range_messages(self, number: Any) -> list[Text]:
@@ -677,7 +682,9 @@ class _ScaleControl(_Control):
     def _make(self, W: Any) -> Any:
         lo, hi = self.field.minimum, self.field.maximum
         w = W.ToggleButtons(options=[(str(i), i) for i in range(lo, hi + 1)], value=None,
-                            tooltips=[f"{i}" for i in range(lo, hi + 1)],
+                            tooltips=[f"{i} = {self.field.low_label}" if i == lo else
+                                      f"{i} = {self.field.high_label}" if i == hi else str(i)
+                                      for i in range(lo, hi + 1)],
                             style={"button_width": "2.6em"})
         w.observe(self._changed, "value")
         return w
@@ -1005,7 +1012,15 @@ class Form(_ShowsOnce):
         return result
 
     def wait_saved(self, timeout: float | None = 5.0) -> bool:
-        """Block until a pending autosave has run (tests; scripts). True when nothing is pending."""
+        """Block until a pending autosave has run (tests; scripts). True when nothing is pending.
+
+        In a kernel the autosave waits for the kernel's event loop, which cannot run while this
+        call blocks it, so there the pending changes are saved at once instead.
+        """
+        if _kernel() is not None:
+            if self._session.dirty:
+                self._session.flush()
+            return not self._session.dirty
         return self._session.wait(timeout)
 
     # -- status -------------------------------------------------------------------------------
@@ -1061,7 +1076,11 @@ class Form(_ShowsOnce):
 
     def restore(self, version: Version) -> None:
         """Make an earlier version of the stage's answers current; every open form shows it."""
-        self._session.restore(version)
+        try:
+            self._session.restore(version)
+        except AnswersFileError as exc:  # that history file is damaged: say so, change nothing
+            self.history_message.value = _messages_html([exc.message])
+            return
         self.history_message.value = f'<small>{_e(str(UI["restored"].format(t=version.saved_at)))}</small>'
 
     # -- test API -----------------------------------------------------------------------------

@@ -121,7 +121,9 @@ def test_every_field_kind_autosaves_json_ready_values(tmp_path):
     f = open_form(ALL_KINDS, tmp_path)
     fill_all_kinds(f)
     assert f.wait_saved()
-    assert EXPECTED_ALL_KINDS == on_disk(tmp_path, "drum-up")["drum-up.du9"]
+    stored = on_disk(tmp_path, "drum-up")["drum-up.du9"]
+    assert EXPECTED_ALL_KINDS == stored
+    assert isinstance(stored["anggaran"], int) and isinstance(stored["layanan"][0]["pengguna"], int)
     assert f.status_text.startswith("✓ Tersimpan ")
 
 

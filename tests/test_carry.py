@@ -1,0 +1,147 @@
+"""Carrying earlier stages' answers into a later stage's file, read-only and losing nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import lablib
+import lablib.forms as F
+from lablib.answers import save_answers
+from lablib.carry import CARRY, collect_previous, import_previous
+from lablib.curriculum.samples import model_answers
+from lablib.exercises import Exercise
+from lablib.fields import ShortText
+from lablib.stages import get_stage
+
+DG1 = model_answers("diagnose")["diagnose.dg1"]
+DG2 = {"akar_terpilih": "SOP belum ada"}
+
+DESIGN_OWN = Exercise(id="design.ds9", code="DS9", title="Catatan desain", instructions="-",
+                      fields=(ShortText("catatan", "Catatan"),))
+DESIGN_OWN.validate()
+
+
+@pytest.fixture(autouse=True)
+def fresh_sessions(monkeypatch):
+    monkeypatch.setattr(F, "DEBOUNCE_SECONDS", 0.01)
+    F.reset_sessions()
+    yield
+    F.reset_sessions()
+
+
+@pytest.fixture
+def course(tmp_path) -> Path:
+    for stage in ("diagnose", "design", "deliver", "display"):
+        (tmp_path / stage).mkdir()
+    return tmp_path
+
+
+def answers_in(folder: Path, stage: str) -> dict:
+    return json.loads((folder / f"jawaban-{stage}.json").read_text(encoding="utf-8"))["answers"]
+
+
+def test_design_takes_the_listed_diagnose_answers_under_their_own_ids(course):
+    save_answers(course / "diagnose", "diagnose", {"diagnose.dg1": DG1, "diagnose.dg2": DG2,
+                                                   "diagnose.dg3": {"x": 1}})
+    report = import_previous(course / "design", "design")
+    assert ("diagnose.dg1", "diagnose.dg2") == report.imported
+    assert ("diagnose.dg4",) == report.missing and not report.ok
+    stored = answers_in(course / "design", "design")
+    assert {"diagnose.dg1": DG1, "diagnose.dg2": DG2} == stored
+    text = str(report)
+    assert "Diambil dari tahap Diagnose: DG1, DG2" in text
+    assert "DG4 belum ada di jawaban tahap Diagnose" in text and "tetap dapat melanjutkan" in text
+
+
+def test_import_keeps_this_stage_own_answers_and_unknown_keys(course):
+    save_answers(course / "diagnose", "diagnose", {"diagnose.dg1": DG1})
+    own = {"design.ds1": {"nama": "Jemput bola"}, "catatan_lain": [1, 2], "diagnose.dg1": {"lama": True}}
+    save_answers(course / "design", "design", own)
+    import_previous(course / "design", "design")
+    stored = answers_in(course / "design", "design")
+    assert {**own, "diagnose.dg1": DG1} == stored
+
+
+def test_a_second_import_refreshes_the_copies(course):
+    save_answers(course / "diagnose", "diagnose", {"diagnose.dg1": DG1})
+    import_previous(course / "design", "design")
+    changed = {**DG1, "masalah_terpilih": "Biaya perjalanan warga ke Salakan mahal"}
+    save_answers(course / "diagnose", "diagnose", {"diagnose.dg1": changed})
+    import_previous(course / "design", "design")
+    assert changed == answers_in(course / "design", "design")["diagnose.dg1"]
+
+
+def test_a_missing_earlier_stage_is_explained_and_the_current_file_is_untouched(course):
+    own = {"design.ds1": {"nama": "Jemput bola"}, "diagnose.dg1": DG1}
+    save_answers(course / "design", "design", own)
+    before = (course / "design" / "jawaban-design.json").read_bytes()
+    report = import_previous(course / "design", "design")
+    assert () == report.imported and not report.ok
+    assert ("diagnose.dg1", "diagnose.dg2", "diagnose.dg4") == report.missing
+    assert "Jawaban tahap Diagnose tidak ditemukan" in str(report)
+    assert "Anda tetap dapat melanjutkan" in str(report)
+    assert before == (course / "design" / "jawaban-design.json").read_bytes()
+
+
+def test_a_corrupt_earlier_stage_is_explained_and_left_exactly_as_it_was(course):
+    broken = course / "diagnose" / "jawaban-diagnose.json"
+    broken.write_bytes(b'{"schema_version": 1, "answers": ')
+    report = import_previous(course / "design", "design")
+    assert "rusak" in str(report) and "tetap dapat melanjutkan" in str(report)
+    assert b'{"schema_version": 1, "answers": ' == broken.read_bytes()
+    assert [broken] == list((course / "diagnose").iterdir())
+    assert not (course / "design" / "jawaban-design.json").exists()
+
+
+def test_display_gathers_from_three_earlier_stages(course):
+    save_answers(course / "diagnose", "diagnose", {"diagnose.dg1": DG1})
+    save_answers(course / "design", "design", {"design.ds2": {"indikator": []}})
+    save_answers(course / "deliver", "deliver", {"deliver.dv1": {"log": []}})
+    report = import_previous(course / "display", "display")
+    assert ("diagnose.dg1", "design.ds2", "deliver.dv1") == report.imported
+    assert {"diagnose.dg1", "design.ds2", "deliver.dv1"} == set(answers_in(course / "display", "display"))
+
+
+def test_a_stage_without_earlier_answers_to_take_writes_nothing(course):
+    report = import_previous(course / "diagnose", "diagnose")
+    assert () == report.imported and "tidak mengambil" in str(report)
+    assert not (course / "diagnose" / "jawaban-diagnose.json").exists()
+
+
+def test_collect_previous_only_reads(course):
+    save_answers(course / "diagnose", "diagnose", {"diagnose.dg1": DG1})
+    entries, report = collect_previous(course / "design", "design")
+    assert {"diagnose.dg1": DG1} == entries and report.path is None
+    assert [] == list((course / "design").iterdir())
+
+
+def test_carry_only_takes_from_earlier_stages():
+    for stage, ids in CARRY.items():
+        for exercise_id in ids:
+            assert get_stage(exercise_id.split(".")[0]).order < get_stage(stage).order, exercise_id
+
+
+def test_import_through_an_open_form_survives_its_next_autosave(course):
+    save_answers(course / "diagnose", "diagnose", {"diagnose.dg1": DG1})
+    f = F.form(DESIGN_OWN, course / "design", headless=False)
+    f.widget_for("catatan").value = "ditulis sebelum impor"
+    report = lablib.import_previous(course / "design", "design")
+    assert report.path == course / "design" / "jawaban-design.json"
+    f.widget_for("catatan").value = "ditulis sesudah impor"
+    f.wait_saved()
+    stored = answers_in(course / "design", "design")
+    assert DG1 == stored["diagnose.dg1"]
+    assert {"catatan": "ditulis sesudah impor"} == stored["design.ds9"]
+
+
+def test_the_import_button_imports_and_shows_its_report(course):
+    save_answers(course / "diagnose", "diagnose", {"diagnose.dg1": DG1})
+    button = F.import_button("design", course / "design", headless=False)
+    assert "Ambil jawaban tahap sebelumnya" == button.button.description
+    button.button.click()
+    assert ("diagnose.dg1",) == button.report.imported
+    assert "Diambil dari tahap Diagnose" in button.output.value
+    assert DG1 == answers_in(course / "design", "design")["diagnose.dg1"]
