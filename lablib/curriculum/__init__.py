@@ -6,6 +6,6 @@ validates them when they are first used.
 
 from __future__ import annotations
 
-from . import diagnose, drum_up
+from . import deliver, diagnose, display, drum_up
 
-EXERCISES = (*drum_up.EXERCISES, *diagnose.EXERCISES)
+EXERCISES = (*drum_up.EXERCISES, *diagnose.EXERCISES, *deliver.EXERCISES, *display.EXERCISES)

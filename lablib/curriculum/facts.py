@@ -5,6 +5,8 @@ A trainer who needs another weight or threshold changes it here, once.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 # APKL: a problem worth solving is Aktual, Problematik, Kekhalayakan (affects the public), Layak.
 APKL: tuple[str, ...] = ("Aktual", "Problematik", "Kekhalayakan", "Layak")
 
@@ -154,3 +156,84 @@ FUNDING_SOURCES: tuple[str, ...] = (
     "APBD (DPA OPD)", "APBN / DAK", "Dana desa", "CSR / dunia usaha", "Swadaya masyarakat",
     "Tanpa biaya tambahan", "Lainnya")
 BUDGET_TOLERANCE_RUPIAH = 1
+
+# ------------------------------------------------------------------ Deliver, Display
+# Tables used by DV1–DV3 and DP1–DP2 (lablib/curriculum/deliver.py, display.py).
+
+# DV1: complaint-resolution ratio bands are IID_COMPLAINT_BANDS above (the per-cent resolved
+# is rounded to a whole number, then the first band whose upper bound it does not exceed wins).
+# DV1 also needs this many weekly log rows (a 2–3 month trial logged weekly).
+TRIAL_LOG_MIN_ROWS = 4
+
+# IID "kemudahan proses" (service time): (most days, level). Average days are rounded to a
+# whole number; the first row whose bound it does not exceed gives the level.
+IID_SERVICE_DAYS_LEVELS: tuple[tuple[float, int], ...] = ((1, 3), (5, 2), (float("inf"), 1))
+
+# Evidence a participant can attach to a claimed IID level (DV3).
+IID_EVIDENCE: tuple[str, ...] = ("SK", "DPA", "SOP", "Foto", "Tangkapan layar")
+IID_LEVEL_MIN, IID_LEVEL_MAX = 1, 3
+DV3_MIN_INDICATORS = 5
+
+
+class IIDIndicator(NamedTuple):
+    """One per-innovation IID indicator: three ordinal levels (1 lowest … 3 highest), a weight."""
+
+    key: str
+    name: str
+    levels: tuple[str, str, str]
+    weight: float
+
+
+# The 20 per-innovation IID indicators [practice]. Level wording follows regional practice;
+# the weights are placeholders for training (unconfirmed: implementations differ) and sum to
+# 100. DV3's weighted self-assessment score is the sum of weight × level over the indicators
+# a participant claims. Change a weight or a level here, once.
+IID_INDICATORS: tuple[IIDIndicator, ...] = (
+    IIDIndicator("regulasi", "Regulasi inovasi daerah",
+                 ("SK kepala perangkat daerah", "SK kepala daerah", "Peraturan kepala daerah / Perda"), 6),
+    IIDIndicator("sdm", "Ketersediaan SDM terhadap inovasi daerah",
+                 ("1–10 orang", "11–30 orang", "lebih dari 30 orang"), 4),
+    IIDIndicator("anggaran", "Dukungan anggaran",
+                 ("anggaran di tahun berjalan (T-0)", "anggaran di T-0 dan T-1",
+                  "anggaran di T-0, T-1, dan T-2"), 5),
+    IIDIndicator("alat_kerja", "Alat kerja (penggunaan TI)",
+                 ("manual", "semi-elektronik", "elektronik penuh / terintegrasi"), 4),
+    IIDIndicator("bimtek", "Bimtek inovasi",
+                 ("1 kali dalam 2 tahun terakhir", "2 kali", "lebih dari 2 kali"), 4),
+    IIDIndicator("rkpd", "Integrasi program dan kegiatan inovasi dalam RKPD",
+                 ("ada di RKPD T-0", "ada di RKPD T-0 dan T-1", "ada di RKPD T-0, T-1, dan T-2"), 5),
+    IIDIndicator("aktor", "Keterlibatan aktor inovasi (pentahelix)",
+                 ("2 unsur", "3 unsur", "lebih dari 3 unsur"), 5),
+    IIDIndicator("pelaksana", "Pelaksana inovasi daerah",
+                 ("ditetapkan SK kepala perangkat daerah", "ditetapkan SK kepala daerah",
+                  "ditetapkan SK kepala daerah dan ada tim lintas perangkat daerah"), 5),
+    IIDIndicator("jejaring", "Jejaring inovasi",
+                 ("melibatkan 1–2 perangkat daerah", "3–4 perangkat daerah", "5 perangkat daerah atau lebih"), 5),
+    IIDIndicator("sosialisasi", "Sosialisasi inovasi daerah",
+                 ("media sosial", "media sosial dan berita daring", "media sosial, berita, dan media cetak/elektronik"), 4),
+    IIDIndicator("pedoman", "Pedoman teknis",
+                 ("SOP tertulis", "pedoman dapat diakses daring", "pedoman daring dan video panduan"), 4),
+    IIDIndicator("informasi", "Kemudahan informasi layanan",
+                 ("layanan telepon / tatap muka", "layanan pesan (WhatsApp) atau e-mail",
+                  "aplikasi atau situs daring"), 5),
+    IIDIndicator("proses", "Kemudahan proses (waktu layanan)",
+                 ("6 hari atau lebih", "2–5 hari", "1 hari"), 7),
+    IIDIndicator("pengaduan", "Penyelesaian layanan pengaduan",
+                 tuple(f"{label} pengaduan terselesaikan" for *_, label in IID_COMPLAINT_BANDS), 7),
+    IIDIndicator("terintegrasi", "Layanan terintegrasi",
+                 ("belum terintegrasi", "terintegrasi dengan 1 layanan lain", "terintegrasi dengan 2 layanan lain atau lebih"), 5),
+    IIDIndicator("replikasi", "Replikasi",
+                 ("direplikasi 1 kali", "2 kali", "lebih dari 2 kali"), 6),
+    IIDIndicator("kecepatan", "Kecepatan penciptaan inovasi",
+                 ("lebih dari 9 bulan", "5–9 bulan", "kurang dari 5 bulan"), 3),
+    IIDIndicator("kemanfaatan", "Kemanfaatan inovasi",
+                 ("1–100 penerima manfaat", "101–200 penerima manfaat", "lebih dari 200 penerima manfaat"), 8),
+    IIDIndicator("monev", "Monitoring dan evaluasi inovasi daerah",
+                 ("monev internal OPD", "monev oleh perangkat daerah lain / survei", "monev oleh lembaga independen"), 5),
+    IIDIndicator("video", "Video inovasi",
+                 ("video dokumentasi kegiatan", "video penerapan yang diunggah daring",
+                  "video penerapan dengan testimoni pengguna, diunggah daring"), 3),
+)
+
+# KIPP: the ringkasan has at most this many words (KIPP 2023 general group).
+KIPP_RINGKASAN_MAX_WORDS = 200
