@@ -33,7 +33,7 @@ import os
 import threading
 import weakref
 from collections.abc import Callable, Iterator
-from functools import lru_cache, wraps
+from functools import cache, wraps
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +41,19 @@ from .answers import AnswersFileError, AnswerStore, Version
 from .calendar import load_calendar
 from .checks import ExerciseResult, results_html, run_checks
 from .exercises import Exercise, get_exercise
-from .fields import (AnswerError, Choice, DateField, Field, LongText, MultiChoice, Number, Scale,
-                     ShortText, Table, word_count)
+from .fields import (
+    AnswerError,
+    Choice,
+    DateField,
+    Field,
+    LongText,
+    MultiChoice,
+    Number,
+    Scale,
+    ShortText,
+    Table,
+    word_count,
+)
 from .i18n import T, Text
 from .summary import AnswersSummary, folder_summary, notices_html
 
@@ -399,7 +410,7 @@ def _guard(method: Callable) -> Callable:
     return run
 
 
-@lru_cache(maxsize=None)
+@cache
 def _checkbox_group_class() -> type:
     """A VBox of checkboxes with a Python-side ``value`` list, built on first use."""
     W = _widgets()
@@ -1118,7 +1129,7 @@ class Form(_ShowsOnce):
     def _table(self, table_id: str) -> _TableControl:
         control = self.controls[table_id]
         if not isinstance(control, _TableControl):
-            raise ValueError(f"field {table_id!r} is not a table")
+            raise TypeError(f"field {table_id!r} is not a table")
         return control
 
     def __repr__(self) -> str:
@@ -1217,5 +1228,13 @@ def import_button(stage: str, folder: str | os.PathLike | None = None, *,
     return b
 
 
-__all__ = ["Form", "ImportButton", "form", "import_button", "is_headless", "reset_sessions", "flush_all",
-           "DEBOUNCE_SECONDS"]
+__all__ = [
+    "DEBOUNCE_SECONDS",
+    "Form",
+    "ImportButton",
+    "flush_all",
+    "form",
+    "import_button",
+    "is_headless",
+    "reset_sessions",
+]

@@ -245,4 +245,4 @@ def folder_summary(exercise: str | Exercise, folder: str | os.PathLike | None = 
                           answers_text(exercise, answers, notices=notices))
 
 
-__all__ = ["AnswersSummary", "answers_html", "answers_text", "folder_summary", "notices_html", "SHOW_CHARS"]
+__all__ = ["SHOW_CHARS", "AnswersSummary", "answers_html", "answers_text", "folder_summary", "notices_html"]
