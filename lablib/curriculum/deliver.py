@@ -56,7 +56,7 @@ def fmt(value: object) -> str:
 
 
 def round_half_up(x: float) -> int:
-    return int(math.floor(x + 0.5))
+    return math.floor(x + 0.5)
 
 
 def complaint_band(percent: float) -> str:
@@ -337,8 +337,8 @@ DV1 = Exercise(
              "Tafsiran hanya mengulang angka atau mengklaim berhasil tanpa melihat data.",
              "Tafsiran sesuai data, tetapi hasil yang buruk atau belum tercapai tidak dibahas.",
              "Tafsiran jujur: keberhasilan dan kekurangan disebut, dengan penjelasan yang masuk akal.",
-             "Tafsiran jujur dan tajam: tren, penyimpangan, dan keterbatasan data dijelaskan, "
-             "lengkap dengan pelajaran untuk iterasi berikutnya."),
+             ("Tafsiran jujur dan tajam: tren, penyimpangan, dan keterbatasan data dijelaskan, "
+              "lengkap dengan pelajaran untuk iterasi berikutnya.")),
             title_en="Interprets the trial data honestly",
             shows=("log", "perubahan", "rasio_pengaduan", "band_pengaduan", "interpretasi"),
         ),
@@ -407,8 +407,8 @@ DV2 = Exercise(
              "Perubahan disebut tanpa alasan atau tanpa kaitan dengan data uji coba.",
              "Sebagian perubahan dikaitkan dengan data atau umpan balik, mitigasi risiko masih umum.",
              "Perubahan jelas lahir dari data dan umpan balik pengguna; mitigasi risiko konkret.",
-             "Setiap perubahan dan rencana iterasi bersandar pada bukti yang disebut; risiko dan "
-             "mitigasi spesifik, ada penanggung jawab dan waktunya."),
+             ("Setiap perubahan dan rencana iterasi bersandar pada bukti yang disebut; risiko dan "
+              "mitigasi spesifik, ada penanggung jawab dan waktunya.")),
             title_en="Adaptation driven by evidence",
             shows=("apa_berubah", "risiko", "iterasi"),
         ),
