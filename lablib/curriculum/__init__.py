@@ -6,6 +6,7 @@ validates them when they are first used.
 
 from __future__ import annotations
 
-from . import deliver, diagnose, display, drum_up
+from . import deliver, design, diagnose, display, drum_up
 
-EXERCISES = (*drum_up.EXERCISES, *diagnose.EXERCISES, *deliver.EXERCISES, *display.EXERCISES)
+EXERCISES = (*drum_up.EXERCISES, *diagnose.EXERCISES, *design.EXERCISES, *deliver.EXERCISES,
+             *display.EXERCISES)

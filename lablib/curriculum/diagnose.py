@@ -251,8 +251,8 @@ DG2 = Exercise(
              "Penyebab berupa gejala atau solusi terselubung; akar masalah tidak menjelaskan masalah.",
              "Sebagian penyebab masuk akal, tetapi akar masalah lemah atau tanpa bukti.",
              "Rantai sebab-akibat masuk akal dan akar masalah didukung sebagian bukti.",
-             "Rantai sebab-akibat runtut, akar masalah dapat ditangani OPD, dan setiap klaim didukung data "
-             "atau bukti lapangan."),
+             ("Rantai sebab-akibat runtut, akar masalah dapat ditangani OPD, dan setiap klaim didukung data "
+              "atau bukti lapangan.")),
             title_en="Causal logic holds and is backed by evidence",
             shows=("penyebab", "mengapa", "akar_masalah"),
         ),
@@ -371,8 +371,8 @@ DG3 = Exercise(
              "Hanya unit internal OPD; pengguna layanan dan pengambil keputusan terlewat.",
              "Pengguna dan sebagian pengambil keputusan ada, tetapi aktor penting di lapangan terlewat.",
              "Aktor kunci lengkap; skor pengaruh dan kepentingan sebagian besar masuk akal.",
-             "Aktor kunci lengkap dan spesifik (nama lembaga/kelompok), skor masuk akal, dan peran "
-             "masing-masing jelas."),
+             ("Aktor kunci lengkap dan spesifik (nama lembaga/kelompok), skor masuk akal, dan peran "
+              "masing-masing jelas.")),
             title_en="Key actors not missing",
             shows=("pemangku",),
         ),
@@ -529,8 +529,8 @@ DG4 = Exercise(
              "Ide sudah biasa dilakukan OPD atau tidak berkaitan dengan layanannya.",
              "Ide relevan dengan layanan, tetapi kebaruannya bagi daerah tidak jelas.",
              "Ide relevan dan mengandung pembaharuan nyata bagi daerah.",
-             "Ide relevan, jelas baru bagi daerah (atau adaptasi cerdas dari daerah lain), dan layak "
-             "direplikasi."),
+             ("Ide relevan, jelas baru bagi daerah (atau adaptasi cerdas dari daerah lain), dan layak "
+              "direplikasi.")),
             title_en="Novelty and relevance",
             shows=("ide", "ide_terpilih"),
         ),

@@ -118,8 +118,8 @@ DU1 = Exercise(
              "Fungsi disalin umum; layanan tidak sesuai fungsi atau banyak yang terlewat.",
              "Sebagian besar layanan terhubung ke fungsi yang benar, tetapi ada layanan utama yang terlewat.",
              "Fungsi sesuai dasar hukum; layanan utama lengkap dan terhubung ke fungsi yang benar.",
-             "Peta lengkap dan tepat, jumlah pengguna masuk akal, dan terlihat layanan mana yang paling "
-             "berdampak pada publik."),
+             ("Peta lengkap dan tepat, jumlah pengguna masuk akal, dan terlihat layanan mana yang paling "
+              "berdampak pada publik.")),
             title_en="Function → service map accurate and complete",
             shows=("dasar_hukum", "fungsi", "layanan"),
         ),
