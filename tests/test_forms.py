@@ -170,6 +170,21 @@ def test_labels_help_title_and_instructions_are_visible_and_escaped(tmp_path):
     assert "+ Tambah baris" == f.controls["layanan"].add_button.description
 
 
+def test_english_is_used_when_the_language_is_en(tmp_path):
+    from lablib.i18n import set_language
+
+    set_language("en")
+    try:
+        f = open_form("diagnose.dg1", tmp_path)
+        assert "Check" == f.buttons["periksa"].description
+        assert "+ Add row" == f.controls["masalah"].add_button.description
+        assert "● Not saved yet" == f.status_text
+        text = "\n".join(w.value for w in _walk(f.widget) if type(w).__name__ == "HTML")
+        assert "DG1 Problem list and priorities" in text and "Problems" in text
+    finally:
+        set_language("id")
+
+
 def _walk(widget):
     yield widget
     for child in getattr(widget, "children", ()):
@@ -430,5 +445,6 @@ def test_a_real_kernel_autosaves_through_its_event_loop(tmp_path):
         "import asyncio\nawait asyncio.sleep(1.5)\nprint(f.status_text)",
     ])
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in nb.cells[0].outputs)
+    assert [] == [o for c in nb.cells for o in c.outputs if o.get("name") == "stderr" or o.output_type == "error"]
     assert "Dari kernel" == on_disk(tmp_path, "diagnose")["diagnose.dg1"]["masalah"][0]["nama"]
     assert nb.cells[2].outputs[0].text.startswith("✓ Tersimpan")
