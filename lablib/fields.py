@@ -275,7 +275,8 @@ class Scale(Field):
             return None
         if isinstance(value, str) and value.strip().isdigit():
             value = int(value.strip())
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or float(value) != int(value):
+        if (isinstance(value, bool) or not isinstance(value, (int, float))
+                or math.isnan(value) or math.isinf(value) or float(value) != int(value)):
             raise _bad(self, T("skala 1–5"), value)
         return int(value)
 
