@@ -161,7 +161,8 @@ def test_imported_entries_are_copies_of_the_earlier_model_answers(stage):
             continue
         source = model_answers(_stage(eid))
         assert eid in source, f"{eid} is in model-{stage}.json but not in model-{_stage(eid)}.json"
-        assert source[eid] == entry, f"{eid} in model-{stage}.json differs from model-{_stage(eid)}.json"
+        assert source[eid] == entry, (f"{eid} in model-{stage}.json differs from model-{_stage(eid)}.json: "
+                                      f"copy the entry from model-{_stage(eid)}.json (an import copies it as is)")
 
 
 @pytest.mark.parametrize("stage", ["deliver", "display"])
