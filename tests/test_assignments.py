@@ -5,7 +5,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from lablib.assignments import build_notebook, task_grade_id, test_grade_id
+from lablib import assignments
+from lablib.assignments import build_notebook
 from lablib.exercises import stage_exercises
 from lablib.stages import STAGES
 
@@ -26,9 +27,9 @@ def test_points_in_the_notebook_equal_the_definitions(stage):
     points = {c.metadata.nbgrader["grade_id"]: c.metadata.nbgrader.get("points") for c in nb.cells}
     for ex in stage_exercises(stage):
         for check in ex.checks:
-            assert points[test_grade_id(ex, check.id)] == check.points
+            assert points[assignments.test_grade_id(ex, check.id)] == check.points
         for crit in ex.criteria:
-            assert points[task_grade_id(ex, crit.id)] == crit.points
+            assert points[assignments.task_grade_id(ex, crit.id)] == crit.points
     assert sum(p or 0 for p in points.values()) == sum(ex.points for ex in stage_exercises(stage))
 
 
