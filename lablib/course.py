@@ -2,24 +2,46 @@
 
 The protections that keep grading honest live in the course's own ``nbgrader_config.py``
 (written here), so they hold whether the course is graded with ``lablib grade``, with
-``nbgrader autograde`` or from formgrader.
+``nbgrader autograde`` or from formgrader:
+
+* ``RestoreCourseCells`` (a sanitize step, before nbgrader's ``OverwriteCells``) rebuilds
+  every submitted notebook from the released one. Participants never type code (every answer
+  lives in the answers file), so a cell they edited, deleted or added is replaced by, put
+  back as, or dropped for the released cell. Stock nbgrader restores edited locked cells but
+  keeps cells a participant added (which could redefine ``lablib.grade_check``) and does not
+  put back a deleted read-only cell such as ``import lablib``.
+* ``KeepOnlyCourseFiles`` (the first autograde step, before the kernel starts) empties the
+  grading copy of the submission down to an allow-list: the assignment's notebooks, the
+  course's own files from ``source/<stage>/`` and the participant's answers file. A
+  ``lablib.py``, a ``lablib/`` package or an ``ipykernel_launcher.py`` beside the notebook
+  would otherwise be imported by the grading kernel (its working directory is on
+  ``sys.path``) instead of the real code. Unknown keys in the answers file are removed from
+  the grading copy too. The participant's original files stay untouched in ``submitted/``.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
+import json
 import os
 import shutil
 import sys
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .calendar import CALENDAR_FILENAME, DEFAULT_CALENDAR, Calendar
 from .stages import STAGES, get_stage
 
 CONFIG_FILENAME = "nbgrader_config.py"
+COURSE_FILENAME = "lablib-course.json"
+COURSE_SCHEMA_VERSION = 1
 DEFAULT_COURSE_ID = "bimtek-inovasi"
+DEFAULT_TIMEZONE = "Asia/Makassar"  # WITA: Banggai Kepulauan, Sulawesi Tengah
+DEFAULT_HOMES = "/home/{id}"
 
 _CONFIG_TEMPLATE = '''# nbgrader configuration written by lablib. Edit with care: the lines marked "protection"
-# stop a participant's files from replacing the course's own when grading.
+# keep grading honest and must stay for `nbgrader autograde` and formgrader as well.
 c = get_config()  # noqa: F821
 
 c.CourseDirectory.course_id = {course_id!r}
@@ -29,8 +51,17 @@ c.Exchange.root = {exchange!r}
 c.Exchange.path_includes_course = True
 
 # The participant's answers travel in this side file; autograde must keep the participant's
-# copy instead of the (absent) source one. protection: nothing else is kept from the submission.
+# copy instead of the (absent) source one.
 c.Autograde.exclude_overwriting = {exclude!r}
+
+# protection: every submitted notebook is rebuilt from the released one before grading
+# (edited, deleted and added cells cannot change a score; see lablib/course.py).
+c.Autograde.sanitize_preprocessors = {sanitize!r}
+
+# protection: before the kernel starts, the grading copy keeps only the notebook, the
+# course's own files and the answers file (a fake lablib.py beside the notebook would be
+# imported instead of the real one), and unknown keys are removed from the answers file.
+c.Autograde.autograde_preprocessors = {autograde!r}
 
 # Every submission runs in a fresh kernel with a per-cell timeout, so one hanging notebook
 # cannot stop a grading run.
@@ -42,22 +73,53 @@ c.Execute.allow_errors = True
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*.tmp"]
 '''
 
+_RESTORE = "lablib.course.RestoreCourseCells"
+NBGRADER_FILES = ("timestamp.txt", "submission_secret.txt")  # nbgrader's own bookkeeping in a submission
+_KEEP_ONLY = "lablib.course.KeepOnlyCourseFiles"
+
+
+class CourseError(RuntimeError):
+    """A course cannot be created or used; the message says what and what to do next."""
+
 
 def sqlite_url(course_dir: Path) -> str:
-    return f"sqlite:///{(course_dir / 'gradebook.db').resolve()}"
+    return f"sqlite:///{(Path(course_dir) / 'gradebook.db').resolve()}"
+
+
+def _dotted(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__name__}"
+
+
+def protected_preprocessors() -> tuple[list[str], list[str]]:
+    """nbgrader's own sanitize and autograde steps (as installed) with lablib's protections."""
+    from nbgrader.converters.autograde import Autograde
+    from nbgrader.preprocessors import OverwriteCells
+
+    traits = Autograde.class_traits()
+    sanitize = [_dotted(c) for c in traits["sanitize_preprocessors"].default()]
+    autograde = [_dotted(c) for c in traits["autograde_preprocessors"].default()]
+    sanitize.insert(sanitize.index(_dotted(OverwriteCells)), _RESTORE)
+    autograde.insert(0, _KEEP_ONLY)
+    return sanitize, autograde
+
+
+def _config_text(root: Path, course_id: str, db_url: str, exchange: Path) -> str:
+    sanitize, autograde = protected_preprocessors()
+    exclude = {s.slug: [s.answers_filename] for s in STAGES}
+    return _CONFIG_TEMPLATE.format(course_id=course_id, root=str(root), db_url=db_url,
+                                   exchange=str(exchange), exclude=exclude, sanitize=sanitize,
+                                   autograde=autograde)
 
 
 def write_config(course_dir: str | os.PathLike, *, course_id: str = DEFAULT_COURSE_ID,
                  db_url: str | None = None, exchange: str | os.PathLike | None = None) -> Path:
     course_dir = Path(course_dir).resolve()
     course_dir.mkdir(parents=True, exist_ok=True)
-    exclude = {s.slug: [s.answers_filename] for s in STAGES}
-    text = _CONFIG_TEMPLATE.format(
-        course_id=course_id, root=str(course_dir), db_url=db_url or sqlite_url(course_dir),
-        exchange=str(Path(exchange).resolve() if exchange else course_dir / "exchange"), exclude=exclude)
+    exchange_dir = Path(exchange).resolve() if exchange else course_dir / "exchange"
     path = course_dir / CONFIG_FILENAME
-    path.write_text(text, encoding="utf-8")
-    (Path(exchange) if exchange else course_dir / "exchange").mkdir(parents=True, exist_ok=True)
+    path.write_text(_config_text(course_dir, course_id, db_url or sqlite_url(course_dir), exchange_dir),
+                    encoding="utf-8")
+    exchange_dir.mkdir(parents=True, exist_ok=True)
     return path
 
 
@@ -105,3 +167,428 @@ def copy_tree_writable(src: Path, dst: Path) -> None:
         for name in dirs + files:
             p = Path(root) / name
             p.chmod(p.stat().st_mode | 0o200)
+
+
+# ---------------------------------------------------------------------------------------------
+# The course's own record: participants (with OPD and jabatan, which nbgrader has no room for),
+# calendar, time zone and where participants' home folders live (for `lablib status`).
+
+
+@dataclass(frozen=True)
+class CourseInfo:
+    root: Path
+    course_id: str
+    calendar: Calendar
+    timezone: str = DEFAULT_TIMEZONE
+    homes: str = DEFAULT_HOMES
+    participants: tuple = ()  # tuple[roster.Participant, ...]
+    created_at: str = ""
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_FILENAME
+
+    def participant(self, participant_id: str):
+        for p in self.participants:
+            if p.id == participant_id:
+                return p
+        return None
+
+    def home(self, participant_id: str) -> Path:
+        """The participant's home folder (where fetched assignments and saved answers live)."""
+        path = Path(os.path.expanduser(self.homes.format(id=participant_id)))
+        return path if path.is_absolute() else self.root / path
+
+    def due(self, stage: str) -> _dt.datetime | None:
+        day = self.calendar.due.get(get_stage(stage).slug)
+        return due_datetime(day, self.timezone) if day else None
+
+    def db_url(self) -> str:
+        return str(load_config(self.root).CourseDirectory.db_url)
+
+    def exchange(self) -> Path:
+        return Path(str(load_config(self.root).Exchange.root))
+
+    def to_json(self) -> str:
+        doc = {
+            "schema_version": COURSE_SCHEMA_VERSION,
+            "course_id": self.course_id,
+            "created_at": self.created_at,
+            "timezone": self.timezone,
+            "homes": self.homes,
+            "calendar": json.loads(self.calendar.to_json()),
+            "participants": [p.to_dict() for p in self.participants],
+            **self.extra,
+        }
+        return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+
+
+def due_datetime(day: _dt.date, timezone: str = DEFAULT_TIMEZONE) -> _dt.datetime:
+    """End of the due day in the course's time zone (what nbgrader compares submissions with)."""
+    from zoneinfo import ZoneInfo
+
+    return _dt.datetime.combine(day, _dt.time(23, 59, 59), tzinfo=ZoneInfo(timezone))
+
+
+def load_course(course_dir: str | os.PathLike) -> CourseInfo:
+    """Read ``lablib-course.json``; raise ``CourseError`` saying what is wrong."""
+    from .roster import Participant
+
+    root = Path(course_dir).resolve()
+    path = root / COURSE_FILENAME
+    if not path.is_file():
+        raise CourseError(f"{root} bukan folder kursus lablib ({COURSE_FILENAME} tidak ada). "
+                          f"Buat kursus dengan 'lablib init FOLDER --roster FILE', atau beri --course FOLDER.")
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        version = doc.get("schema_version")
+        if not isinstance(version, int) or version > COURSE_SCHEMA_VERSION:
+            raise CourseError(f"{path}: schema_version {version!r} tidak dikenal (lablib ini membaca sampai "
+                              f"{COURSE_SCHEMA_VERSION}); perbarui lablib.")
+        known = {"schema_version", "course_id", "created_at", "timezone", "homes", "calendar", "participants"}
+        return CourseInfo(
+            root=root, course_id=doc["course_id"], calendar=Calendar.from_dict(doc["calendar"]),
+            timezone=doc.get("timezone", DEFAULT_TIMEZONE), homes=doc.get("homes", DEFAULT_HOMES),
+            participants=tuple(Participant(**p) for p in doc.get("participants", [])),
+            created_at=doc.get("created_at", ""), extra={k: v for k, v in doc.items() if k not in known})
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CourseError(f"{path} rusak ({exc}).") from None
+
+
+def find_course_dir(start: str | os.PathLike | None = None) -> Path:
+    """The course folder given (or the one containing the current folder)."""
+    here = Path(start or os.getcwd()).resolve()
+    if start is not None:
+        if not (here / COURSE_FILENAME).is_file():
+            load_course(here)  # raises the explanatory CourseError
+        return here
+    for folder in (here, *here.parents):
+        if (folder / COURSE_FILENAME).is_file():
+            return folder
+    raise CourseError(f"folder ini ({here}) bukan di dalam kursus lablib. Jalankan perintah di folder kursus "
+                      f"atau beri --course FOLDER.")
+
+
+def _check_database(db_url: str, course_id: str) -> None:
+    """Refuse an unreachable database, or one that already holds this course's assignments."""
+    from sqlalchemy import create_engine, inspect, text
+
+    safe = _hide_password(db_url)
+    try:
+        engine = create_engine(db_url, future=True)
+    except Exception as exc:  # bad URL, missing driver
+        raise CourseError(f"--db-url {safe} tidak dapat dipakai: {exc}") from None
+    try:
+        with engine.connect() as conn:
+            tables = inspect(conn).get_table_names()
+            if "assignment" in tables and "course" in tables:
+                n = conn.execute(text("SELECT count(*) FROM assignment WHERE course_id = :c"),
+                                 {"c": course_id}).scalar()
+                if n:
+                    raise CourseError(f"basis data {safe} sudah berisi kursus '{course_id}' ({n} tugas). "
+                                      f"Pakai --course-id lain atau basis data lain; tidak ada yang diubah.")
+    except CourseError:
+        raise
+    except Exception as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CourseError(f"basis data {safe} tidak dapat dihubungi: {first}") from None
+    finally:
+        engine.dispose()
+
+
+def _hide_password(db_url: str) -> str:
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(db_url).render_as_string(hide_password=True)
+    except Exception:
+        return db_url
+
+
+def create_course(course_dir: str | os.PathLike, participants, *, course_id: str = DEFAULT_COURSE_ID,
+                  db_url: str | None = None, calendar: Calendar = DEFAULT_CALENDAR,
+                  timezone: str = DEFAULT_TIMEZONE, homes: str = DEFAULT_HOMES,
+                  exchange: str | os.PathLike | None = None) -> CourseInfo:
+    """Create a whole course: config, five source assignments, gradebook with participants and
+    due dates, and ``lablib-course.json``.
+
+    Everything is built in a hidden sibling folder and renamed into place at the end, so a
+    failure leaves nothing half-made behind (a PostgreSQL gradebook is cleaned up too).
+    """
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from nbgrader.api import Gradebook
+
+    target = Path(course_dir).resolve()
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        what = "kursus lablib" if (target / COURSE_FILENAME).exists() else "file lain"
+        raise CourseError(f"{target} sudah ada dan berisi {what}; tidak ada yang diubah. "
+                          f"Pilih folder baru (atau kosong).")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CourseError(f"zona waktu '{timezone}' tidak dikenal (contoh: Asia/Makassar, Asia/Jakarta)") from None
+    if not participants:
+        raise CourseError("daftar peserta kosong")
+    if "{id}" not in homes:
+        raise CourseError(f"--homes '{homes}' harus memuat {{id}} (contoh: /home/{{id}})")
+    external_db = bool(db_url) and not str(db_url).startswith("sqlite")
+    if external_db:
+        _check_database(db_url, course_id)
+    ensure_tools_on_path()
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    build = Path(tempfile.mkdtemp(prefix=f".{target.name}.dibuat-", dir=target.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    build.chmod(0o777 & ~umask)  # mkdtemp makes it private; the course folder is an ordinary folder
+    exchange_dir = Path(exchange).resolve() if exchange else target / "exchange"
+    created_in_db = False
+    try:
+        (build / CONFIG_FILENAME).write_text(
+            _config_text(target, course_id, db_url or sqlite_url(target), exchange_dir), encoding="utf-8")
+        if exchange:
+            exchange_dir.mkdir(parents=True, exist_ok=True)
+        else:
+            (build / "exchange").mkdir()
+        for stage in STAGES:
+            install_source(build, stage.slug, calendar)
+        build_db = db_url if external_db else sqlite_url(build)
+        with Gradebook(build_db, course_id) as gb:
+            created_in_db = True
+            for stage in STAGES:
+                due = calendar.due.get(stage.slug)
+                gb.update_or_create_assignment(stage.slug, duedate=due_datetime(due, timezone) if due else None)
+            for p in participants:
+                gb.update_or_create_student(p.id, first_name=p.first_name, last_name=p.last_name,
+                                            email=p.email or None)
+        info = CourseInfo(root=target, course_id=course_id, calendar=calendar, timezone=timezone, homes=homes,
+                          participants=tuple(participants),
+                          created_at=_dt.datetime.now().astimezone().isoformat(timespec="seconds"))
+        (build / COURSE_FILENAME).write_text(info.to_json(), encoding="utf-8")
+        if target.exists():
+            target.rmdir()  # empty (checked above)
+        os.rename(build, target)
+        return info
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        if external_db and created_in_db:
+            _remove_course_from_db(db_url, course_id, [p.id for p in participants])
+        raise
+
+
+def _remove_course_from_db(db_url: str, course_id: str, student_ids: list[str]) -> None:
+    from nbgrader.api import Gradebook
+
+    try:
+        with Gradebook(db_url, course_id) as gb:
+            for stage in STAGES:
+                try:
+                    gb.remove_assignment(stage.slug)
+                except Exception:
+                    pass
+            for sid in student_ids:
+                try:
+                    gb.remove_student(sid)
+                except Exception:
+                    pass
+    except Exception:
+        pass
+
+
+# ---------------------------------------------------------------------------------------------
+# Protections, used by nbgrader through the course config (see the module docstring).
+
+try:
+    from nbgrader.preprocessors.base import NbGraderPreprocessor as _Preprocessor
+except ImportError:  # nbgrader missing: participants' machines import lablib without it
+    _Preprocessor = object  # type: ignore[assignment,misc]
+
+
+def _coursedir(preprocessor):
+    from nbgrader.coursedir import CourseDirectory
+
+    return CourseDirectory(config=preprocessor.config)
+
+
+def _reference_notebook(coursedir, assignment: str, notebook: str) -> Path | None:
+    for step in (coursedir.release_directory, coursedir.source_directory):
+        path = Path(coursedir.format_path(step, ".", assignment)) / f"{notebook}.ipynb"
+        if path.is_file():
+            return path
+    return None
+
+
+class RestoreCourseCells(_Preprocessor):
+    """Sanitize step: the graded notebook is the released notebook, cell for cell.
+
+    Only the source of solution (answer) cells is taken from the submission; lablib's
+    notebooks have none, because answers live in the answers file. Cells the participant
+    added are dropped, deleted ones are put back, and edited ones are replaced.
+    """
+
+    def preprocess(self, nb, resources):
+        import copy
+
+        import nbformat
+
+        info = resources["nbgrader"]
+        coursedir = _coursedir(self)
+        reference = _reference_notebook(coursedir, info["assignment"], info["notebook"])
+        if reference is None:
+            raise RuntimeError(f"lablib: cannot check {info['student']}/{info['assignment']}: neither the "
+                               f"release nor the source notebook {info['notebook']}.ipynb exists")
+        released = nbformat.read(reference, as_version=4)
+        submitted: dict[str, object] = {}
+        for cell in nb.cells:
+            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            if grade_id and grade_id not in submitted:
+                submitted[grade_id] = cell
+        cells, used, restored, replaced = [], set(), [], []
+        for ref in released.cells:
+            meta = ref.get("metadata", {}).get("nbgrader", {})
+            grade_id = meta.get("grade_id")
+            mine = submitted.get(grade_id) if grade_id else None
+            cell = copy.deepcopy(ref)
+            if mine is None:
+                restored.append(grade_id or "?")
+            else:
+                used.add(grade_id)
+                if meta.get("solution"):
+                    cell.source = mine.get("source", "")
+                elif mine.get("source", "") != ref.get("source", "") or mine.get("cell_type") != ref.cell_type:
+                    replaced.append(grade_id)
+            cells.append(cell)
+        dropped = len(nb.cells) - len(used)
+        who = f"{info['student']}/{info['assignment']}/{info['notebook']}"
+        if dropped:
+            self.log.warning("lablib: %s: %d cell(s) not in the released notebook were dropped", who, dropped)
+        if restored:
+            self.log.warning("lablib: %s: deleted cell(s) put back: %s", who, ", ".join(restored))
+        if replaced:
+            self.log.warning("lablib: %s: edited cell(s) replaced: %s", who, ", ".join(replaced))
+        nb.cells = cells
+        return nb, resources
+
+
+def allowed_files(coursedir, assignment: str) -> set[str]:
+    """Relative paths a grading copy may hold: notebooks, the course's own files, the answers file."""
+    allowed: set[str] = set(NBGRADER_FILES)
+    for step in (coursedir.source_directory, coursedir.release_directory):
+        folder = Path(coursedir.format_path(step, ".", assignment))
+        if folder.is_dir():
+            for path in folder.rglob("*"):
+                if path.is_file() and not path.is_symlink():
+                    allowed.add(path.relative_to(folder).as_posix())
+    try:
+        allowed.add(get_stage(assignment).answers_filename)
+    except KeyError:
+        pass
+    return allowed
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        for sub in path.rglob("*"):
+            if not sub.is_symlink():
+                sub.chmod(sub.stat().st_mode | 0o700)
+        path.chmod(path.stat().st_mode | 0o700)
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+
+
+def keep_only(folder: Path, allowed: set[str]) -> list[str]:
+    """Remove everything under ``folder`` that is not in ``allowed``; return what was removed."""
+    keep_dirs = {p for a in allowed for p in Path(a).parents if str(p) != "."}
+    removed = []
+
+    def walk(directory: Path) -> None:
+        for path in sorted(directory.iterdir()):
+            rel = path.relative_to(folder).as_posix()
+            if path.is_symlink() or (path.is_file() and rel not in allowed) \
+                    or (path.is_dir() and Path(rel) not in keep_dirs) or not (path.is_file() or path.is_dir()):
+                removed.append(rel + ("/" if path.is_dir() and not path.is_symlink() else ""))
+                _remove(path)
+            elif path.is_dir():
+                walk(path)
+
+    walk(folder)
+    return removed
+
+
+def strip_unknown_answers(doc: dict) -> list[str]:
+    """Remove keys no exercise definition knows from an answers document, in place.
+
+    Returns the removed keys (as paths like ``answers.diagnose.dg1.skor``).
+    """
+    from .exercises import all_exercises
+    from .fields import Table
+
+    removed = [k for k in doc if k not in ("schema_version", "stage", "saved_at", "answers")]
+    for key in removed:
+        del doc[key]
+    answers = doc.get("answers")
+    if not isinstance(answers, dict):
+        return removed
+    exercises = {ex.id: ex for ex in all_exercises()}
+    for ex_id in list(answers):
+        ex = exercises.get(ex_id)
+        if ex is None:
+            removed.append(f"answers.{ex_id}")
+            del answers[ex_id]
+            continue
+        values = answers[ex_id]
+        if not isinstance(values, dict):
+            continue
+        fields = {f.id: f for f in ex.fields}
+        for field_id in list(values):
+            f = fields.get(field_id)
+            if f is None:
+                removed.append(f"answers.{ex_id}.{field_id}")
+                del values[field_id]
+            elif isinstance(f, Table) and isinstance(values[field_id], list):
+                columns = {c.id for c in f.columns}
+                for n, row in enumerate(values[field_id]):
+                    if isinstance(row, dict):
+                        for col in [c for c in row if c not in columns]:
+                            removed.append(f"answers.{ex_id}.{field_id}[{n}].{col}")
+                            del row[col]
+    return removed
+
+
+class KeepOnlyCourseFiles(_Preprocessor):
+    """First autograde step, before the kernel starts: see the module docstring."""
+
+    def preprocess(self, nb, resources):
+        info = resources["nbgrader"]
+        coursedir = _coursedir(self)
+        folder = Path(resources.get("metadata", {}).get("path") or ".").resolve()
+        expected = Path(coursedir.format_path(coursedir.autograded_directory, info["student"],
+                                              info["assignment"])).resolve()
+        if folder != expected:
+            raise RuntimeError(f"lablib: refusing to grade {folder}: the grading copy should be in {expected}")
+        who = f"{info['student']}/{info['assignment']}"
+        removed = keep_only(folder, allowed_files(coursedir, info["assignment"]))
+        if removed:
+            self.log.warning("lablib: %s: files not belonging to the assignment removed from the grading copy "
+                             "(the submission keeps them): %s", who, ", ".join(removed))
+        try:
+            stage = get_stage(info["assignment"])
+        except KeyError:
+            return nb, resources
+        answers = folder / stage.answers_filename
+        if answers.is_file():
+            try:
+                doc = json.loads(answers.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, ValueError):
+                return nb, resources  # grade_check reports a broken file to the participant
+            if isinstance(doc, dict):
+                stripped = strip_unknown_answers(doc)
+                if stripped:
+                    answers.unlink()
+                    answers.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+                    self.log.warning("lablib: %s: unknown keys removed from the answers file: %s", who,
+                                     ", ".join(stripped[:20]) + (" …" if len(stripped) > 20 else ""))
+        return nb, resources

@@ -1,0 +1,290 @@
+"""The trainer's command line: ``lablib init | release | collect | grade | feedback | status |
+export | lab | demo | build-assignments``.
+
+Every course command takes ``--course DIR`` (default: the course containing the current
+folder), says what it did, and exits with status 1 and a one-paragraph message (no
+traceback) when it cannot do it. Every command is safe to run twice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+from .stages import STAGES
+
+EXIT_OK, EXIT_ERROR = 0, 1
+STAGE_HELP = "tahap: " + ", ".join(s.slug for s in STAGES)
+
+
+class CliError(Exception):
+    """An expected failure: printed as a message, exit status 1."""
+
+
+def _date(value: str) -> _dt.date:
+    try:
+        return _dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"tanggal harus YYYY-MM-DD (bukan '{value}')") from None
+
+
+def _due(value: str) -> tuple[str, _dt.date]:
+    stage, sep, day = value.partition("=")
+    slugs = [s.slug for s in STAGES]
+    if not sep or stage not in slugs:
+        raise argparse.ArgumentTypeError(f"--due harus TAHAP=YYYY-MM-DD dengan TAHAP salah satu dari "
+                                         f"{', '.join(slugs)} (bukan '{value}')")
+    return stage, _date(day)
+
+
+def _course(args) -> Path:
+    from .course import find_course_dir
+
+    return find_course_dir(args.course)
+
+
+def _say(text: object) -> None:
+    print(str(text), flush=True)
+
+
+# ------------------------------------------------------------------------------------ commands
+
+
+def cmd_init(args) -> int:
+    from .calendar import DEFAULT_CALENDAR, Calendar
+    from .course import create_course
+    from .roster import read_roster
+
+    participants = read_roster(args.roster)
+    due = dict(DEFAULT_CALENDAR.due)
+    due.update(dict(args.due or []))
+    try:
+        calendar = Calendar(
+            workshop_start=args.workshop_start or DEFAULT_CALENDAR.workshop_start,
+            workshop_end=args.workshop_end or DEFAULT_CALENDAR.workshop_end,
+            deliver_start=args.deliver_start or DEFAULT_CALENDAR.deliver_start,
+            deliver_end=args.deliver_end or DEFAULT_CALENDAR.deliver_end,
+            due=due)
+    except ValueError as exc:
+        raise CliError(f"kalender tidak sah: {exc}") from None
+    info = create_course(args.course_dir, participants, course_id=args.course_id, db_url=args.db_url,
+                         calendar=calendar, timezone=args.timezone, homes=args.homes, exchange=args.exchange)
+    db = "PostgreSQL" if args.db_url and not args.db_url.startswith("sqlite") else "SQLite (gradebook.db)"
+    _say(f"Kursus '{info.course_id}' dibuat di {info.root} untuk {len(participants)} peserta.")
+    _say(f"  Gradebook: {db}; folder peserta: {info.homes}")
+    _say(f"  Lokakarya {calendar.workshop_start} s.d. {calendar.workshop_end}; uji coba (Deliver) "
+         f"{calendar.deliver_start} s.d. {calendar.deliver_end}; zona waktu {info.timezone}")
+    _say("  Batas pengumpulan: " + ", ".join(f"{s.slug} {calendar.due[s.slug]}" for s in STAGES
+                                             if s.slug in calendar.due))
+    _say(f"Langkah berikutnya: lablib release drum-up --course {shlex.quote(str(info.root))}")
+    return EXIT_OK
+
+
+def cmd_release(args) -> int:
+    from .pipeline import release
+
+    _say(release(_course(args), args.stage, force=args.force))
+    return EXIT_OK
+
+
+def cmd_collect(args) -> int:
+    from .pipeline import collect
+
+    _say(collect(_course(args), args.stage))
+    return EXIT_OK
+
+
+def cmd_grade(args) -> int:
+    from .pipeline import ProgressBar, grade
+
+    if args.workers is not None and args.workers < 1:
+        raise CliError(f"--workers harus 1 atau lebih (bukan {args.workers})")
+    result = grade(_course(args), args.stage, workers=args.workers, force=args.force,
+                   progress=ProgressBar(f"Menilai {args.stage}"))
+    _say(result)
+    return EXIT_ERROR if result.failed else EXIT_OK
+
+
+def cmd_feedback(args) -> int:
+    from .pipeline import feedback
+
+    _say(feedback(_course(args), args.stage))
+    return EXIT_OK
+
+
+def cmd_status(args) -> int:
+    from .pipeline import status
+
+    st = status(_course(args))
+    _say(f"Status kursus '{st.course_id}' ({len(st.participants)} peserta)\n")
+    _say(st.table())
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    from .export import export
+
+    _say(export(_course(args), args.out))
+    return EXIT_OK
+
+
+def lab_command(course_dir: Path, port: int | None = None) -> list[str]:
+    """The JupyterLab command for a course: formgrader and the assignment list come with nbgrader."""
+    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={course_dir}", "--no-browser"]
+    if port:
+        cmd.append(f"--ServerApp.port={port}")
+    return cmd
+
+
+def cmd_lab(args) -> int:
+    from .course import ensure_tools_on_path
+
+    course_dir = _course(args)
+    cmd = lab_command(course_dir, args.port)
+    _say(f"JupyterLab untuk kursus {course_dir} (menu Nbgrader → Formgrader untuk menilai):")
+    _say("  " + " ".join(shlex.quote(c) for c in cmd))
+    if args.dry_run:
+        return EXIT_OK
+    ensure_tools_on_path()
+    try:
+        return subprocess.call(cmd, cwd=course_dir)  # nbgrader_config.py is read from the working folder
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    from .demo import run_demo
+
+    if args.participants < 1:
+        raise CliError(f"--participants harus 1 atau lebih (bukan {args.participants})")
+    run_demo(args.out, participants=args.participants, seed=args.seed, workers=args.workers, say=_say)
+    return EXIT_OK
+
+
+def cmd_build_assignments(args) -> int:
+    from .assignments import write_source
+
+    out = Path(args.out)
+    for s in STAGES:
+        path = write_source(s.slug, out / s.slug)
+        _say(f"{path}")
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------------------------ parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="lablib",
+        description="Menjalankan bimtek Laboratorium Inovasi di nbgrader: dari daftar peserta sampai nilai.",
+        epilog="Contoh: lablib init kursus --roster peserta.xlsx; cd kursus; lablib release drum-up")
+    parser.add_argument("--version", action="version", version=f"lablib {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="PERINTAH")
+    sub.required = True
+
+    def course_opt(p):
+        p.add_argument("--course", metavar="FOLDER",
+                       help="folder kursus (bawaan: kursus yang memuat folder kerja sekarang)")
+
+    p = sub.add_parser("init", help="membuat kursus nbgrader dari daftar peserta (CSV atau Excel)")
+    p.add_argument("course_dir", metavar="COURSE_DIR", help="folder kursus baru (belum ada atau kosong)")
+    p.add_argument("--roster", required=True, metavar="FILE",
+                   help="daftar peserta .csv atau .xlsx dengan kolom id, nama, opd, jabatan, email")
+    p.add_argument("--db-url", metavar="URL",
+                   help="gradebook di basis data lain, mis. postgresql://user:sandi@host/db (bawaan: SQLite)")
+    p.add_argument("--course-id", default="bimtek-inovasi", metavar="ID", help="id kursus (bawaan: %(default)s)")
+    p.add_argument("--workshop-start", type=_date, metavar="YYYY-MM-DD", help="hari pertama lokakarya")
+    p.add_argument("--workshop-end", type=_date, metavar="YYYY-MM-DD", help="hari terakhir lokakarya")
+    p.add_argument("--deliver-start", type=_date, metavar="YYYY-MM-DD", help="awal uji coba (Deliver)")
+    p.add_argument("--deliver-end", type=_date, metavar="YYYY-MM-DD", help="akhir uji coba (Deliver)")
+    p.add_argument("--due", type=_due, action="append", metavar="TAHAP=YYYY-MM-DD",
+                   help="batas pengumpulan satu tahap (boleh diulang)")
+    p.add_argument("--timezone", default="Asia/Makassar", metavar="TZ",
+                   help="zona waktu batas pengumpulan (bawaan: %(default)s, WITA)")
+    p.add_argument("--homes", default="/home/{id}", metavar="POLA",
+                   help="folder rumah peserta, untuk status 'tersimpan' (bawaan: %(default)s)")
+    p.add_argument("--exchange", metavar="FOLDER", help="folder exchange nbgrader (bawaan: COURSE_DIR/exchange)")
+    p.set_defaults(func=cmd_init)
+
+    for name, func, text in (("release", cmd_release, "merilis satu tahap ke peserta"),
+                             ("collect", cmd_collect, "mengambil pengumpulan satu tahap"),
+                             ("feedback", cmd_feedback, "membuat dan mengirim umpan balik satu tahap")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("stage", metavar="STAGE", help=STAGE_HELP)
+        course_opt(p)
+        if name == "release":
+            p.add_argument("--force", action="store_true", help="rilis ulang walau sudah dirilis")
+        p.set_defaults(func=func)
+
+    p = sub.add_parser("grade", help="menilai otomatis semua pengumpulan satu tahap")
+    p.add_argument("stage", metavar="STAGE", help=STAGE_HELP)
+    course_opt(p)
+    p.add_argument("--workers", type=int, metavar="N", help="jumlah penilai paralel (bawaan: jumlah inti CPU)")
+    p.add_argument("--force", action="store_true", help="nilai ulang juga pengumpulan yang tidak berubah")
+    p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("status", help="tabel peserta × tahap: belum mulai / tersimpan / dikumpulkan / dinilai")
+    course_opt(p)
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("export", help="nilai per latihan dan per kriteria ke CSV dan Excel")
+    course_opt(p)
+    p.add_argument("--out", metavar="FOLDER", help="folder hasil (bawaan: COURSE/ekspor)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("lab", help="membuka JupyterLab di folder kursus (dengan formgrader nbgrader)")
+    course_opt(p)
+    p.add_argument("--port", type=int, help="port server")
+    p.add_argument("--dry-run", action="store_true", help="hanya menampilkan perintah, tidak menjalankan")
+    p.set_defaults(func=cmd_lab)
+
+    p = sub.add_parser("demo", help="menjalankan satu bimtek contoh dari awal sampai nilai")
+    p.add_argument("--out", default="demo-out", metavar="FOLDER", help="folder hasil (bawaan: %(default)s)")
+    p.add_argument("--participants", type=int, default=20, metavar="N", help="jumlah peserta (bawaan: %(default)s)")
+    p.add_argument("--seed", type=int, default=2026, help="benih data sintetis (bawaan: %(default)s)")
+    p.add_argument("--workers", type=int, metavar="N", help="jumlah penilai paralel")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("build-assignments", help="menulis notebook sumber kelima tahap ke satu folder")
+    p.add_argument("out", metavar="FOLDER")
+    p.set_defaults(func=cmd_build_assignments)
+
+    # review export|import, report, showcase, documents (narasumber review and cohort results)
+    try:
+        from .report import add_commands as add_result_commands
+    except ImportError:  # the results commands are optional for the course commands
+        add_result_commands = None
+    if add_result_commands is not None:
+        add_result_commands(sub, course_opt, _course, CliError)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .course import CourseError
+    from .pipeline import PipelineError
+    from .roster import RosterError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (CliError, CourseError, PipelineError, RosterError) as exc:
+        print(f"lablib {args.command}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print(f"lablib {args.command}: dihentikan.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # output piped into e.g. `head`
+        sys.stderr.close()
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
