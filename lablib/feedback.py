@@ -219,13 +219,5 @@ def write_feedback(course_dir: str | os.PathLike, stage: str, participants: Iter
     return written
 
 
-def cmd_feedback(args) -> int:
-    """``lablib feedback STAGE``-style entry point (the course commands may call write_feedback)."""
-    course = Path(getattr(args, "course", None) or ".")
-    paths = write_feedback(course, args.stage, getattr(args, "participants", None) or None)
-    print(f"Umpan balik {args.stage}: {len(paths)} halaman ditulis di {course / FEEDBACK_DIR}")
-    return 0
-
-
-__all__ = ["write_feedback", "feedback_html", "feedback_path", "FEEDBACK_DIR", "cmd_feedback"]
+__all__ = ["write_feedback", "feedback_html", "feedback_path", "FEEDBACK_DIR"]
 

@@ -296,28 +296,32 @@ ROSTER_FILENAMES = ("peserta.csv", "roster.csv", "peserta.xlsx", "roster.xlsx")
 
 
 def read_roster(course_dir: str | os.PathLike) -> dict[str, Participant]:
-    """Participants' name, OPD and post from the roster file the course keeps, if any.
+    """Participants' name, OPD and post as the course records them, if it does.
 
-    Looks for ``peserta.csv`` (written by ``lablib init``) or one of ``ROSTER_FILENAMES`` in the
-    course folder and reads it with ``lablib.roster`` when that module is present, with a plain
-    reader otherwise (columns id, nama, opd, jabatan, email). No roster → ``{}``.
+    The course's own record (``lablib-course.json``, written by ``lablib init``) comes first;
+    otherwise a roster file in the course folder (``ROSTER_FILENAMES``; columns id, nama, opd,
+    jabatan, email). Nothing found → ``{}``.
     """
     course_dir = Path(course_dir)
-    path = next((course_dir / n for n in ROSTER_FILENAMES if (course_dir / n).is_file()), None)
-    if path is None:
-        return {}
     rows: list[Mapping[str, Any]] = []
     try:
-        from .roster import read_roster as _read  # the course commands' strict reader
+        from .course import load_course
 
-        rows = [_row_dict(r) for r in _read(path)]
-    except ImportError:
-        rows = _read_table(path)
-    except Exception:  # a roster edited badly after init must not stop a report: read leniently
+        if (course_dir / "lablib-course.json").is_file():
+            rows = [_row_dict(p) for p in load_course(course_dir).participants]
+    except Exception:  # an older course module or a damaged record: fall back to a roster file
+        rows = []
+    path = next((course_dir / n for n in ROSTER_FILENAMES if (course_dir / n).is_file()), None)
+    if not rows and path is not None:
         try:
-            rows = _read_table(path)
-        except Exception:
-            rows = []
+            from .roster import read_roster as _read  # the course commands' strict reader
+
+            rows = [_row_dict(r) for r in _read(path)]
+        except Exception:  # missing module or a roster edited badly after init: read leniently
+            try:
+                rows = _read_table(path)
+            except Exception:
+                rows = []
     out = {}
     for r in rows:
         pid = str(r.get("id") or "").strip()

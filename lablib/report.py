@@ -700,8 +700,81 @@ def cmd_report(args) -> int:
     return 0
 
 
+def add_commands(sub, course_opt, course_of, error_cls) -> None:
+    """Add ``review export|import``, ``report``, ``showcase`` and ``documents`` to lablib's CLI.
+
+    ``course_of(args)`` resolves the course folder; an expected failure is raised as
+    ``error_cls`` so the CLI prints a message instead of a traceback.
+    """
+    from .stages import STAGES
+
+    def wrap(func):
+        def run(args) -> int:
+            from .review import ReviewError
+
+            args.course = str(course_of(args))
+            try:
+                return func(args)
+            except (ReviewError, FileNotFoundError, KeyError) as exc:
+                raise error_cls(str(exc).strip("'\"")) from None
+        return run
+
+    def review(args) -> int:
+        from .review import cmd_review_export, cmd_review_import
+
+        return (cmd_review_export if args.review_command == "export" else cmd_review_import)(args)
+
+    p = sub.add_parser("review", help="lembar penilaian rubrik (Excel) untuk narasumber: ekspor dan impor")
+    rsub = p.add_subparsers(dest="review_command", metavar="export|import")
+    rsub.required = True
+    e = rsub.add_parser("export", help="menulis lembar penilaian satu tahap (satu baris per peserta)")
+    e.add_argument("stage", metavar="STAGE", help="tahap: " + ", ".join(s.slug for s in STAGES))
+    e.add_argument("--out", metavar="FILE", help="file .xlsx (bawaan: COURSE/penilaian/penilaian-STAGE.xlsx)")
+    course_opt(e)
+    e.set_defaults(func=wrap(review))
+    i = rsub.add_parser("import", help="memeriksa lembar penilaian lalu menulis level dan komentar ke gradebook")
+    i.add_argument("file", metavar="FILE", help="lembar penilaian .xlsx yang sudah diisi")
+    i.add_argument("--force", action="store_true",
+                   help="timpa juga nilai yang berubah di gradebook sejak lembar diekspor (konflik)")
+    i.add_argument("--dry-run", action="store_true", help="hanya memeriksa, tidak menulis")
+    course_opt(i)
+    i.set_defaults(func=wrap(review))
+
+    p = sub.add_parser("report", help="laporan kohort: satu file HTML mandiri dan tabel Excel")
+    p.add_argument("--out", metavar="FOLDER|FILE.html", help="bawaan: COURSE/laporan/laporan-kohort.html")
+    course_opt(p)
+    p.set_defaults(func=wrap(cmd_report))
+
+    p = sub.add_parser("showcase", help="galeri inovasi HTML mandiri untuk layar pameran (Display)")
+    p.add_argument("--out", metavar="FILE.html", help="bawaan: COURSE/pameran/pameran-inovasi.html")
+    p.add_argument("--title", metavar="JUDUL", help="judul galeri")
+    p.add_argument("--no-charts", action="store_true", help="tanpa grafik uji coba (file lebih kecil)")
+    course_opt(p)
+
+    def showcase(args) -> int:
+        from .showcase import cmd_showcase
+
+        return cmd_showcase(args)
+
+    p.set_defaults(func=wrap(showcase))
+
+    p = sub.add_parser("documents", help="dokumen inovasi tiap peserta: profil PP 38/IID dan proposal KIPP "
+                                         "(HTML dan Word)")
+    p.add_argument("--participant", action="append", metavar="ID", help="hanya peserta ini (boleh diulang)")
+    p.add_argument("--out", metavar="FOLDER", help="bawaan: COURSE/dokumen")
+    course_opt(p)
+
+    def documents(args) -> int:
+        from .documents import cmd_documents
+
+        return cmd_documents(args)
+
+    p.set_defaults(func=wrap(documents))
+
+
 __all__ = [
     "Cohort", "Innovation", "ReportTable", "Report", "load_cohort", "build_report", "write_report",
     "write_excel", "iid_estimate", "iid_levels", "oecd_facet", "portfolio_dimensions", "predikat", "cmd_report",
+    "add_commands",
 ]
 

@@ -1,0 +1,143 @@
+"""A small graded course built through the real nbgrader pipeline, shared by the review,
+feedback, documents, report and showcase tests.
+
+Participants (answers from ``lablib.curriculum.samples.model_answers`` and mutated copies):
+- ``ani``: the model answers on every stage that has definitions;
+- ``budi``: a copy with a wrong USG total (one check fails) and HTML/script in their own text;
+- ``citra``: Diagnose only, with two problems instead of three (later stages missing);
+- ``dedi``: on the roster, never submits.
+
+Submissions are placed in ``submitted/`` as ``nbgrader collect`` leaves them, then autograded
+with nbgrader's API (fetch/submit through the exchange is covered by test_pipeline_dg1).
+The course is built once per test process; tests that write to the gradebook take a copy.
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+from pathlib import Path
+
+from lablib.answers import save_answers
+from lablib.course import install_source, open_api, write_config
+from lablib.curriculum.samples import model_answers
+from lablib.exercises import stage_exercises
+from lablib.stages import STAGES
+
+COURSE_ID = "uji-laporan"
+EVIL = '<script>alert("x")</script> & </b>'
+ROSTER = [
+    ("ani", "Ani Lestari", "Dinas Kependudukan dan Pencatatan Sipil", "Kepala Bidang"),
+    ("budi", "Budi Santoso", "Dinas Kesehatan", "Sekretaris"),
+    ("citra", "Citra Dewi", "Dinas Perikanan", "Kepala Seksi"),
+    ("dedi", "Dedi Kurniawan", "DPMPTSP", "Analis"),
+]
+_BUILT: dict[str, Path] = {}
+
+
+def active_stages() -> list[str]:
+    """Stages whose exercises are defined and whose model answers exist."""
+    return [s.slug for s in STAGES if stage_exercises(s.slug) and model_answers(s.slug)]
+
+
+def _evil_copy(stage: str) -> dict:
+    answers = model_answers(stage)
+    dg1 = answers.get("diagnose.dg1")
+    if dg1:
+        rows = dg1["masalah"]
+        rows[0]["nama"] = EVIL + " " + rows[0]["nama"]
+        dg1["masalah_terpilih"] = rows[0]["nama"]
+        rows[1]["total"] = rows[1]["total"] + 1  # the USG check fails
+    for entry in answers.values():  # any innovation name carries the marker too
+        if isinstance(entry, dict):
+            for key in ("nama_inovasi", "nama"):
+                if isinstance(entry.get(key), str):
+                    entry[key] = EVIL + " " + entry[key]
+    return answers
+
+
+def _partial(stage: str) -> dict:
+    answers = model_answers(stage)
+    dg1 = answers.get("diagnose.dg1")
+    if dg1:
+        dg1["masalah"] = dg1["masalah"][:2]
+    return answers
+
+
+def answer_sets() -> dict[str, dict[str, dict]]:
+    """``{student: {stage: answers}}`` of the cohort."""
+    stages = active_stages()
+    return {
+        "ani": {s: model_answers(s) for s in stages},
+        "budi": {s: _evil_copy(s) for s in stages},
+        "citra": {"diagnose": _partial("diagnose")},
+    }
+
+
+def _submit(course: Path, student: str, stage: str, answers: dict, stamp: str) -> None:
+    folder = course / "submitted" / student / stage
+    shutil.copytree(course / "release" / stage, folder)
+    save_answers(folder, stage, copy.deepcopy(answers))
+    (folder / "timestamp.txt").write_text(stamp, encoding="utf-8")
+
+
+def _create(course: Path) -> None:
+    """The course as ``lablib init`` makes it, or (older lablib) config + roster file."""
+    from lablib import course as course_mod
+
+    if hasattr(course_mod, "create_course"):
+        from lablib.roster import Participant
+
+        people = [Participant(pid, name, opd, post, f"{pid}@contoh.go.id") for pid, name, opd, post in ROSTER]
+        course_mod.create_course(course, people, course_id=COURSE_ID)
+        return
+    write_config(course, course_id=COURSE_ID)
+    with (course / "peserta.csv").open("w", encoding="utf-8") as fh:
+        fh.write("id,nama,opd,jabatan,email\n")
+        for pid, name, opd, post in ROSTER:
+            fh.write(f"{pid},{name},{opd},{post},{pid}@contoh.go.id\n")
+    from nbgrader.api import Gradebook
+
+    from lablib.gradebook import course_db_url
+
+    with Gradebook(course_db_url(course), COURSE_ID) as gb:
+        for pid, name, _, _ in ROSTER:
+            gb.update_or_create_student(pid, first_name=name, last_name="", email=f"{pid}@contoh.go.id")
+
+
+def build(base: Path) -> Path:
+    """Build (once per process) and return the graded course folder."""
+    key = str(base)
+    if key in _BUILT:
+        return _BUILT[key]
+    course = base / "course"
+    _create(course)
+    api = open_api(course)
+    stages = active_stages()
+    for stage in stages:
+        if not (course / "source" / stage).is_dir():
+            install_source(course, stage)
+        result = api.generate_assignment(stage)
+        assert result["success"], result["error"] + result["log"]
+    for student, by_stage in answer_sets().items():
+        for stage, answers in by_stage.items():
+            if stage not in stages:
+                continue
+            _submit(course, student, stage, answers, "2026-08-14 10:00:00.000000 UTC")
+            result = api.autograde(stage, student)
+            assert result["success"], result["error"] + result["log"]
+    _BUILT[key] = course
+    return course
+
+
+def copy_course(course: Path, target: Path) -> Path:
+    """A private copy of the course: its config and record point at the copy and its gradebook."""
+    shutil.copytree(course, target, symlinks=True)
+    for p in target.rglob("*"):
+        p.chmod(p.stat().st_mode | 0o200)
+    old, new = str(course.resolve()), str(target.resolve())
+    for name in ("nbgrader_config.py", "lablib-course.json"):
+        path = target / name
+        if path.is_file():
+            path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    return target
