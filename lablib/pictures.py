@@ -44,7 +44,6 @@ if TYPE_CHECKING:
     from .checks import Answers
 
 NAME_CHARS = 38  # a label longer than this is cut with "…"
-CAUSE_CHARS = 58  # a cause is wrapped on two lines of 30
 
 # colours: calm blue-grey for the ordinary, one warm accent for "the chosen one"
 BASE = "#7a9cc6"
@@ -92,6 +91,15 @@ def clean(text: Any, limit: int | None = NAME_CHARS) -> str:
     if limit is not None and len(s) > limit:
         s = s[: limit - 1].rstrip() + "…"
     return s.replace("$", r"\$")
+
+
+def wrapped(text: Any, width: int, lines: int = 2) -> str:
+    r"""Participant text cleaned and wrapped on at most ``lines`` lines of ``width`` characters.
+
+    >>> wrapped("Sosialisasi jadwal lewat radio, spanduk, dan kepala desa", 22)
+    'Sosialisasi jadwal\nlewat radio, spanduk,…'
+    """
+    return "\n".join(textwrap.wrap(clean(text, None), width, max_lines=lines, placeholder="…"))
 
 
 def _t(text: Text | str) -> str:
@@ -267,7 +275,7 @@ def fishbone(answers: Mapping[str, Any]) -> Figure:
     ax.set_axis_off()
     ax.set_title(_t(title), loc="left", fontsize=12, fontweight="bold")
     ax.annotate("", xy=(9.3, 0), xytext=(0.3, 0), arrowprops={"arrowstyle": "-|>", "color": INK, "lw": 2})
-    head = "\n".join(textwrap.wrap(clean(problem, 90), 22)) if problem else _t(
+    head = wrapped(problem, 22, lines=4) if problem else _t(
         T("Masalah prioritas\n(pilih di DG1)", "Priority problem\n(choose in DG1)"))
     ax.text(10.65, 0, head, ha="center", va="center", fontsize=9.5, fontweight="bold", color=INK,
             bbox={"boxstyle": "round,pad=0.5", "facecolor": "#fdf1e3", "edgecolor": ACCENT})
@@ -291,7 +299,7 @@ def fishbone(answers: Mapping[str, Any]) -> Figure:
             x = x0 + 1.4 * (1 - abs(y) / 4.0)
             ax.plot([x - 0.25, x], [y, y], color=BASE, lw=0.8)
             root_here = is_root(text)
-            ax.text(x - 0.3, y, "\n".join(textwrap.wrap(clean(text, CAUSE_CHARS), 30)), ha="right", va="center",
+            ax.text(x - 0.3, y, wrapped(text, 30), ha="right", va="center",
                     gid="fishbone-cause", fontsize=7.5, linespacing=1.1, color=ACCENT if root_here else INK, fontweight="bold" if root_here else "normal")
         if len(items) > FISHBONE_SHOWN:
             ax.text(x0 + 1.5, 0.35 * side, "+" + _t(T("{k} lainnya", "{k} more").format(k=len(items) - FISHBONE_SHOWN)),
@@ -337,7 +345,7 @@ def stakeholder_grid(answers: Mapping[str, Any]) -> Figure:
         return _empty_figure(title, _NO_DATA)
     placed, unscored = [], []
     for n, r in enumerate(rows, start=1):
-        name = "\n".join(textwrap.wrap(clean(r.get("nama"), 34), 17)) or f"{_t(T('Pemangku', 'Stakeholder'))} {n}"
+        name = wrapped(r.get("nama"), 18) or f"{_t(T('Pemangku', 'Stakeholder'))} {n}"
         p, i = r.get("pengaruh"), r.get("kepentingan")
         if isinstance(p, int) and isinstance(i, int) and 1 <= p <= 5 and 1 <= i <= 5:
             placed.append((name, i, p, r.get("unsur")))
@@ -469,6 +477,161 @@ def decision_matrix(answers: Mapping[str, Any]) -> Figure:
                           "Note: the weights add up to {s:g}; they should add up to {t}.").format(
             s=wsum, t=facts.DECISION_WEIGHT_TOTAL)))
     fig.supxlabel("\n".join(notes), fontsize=8.5, color=MUTED)
+    return fig
+
+
+# ------------------------------------------------------------------ DS3: Gantt chart and budget table
+
+
+def _month_ticks(first: int, last: int) -> tuple[list[int], list[str]]:
+    """Tick positions (date ordinals) at month starts, or at the 1st and 15th for short plans."""
+    start, end = _dt.date.fromordinal(first), _dt.date.fromordinal(last)
+    days = (1, 15) if last - first < 70 else (1,)
+    ticks, labels = [], []
+    y, m = start.year, start.month
+    while (y, m) <= (end.year, end.month):
+        for d in days:
+            day = _dt.date(y, m, d)
+            if first <= day.toordinal() <= last:
+                ticks.append(day.toordinal())
+                labels.append(f"{d} {_MONTHS_ID[m - 1]}" if len(days) > 1 else f"{_MONTHS_ID[m - 1]} {y % 100:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    if len(ticks) > 14:
+        ticks, labels = ticks[::2], labels[::2]
+    return ticks, labels
+
+
+def gantt(answers: Mapping[str, Any]) -> Figure:
+    """DS3: one bar per activity (``kegiatan``: nama, mulai, selesai) from its start to the end
+    of its last day, in plan order from the top, labelled with its ``pic``; an activity with a
+    ``tonggak`` (milestone) gets a ◆ at its end. The Deliver (trial) window of the bimtek
+    calendar is shaded. An activity without both dates is listed without a bar; one that ends
+    before it starts is drawn red."""
+    title = T("Rencana aksi: jadwal kegiatan (Gantt)", "Action plan: activity schedule (Gantt)")
+    view = _view("design.ds3", answers)
+    rows = _rows(view, "kegiatan")
+    if not rows:
+        return _empty_figure(title, _NO_DATA)
+    items = []
+    for n, r in enumerate(rows, start=1):
+        name = wrapped(r.get("nama"), 30) or f"{_t(T('Kegiatan', 'Activity'))} {n}"
+        start, end = r.get("mulai"), r.get("selesai")
+        if isinstance(start, _dt.date) and isinstance(end, _dt.date):
+            items.append((name, start.toordinal(), end.toordinal(), r))
+        else:
+            items.append((name + "\n" + _t(T("(tanggal belum lengkap)", "(dates incomplete)")), None, None, r))
+    dated = [it for it in items if it[1] is not None]
+    fig = _new_figure(11, 1.7 + 0.5 * len(items))
+    ax = fig.add_subplot()
+    ys = list(range(len(items)))[::-1]
+    if dated:
+        first = min(min(it[1], it[2]) for it in dated)
+        last = max(max(it[1], it[2]) for it in dated) + 1
+        cal = view.calendar
+        w0, w1 = cal.deliver_start.toordinal(), cal.deliver_end.toordinal() + 1
+        if w0 < last and w1 > first:
+            ax.axvspan(max(w0, first - 3), min(w1, last + 3), color="#e8f5e9", zorder=0)
+            ax.text(max(w0, first - 3) + 1, len(items) - 0.45, _t(T("masa uji coba", "trial window")),
+                    fontsize=8, color=GOOD, va="bottom")
+        span = max(last - first, 1)
+        for y, (name, a, b, r) in zip(ys, items):
+            if a is None:
+                continue
+            lo, hi = min(a, b), max(a, b) + 1
+            bad = b < a
+            ax.barh(y, hi - lo, left=lo, height=0.5, color="#c62828" if bad else BASE, gid="gantt-bar")
+            note = clean(r.get("pic"), 26)
+            if bad:
+                note = _t(T("selesai sebelum mulai", "ends before it starts")) + (f" · {note}" if note else "")
+            if r.get("tonggak"):
+                ax.plot([hi], [y], marker="D", color=ACCENT, markersize=7, zorder=3)
+                note += ("  ◆ " if note else "◆ ") + clean(r.get("tonggak"), 30)
+            ax.text(hi + span * 0.025, y, note, va="center", fontsize=7.5, color="#333333")
+        ticks, labels = _month_ticks(first, last)
+        ax.set_xticks(ticks, labels, fontsize=8.5)
+        ax.set_xlim(first - span * 0.02, last + span * 0.45)
+        ax.grid(axis="x", color="#e0e0e0", lw=0.6)
+    else:
+        ax.set_xticks([])
+        ax.text(0.5, 0.5, _t(T("Belum ada kegiatan dengan tanggal mulai dan selesai.",
+                               "No activity has both a start and an end date yet.")),
+                transform=ax.transAxes, ha="center", va="center", color=MUTED)
+    ax.set_yticks(ys, [it[0] for it in items], fontsize=8.5)
+    ax.set_ylim(-0.7, len(items) - 0.2)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_title(_t(title), loc="left", fontsize=12, fontweight="bold")
+    return fig
+
+
+def budget_table(answers: Mapping[str, Any]) -> Figure:
+    """DS3: the RAB as a table (``rab``: uraian, volume, satuan, harga_satuan, jumlah) in rupiah
+    ("Rp 1.250.000"). The Jumlah column is recomputed as volume × harga satuan; a line whose
+    written jumlah differs is marked ✗ with the written value. Under the lines: the recomputed
+    total, the written ``total_rab`` and the DS1 ``anggaran`` when given, and the
+    ``sumber_dana``."""
+    from .curriculum import facts
+
+    title = T("Rincian anggaran (RAB)", "Budget lines (RAB)")
+    view = _view("design.ds3", answers)
+    rows = _rows(view, "rab")
+    if not rows:
+        return _empty_figure(title, _NO_DATA)
+    tol = facts.BUDGET_TOLERANCE_RUPIAH
+    body, flagged = [], []
+    total = 0.0
+    for n, r in enumerate(rows, start=1):
+        vol, price, written = _num(r.get("volume")), _num(r.get("harga_satuan")), _num(r.get("jumlah"))
+        line = vol * price if vol is not None and price is not None else None
+        total += line or 0
+        shown = rupiah(line)
+        if line is not None and written is not None and abs(written - line) > tol:
+            shown += "  ✗ " + _t(T("tertulis", "written")) + " " + rupiah(written)
+            flagged.append(n)
+        volume = "—" if vol is None else f"{vol:g}".replace(".", ",")
+        body.append([str(n), clean(r.get("uraian"), 44) or "—", volume, clean(r.get("satuan"), 26) or "—",
+                     rupiah(price), shown])
+    summary = [["", _t(T("Total (dihitung: volume × harga satuan)", "Total (computed: volume × unit price)")),
+                "", "", "", rupiah(total)]]
+    written_total = _num(_get(view, "total_rab"))
+    if written_total is not None:
+        mark = "" if abs(written_total - total) <= tol else "  ✗"
+        summary.append(["", _t(T("Total RAB tertulis", "Budget total written")), "", "", "", rupiah(written_total) + mark])
+    profile = _num(_get(_view("design.ds1", answers), "anggaran"))
+    if profile is not None:
+        mark = "" if abs(profile - total) <= tol else "  ✗"
+        summary.append(["", _t(T("Anggaran di profil inovasi (DS1)", "Budget in the innovation profile (DS1)")),
+                        "", "", "", rupiah(profile) + mark])
+    header = [_t(x) for x in (T("No", "No"), T("Uraian belanja", "Item"), T("Volume", "Volume"),
+                               T("Satuan", "Unit"), T("Harga satuan", "Unit price"), T("Jumlah", "Line total"))]
+    cells = body + summary
+    fig = _new_figure(11, 1.0 + 0.3 * (len(cells) + 1))
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    widths = [0.04, 0.36, 0.07, 0.17, 0.13, 0.23]
+    table = ax.table(cellText=cells, colLabels=header, bbox=(0, 0, 1, 1), cellLoc="left", colWidths=widths)
+    table.auto_set_font_size(False)
+    table.set_fontsize(8.5)
+    for (r, c), cell in table.get_celld().items():
+        cell.PAD = 0.006 / widths[c]  # the same padding in every column (PAD is a fraction of the width)
+        cell.set_edgecolor("#cccccc")
+        if c in (2, 4, 5):
+            cell.get_text().set_horizontalalignment("right")
+            cell._loc = "right"
+        if r == 0:
+            cell.set_facecolor("#2b4a70")
+            cell.get_text().set_color("white")
+            cell.get_text().set_fontweight("bold")
+        elif r > len(body):
+            cell.set_facecolor("#f3f3f3")
+            cell.get_text().set_fontweight("bold")
+        elif r in flagged:
+            cell.get_text().set_color("#b71c1c")
+    ax.set_title(_t(title), loc="left", fontsize=12, fontweight="bold")
+    source = _get(view, "sumber_dana")
+    foot = _t(T("Sumber dana: {s}", "Funding source: {s}").format(s=clean(source, 40) if source else "—"))
+    if flagged or any("✗" in row[-1] for row in summary):
+        foot += "   ·   " + _t(T("✗ = angka tertulis berbeda dengan hasil hitung", "✗ = written figure differs from the computed one"))
+    fig.supxlabel(foot, fontsize=8.5, color=MUTED)
     return fig
 
 
@@ -717,7 +880,7 @@ def kipp_radar(answers: Mapping[str, Any]) -> Figure:
     ax.set_title(_t(title), fontsize=12, fontweight="bold", pad=24)
     ax.legend(loc="upper right", bbox_to_anchor=(1.25, 1.12), fontsize=8, frameon=False)
     if not total_words:
-        ax.text(0.5, 0.5, _t(T("Belum ada bagian yang ditulis.", "No section written yet.")),
+        ax.text(0.5, 0.5, _t(T("Belum ada data:\nbelum ada bagian yang ditulis.", "No data yet:\nno section written.")),
                 transform=ax.transAxes, ha="center", va="center", color=MUTED, fontsize=10)
     return fig
 
@@ -731,6 +894,8 @@ KINDS: dict[str, tuple[Callable[[Mapping[str, Any]], Figure], str]] = {
     "fishbone": (fishbone, "diagnose.dg2"),
     "stakeholder": (stakeholder_grid, "diagnose.dg3"),
     "decision": (decision_matrix, "diagnose.dg4"),
+    "gantt": (gantt, "design.ds3"),
+    "budget": (budget_table, "design.ds3"),
     "trial": (trial_trend, "deliver.dv1"),
     "kipp": (kipp_radar, "display.dp1"),
 }
@@ -774,6 +939,298 @@ def show(what: str | Figure, answers: Mapping[str, Any] | None = None, *, captio
         display(HTML(f'<p style="font-size:90%;color:#555;margin-top:0"><em>{html.escape(caption)}</em></p>'))
 
 
-def headless() -> bool:
-    """True when no one can click a widget: ``LABLIB_HEADLESS=1`` or nbgrader is executing."""
-    return os.environ.get("LABLIB_HEADLESS", "") not in ("", "0") or bool(os.environ.get("NBGRADER_EXECUTION"))
+# ------------------------------------------------------------------ practice widgets (ungraded)
+
+def _example(kind: str) -> dict:
+    """The worked example's answers for the stage a picture belongs to (data fiktif)."""
+    from .curriculum.samples import model_answers
+
+    stage = KINDS[kind][1].split(".", 1)[0]
+    return model_answers(stage)
+
+
+def _numbers(text: str) -> list[float | None]:
+    """Numbers typed in a box, separated by spaces, semicolons or new lines ("7,5" is 7.5)."""
+    from .fields import AnswerError, Number
+
+    out: list[float | None] = []
+    for token in re.split(r"[\s;]+", text or ""):
+        if token:
+            try:
+                out.append(Number("angka", "angka").coerce(token))
+            except AnswerError:
+                out.append(None)
+    return out
+
+
+def _as_int(value: Any, default: int = 3) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5 else default
+
+
+def _dict(value: Any) -> dict:
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def _table(entry: dict, table: str) -> list[dict]:
+    rows = entry.get(table)
+    return [dict(r) for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
+
+
+def _practice_usg(start: Mapping[str, Any], w: Any) -> tuple[Any, list, Callable[[], dict]]:
+    entry = _dict(start.get("diagnose.dg1"))
+    rows = _table(entry, "masalah")[:7] or [{"nama": f"Masalah {n}"} for n in (1, 2, 3)]
+    lines, controls = [], []
+    for r in rows:
+        name = w.Text(value=str(r.get("nama") or ""), layout=w.Layout(width="340px"))
+        sliders = [w.IntSlider(value=_as_int(r.get(k)), min=1, max=5, description=k.upper(),
+                               layout=w.Layout(width="190px"), style={"description_width": "20px"}) for k in "usg"]
+        lines.append(w.HBox([name, *sliders]))
+        controls.append((name, sliders))
+    names = [str(r.get("nama") or "") for r in rows]
+    first = names.index(entry["masalah_terpilih"]) if entry.get("masalah_terpilih") in names else 0
+    chosen = w.Dropdown(options=[(f"Masalah ke-{n}", n - 1) for n in range(1, len(rows) + 1)], value=first,
+                        description="Terpilih:")
+
+    def read() -> dict:
+        masalah = [{"nama": name.value, "u": s[0].value, "s": s[1].value, "g": s[2].value} for name, s in controls]
+        return {"diagnose.dg1": {"masalah": masalah, "masalah_terpilih": masalah[chosen.value]["nama"]}}
+
+    watch = [c for name, s in controls for c in (name, *s)] + [chosen]
+    return w.VBox([*lines, chosen]), watch, read
+
+
+def _practice_fishbone(start: Mapping[str, Any], w: Any) -> tuple[Any, list, Callable[[], dict]]:
+    from .curriculum import facts
+
+    entry = _dict(start.get("diagnose.dg2"))
+    causes = _table(entry, "penyebab")
+    problem = w.Text(value=str(_dict(start.get("diagnose.dg1")).get("masalah_terpilih") or ""),
+                     description="Masalah:", layout=w.Layout(width="640px"))
+    boxes = {}
+    for cat in facts.FISHBONE_CATEGORIES:
+        lines = [str(r.get("penyebab") or "") for r in causes if r.get("kategori") == cat]
+        boxes[cat] = w.Textarea(value="\n".join(lines), placeholder="satu penyebab per baris",
+                                layout=w.Layout(width="310px", height="80px"))
+    root = w.Text(value=str(entry.get("akar_masalah") or ""), description="Akar masalah:",
+                  layout=w.Layout(width="640px"), style={"description_width": "90px"})
+    grid = w.GridBox([w.VBox([w.HTML(f"<b>{cat}</b>"), box]) for cat, box in boxes.items()],
+                     layout=w.Layout(grid_template_columns="repeat(2, 320px)"))
+
+    def read() -> dict:
+        rows = [{"kategori": cat, "penyebab": line.strip()}
+                for cat, box in boxes.items() for line in box.value.splitlines() if line.strip()]
+        return {"diagnose.dg1": {"masalah_terpilih": problem.value},
+                "diagnose.dg2": {"penyebab": rows, "akar_masalah": root.value}}
+
+    return w.VBox([problem, grid, root]), [problem, *boxes.values(), root], read
+
+
+def _practice_stakeholder(start: Mapping[str, Any], w: Any) -> tuple[Any, list, Callable[[], dict]]:
+    from .curriculum import facts
+
+    rows = _table(_dict(start.get("diagnose.dg3")), "pemangku")[:10] or [{} for _ in range(5)]
+    lines, controls = [], []
+    for r in rows:
+        name = w.Text(value=str(r.get("nama") or ""), placeholder="nama pemangku", layout=w.Layout(width="260px"))
+        unsur = w.Dropdown(options=facts.PENTAHELIX,
+                           value=r.get("unsur") if r.get("unsur") in facts.PENTAHELIX else facts.PENTAHELIX[0],
+                           layout=w.Layout(width="130px"))
+        p = w.IntSlider(value=_as_int(r.get("pengaruh")), min=1, max=5, description="Pengaruh",
+                        layout=w.Layout(width="230px"))
+        i = w.IntSlider(value=_as_int(r.get("kepentingan")), min=1, max=5, description="Kepentingan",
+                        layout=w.Layout(width="250px"), style={"description_width": "80px"})
+        lines.append(w.HBox([name, unsur, p, i]))
+        controls.append((name, unsur, p, i))
+
+    def read() -> dict:
+        return {"diagnose.dg3": {"pemangku": [{"nama": n.value, "unsur": u.value, "pengaruh": p.value,
+                                               "kepentingan": i.value} for n, u, p, i in controls]}}
+
+    return w.VBox(lines), [c for row in controls for c in row], read
+
+
+def _practice_decision(start: Mapping[str, Any], w: Any) -> tuple[Any, list, Callable[[], dict]]:
+    from .curriculum import facts
+
+    entry = _dict(start.get("diagnose.dg4"))
+    ideas = _table(entry, "ide")[:6] or [{"nama": f"Ide {n}"} for n in (1, 2, 3)]
+    keys = list(facts.DECISION_CRITERIA)
+    weights = {}
+    for k in keys:
+        v = entry.get(f"bobot_{k}")
+        weights[k] = w.IntSlider(value=int(v) if isinstance(v, (int, float)) and 0 <= v <= 100 else 20, min=0,
+                                 max=100, step=5, description=facts.DECISION_CRITERIA[k].split(" (")[0],
+                                 layout=w.Layout(width="420px"), style={"description_width": "150px"})
+    rows = []
+    for idea in ideas:
+        name = w.Text(value=str(idea.get("nama") or ""), layout=w.Layout(width="240px"))
+        scores = {k: w.Dropdown(options=[1, 2, 3, 4, 5], value=_as_int(idea.get(f"skor_{k}")),
+                                layout=w.Layout(width="60px")) for k in keys}
+        rows.append((name, scores))
+    head = w.HTML("<b>Skor 1–5 per kriteria:</b> " + " · ".join(
+        facts.DECISION_CRITERIA[k].split(" (")[0] for k in keys))
+
+    def read() -> dict:
+        doc: dict[str, Any] = {f"bobot_{k}": s.value for k, s in weights.items()}
+        doc["ide"] = [{"nama": n.value, **{f"skor_{k}": d.value for k, d in sc.items()}} for n, sc in rows]
+        doc["ide_terpilih"] = entry.get("ide_terpilih") or ""
+        return {"diagnose.dg4": doc}
+
+    box = w.VBox([w.HTML("<b>Bobot kriteria (jumlahkan 100):</b>"), *weights.values(), head,
+                  *(w.HBox([n, *sc.values()]) for n, sc in rows)])
+    return box, [*weights.values(), *(c for n, sc in rows for c in (n, *sc.values()))], read
+
+
+def _practice_gantt(start: Mapping[str, Any], w: Any) -> tuple[Any, list, Callable[[], dict]]:
+    rows = _table(_dict(start.get("design.ds3")), "kegiatan")[:10] or [{} for _ in range(3)]
+    controls = []
+
+    def day(value: Any) -> _dt.date | None:
+        try:
+            return _dt.date.fromisoformat(str(value)[:10])
+        except ValueError:
+            return None
+
+    for r in rows:
+        controls.append((w.Text(value=str(r.get("nama") or ""), placeholder="kegiatan", layout=w.Layout(width="300px")),
+                         w.DatePicker(value=day(r.get("mulai")), description="Mulai", layout=w.Layout(width="230px")),
+                         w.DatePicker(value=day(r.get("selesai")), description="Selesai", layout=w.Layout(width="230px")),
+                         r))
+
+    def read() -> dict:
+        return {"design.ds3": {"kegiatan": [
+            {"nama": n.value, "mulai": a.value.isoformat() if a.value else None,
+             "selesai": b.value.isoformat() if b.value else None, "pic": r.get("pic"), "tonggak": r.get("tonggak")}
+            for n, a, b, r in controls]}}
+
+    return w.VBox([w.HBox([n, a, b]) for n, a, b, _ in controls]), [c for n, a, b, _ in controls for c in (n, a, b)], read
+
+
+def _practice_trial(start: Mapping[str, Any], w: Any) -> tuple[Any, list, Callable[[], dict]]:
+    from .calendar import DEFAULT_CALENDAR
+
+    log = _table(_dict(start.get("deliver.dv1")), "log")
+    ind = next((i for i in _table(_dict(start.get("design.ds2")), "indikator") if _is_days(i)), {})
+
+    def fmt(values: list) -> str:
+        return " ".join(f"{v:g}".replace(".", ",") if isinstance(v, (int, float)) else "?" for v in values)
+
+    days = w.Textarea(value=fmt([r.get("hari_layanan") for r in log]), layout=w.Layout(width="640px", height="50px"),
+                      description="Lama layanan (hari) per minggu:", style={"description_width": "210px"})
+    served = w.Textarea(value=fmt([r.get("dilayani") for r in log]), layout=w.Layout(width="640px", height="50px"),
+                        description="Warga dilayani per minggu:", style={"description_width": "210px"})
+    base = w.FloatText(value=float(_num(ind.get("baseline")) or 14), description="Baseline (hari):",
+                       style={"description_width": "110px"})
+    target = w.FloatText(value=float(_num(ind.get("target")) or 3), description="Target (hari):",
+                         style={"description_width": "110px"})
+    try:
+        first = _dt.date.fromisoformat(str(log[0].get("tanggal"))[:10])
+    except (IndexError, ValueError):
+        first = DEFAULT_CALENDAR.deliver_start + _dt.timedelta(days=6)
+
+    def read() -> dict:
+        d, s = _numbers(days.value), _numbers(served.value)
+        n = max(len(d), len(s))
+        rows = [{"tanggal": (first + _dt.timedelta(weeks=k)).isoformat(),
+                 "hari_layanan": d[k] if k < len(d) else None, "dilayani": s[k] if k < len(s) else None}
+                for k in range(n)]
+        name = "Rata-rata lama layanan"
+        last = next((v for v in reversed(d) if v is not None), None)
+        return {"design.ds2": {"indikator": [{"nama": name, "satuan": "hari", "baseline": base.value,
+                                              "target": target.value}]},
+                "deliver.dv1": {"log": rows, "perubahan": [{"indikator": name, "baseline": base.value,
+                                                            "capaian": last}]}}
+
+    return w.VBox([days, served, w.HBox([base, target])]), [days, served, base, target], read
+
+
+def _practice_kipp(start: Mapping[str, Any], w: Any) -> tuple[Any, list, Callable[[], dict]]:
+    from .curriculum import facts
+
+    entry = _dict(start.get("display.dp1"))
+    view = _view("display.dp1", {})
+    boxes = {}
+    for s in facts.KIPP_WEIGHTS:
+        label = view.exercise.field(s).label if view is not None and s in {f.id for f in view.exercise.fields} else s
+        boxes[s] = w.Textarea(value=str(entry.get(s) or ""), description=f"{label} ({facts.KIPP_WEIGHTS[s]:g})",
+                              layout=w.Layout(width="720px", height="70px"), style={"description_width": "220px"})
+
+    def read() -> dict:
+        return {"display.dp1": {s: b.value for s, b in boxes.items()}}
+
+    return w.VBox(list(boxes.values())), list(boxes.values()), read
+
+
+def _practice_readiness(start: Mapping[str, Any], w: Any) -> tuple[Any, list, Callable[[], dict]]:
+    from .fields import Scale
+
+    entry = _dict(start.get("drum-up.du2"))
+    view = _view("drum-up.du2", {})
+    scales = [f for f in view.exercise.fields if isinstance(f, Scale)] if view else []
+    sliders = {f.id: w.IntSlider(value=_as_int(entry.get(f.id)), min=1, max=5, description=f.label,
+                                 layout=w.Layout(width="560px"), style={"description_width": "340px"})
+               for f in scales}
+
+    def read() -> dict:
+        return {"drum-up.du2": {k: s.value for k, s in sliders.items()}}
+
+    return w.VBox(list(sliders.values())), list(sliders.values()), read
+
+
+_PRACTICE: dict[str, Callable[[Mapping[str, Any], Any], tuple[Any, list, Callable[[], dict]]]] = {
+    "kesiapan": _practice_readiness,
+    "usg": _practice_usg,
+    "fishbone": _practice_fishbone,
+    "stakeholder": _practice_stakeholder,
+    "decision": _practice_decision,
+    "gantt": _practice_gantt,
+    "trial": _practice_trial,
+    "kipp": _practice_kipp,
+}
+
+_STATIC_NOTE = T("Mode tanpa widget: gambar di atas dibuat dari contoh. Buka notebook ini di JupyterLab "
+                 "untuk mengubah isian dan melihat gambarnya berubah.",
+                 "No-widget mode: the picture above is drawn from the example. Open this notebook in "
+                 "JupyterLab to change the entries and watch the picture change.")
+_PRACTICE_FAILED = T("Gambar belum dapat dibuat dari isian ini. Periksa angka dan tanggal yang Anda ketik.",
+                     "The picture cannot be drawn from these entries yet. Check the numbers and dates you typed.")
+
+
+def practice(kind: str, answers: Mapping[str, Any] | None = None) -> None:
+    """An ungraded practice widget: change the entries and the picture redraws.
+
+    Starts from ``answers`` (a stage's answers mapping) or, by default, the worked example.
+    Nothing is saved or graded. Where no one can click (``LABLIB_HEADLESS=1``, nbgrader, plain
+    Python) the same picture is shown once, statically, with a note.
+    """
+    import html
+
+    from IPython.display import HTML, display
+
+    from .forms import is_headless
+
+    if kind not in KINDS:
+        raise ValueError(f"unknown picture kind {kind!r}; expected one of {', '.join(KINDS)}")
+    start = dict(answers) if isinstance(answers, Mapping) else _example(kind)
+    builder = _PRACTICE.get(kind)
+    if builder is None or is_headless():
+        show(kind, start)
+        display(HTML(f'<p style="font-size:90%;color:#555"><em>{html.escape(_t(_STATIC_NOTE))}</em></p>'))
+        return
+    import ipywidgets as w
+
+    box, watched, read = builder(start, w)
+    out = w.Output()
+
+    def redraw(_: Any = None) -> None:
+        with out:
+            out.clear_output(wait=True)
+            try:
+                show(kind, read())
+            except Exception:  # a participant must never see a traceback here
+                display(HTML(f'<p style="color:#b71c1c">{html.escape(_t(_PRACTICE_FAILED))}</p>'))
+
+    for control in watched:
+        control.observe(redraw, names="value")
+    redraw()
+    display(w.VBox([box, out]))
