@@ -1,0 +1,131 @@
+"""Innovation documents (PP 38 / IID profile and KIPP proposal) as HTML and Word."""
+
+from __future__ import annotations
+
+import copy
+import html
+
+import pytest
+from docx import Document as ReadDocx
+
+from lablib.curriculum.samples import model_answers
+from lablib.documents import (
+    NOT_FILLED,
+    Person,
+    build_document,
+    document_docx,
+    document_html,
+    kipp_specs,
+    profile_specs,
+    rupiah,
+    text_of,
+    value_of,
+    write_participant_documents,
+)
+from lablib.stages import STAGES
+
+EVIL = '<script>alert("x")</script> & </b>'
+PERSON = Person("ani", "Ani Lestari", "Dinas Kependudukan dan Pencatatan Sipil", "Kepala Bidang")
+
+
+def _all_answers() -> dict:
+    """Latest answers across stages, as a participant who finished Display has them."""
+    merged: dict = {}
+    for st in reversed(STAGES):
+        for k, v in model_answers(st.slug).items():
+            merged.setdefault(k, v)
+    return merged
+
+
+def _docx_text(path) -> str:
+    d = ReadDocx(str(path))
+    parts = [p.text for p in d.paragraphs]
+    for t in d.tables:
+        for row in t.rows:
+            parts += [c.text for c in row.cells]
+    return "\n".join(parts)
+
+
+def _needs(name: str) -> None:
+    if not model_answers(name):
+        pytest.skip(f"no model answers for {name} yet")
+
+
+@pytest.mark.parametrize("kind,specs", [("profil", profile_specs), ("kipp", kipp_specs)])
+def test_every_section_has_the_participants_own_text_in_html_and_docx(kind, specs, tmp_path):
+    _needs("design")
+    _needs("display")
+    answers = _all_answers()
+    doc = build_document(kind, PERSON, answers)
+    assert [s.key for s in doc.sections] == [s.key for s in specs()]
+    page = document_html(doc)
+    word = _docx_text(document_docx(doc, tmp_path / "d.docx"))
+    for spec, section in zip(specs(), doc.sections):
+        assert not section.missing and not section.draft_from, spec.key
+        assert html.escape(spec.title) in page and spec.title in word
+        for ref in spec.refs:
+            own = text_of(answers, ref)
+            if own and "\n" not in own:
+                assert html.escape(own) in page, ref
+                assert own in word, ref
+    if kind == "profil":
+        assert rupiah(value_of(answers, "design.ds1.anggaran")) in word
+        assert text_of(answers, "deliver.dv1.interpretasi") in word
+        for field_id in ("tujuan", "rb_permasalahan", "manfaat_masyarakat"):
+            assert text_of(answers, f"design.ds1.{field_id}")[:80] in word
+    else:
+        for section in ("ringkasan", "signifikansi", "keberlanjutan"):
+            assert text_of(answers, f"display.dp1.{section}")[:80] in word
+    assert PERSON.opd in word and PERSON.name in word
+
+
+def test_participant_text_is_escaped_in_html_and_literal_in_word(tmp_path):
+    _needs("design")
+    answers = _all_answers()
+    answers["design.ds1"] = {**answers["design.ds1"], "nama": EVIL, "tujuan": EVIL + "\x07 tujuan"}
+    paths = write_participant_documents(PERSON, answers, tmp_path)
+    assert sorted(p.name for p in paths) == ["profil-inovasi.docx", "profil-inovasi.html",
+                                              "proposal-kipp.docx", "proposal-kipp.html"]
+    page = (tmp_path / "profil-inovasi.html").read_text(encoding="utf-8")
+    assert "<script" not in page and html.escape(EVIL) in page
+    word = _docx_text(tmp_path / "profil-inovasi.docx")
+    assert EVIL in word and EVIL + " tujuan" in word  # the control character is dropped
+
+
+def test_missing_stages_give_drafts_and_plain_gaps():
+    answers = copy.deepcopy(model_answers("diagnose"))
+    doc = build_document("profil", PERSON, answers)
+    by_key = {s.key: s for s in doc.sections}
+    chosen = text_of(answers, "diagnose.dg4.ide_terpilih")
+    assert doc.subtitle == chosen
+    assert by_key["nama"].draft_from == "DG4" and by_key["nama"].blocks[0].text == chosen
+    assert by_key["tujuan"].missing and by_key["tujuan"].blocks[0].text == NOT_FILLED
+    assert by_key["hasil"].missing
+    kipp = build_document("kipp", PERSON, answers)
+    assert all(s.missing for s in kipp.sections)
+    assert NOT_FILLED in document_html(kipp)
+
+
+def test_nothing_at_all_still_makes_a_document(tmp_path):
+    doc = build_document("kipp", Person("x"), {})
+    assert "(nama inovasi belum diisi)" in document_html(doc)
+    assert document_docx(doc, tmp_path / "x.docx").is_file()
+
+
+@pytest.mark.slow
+def test_course_documents_for_everyone_with_answers(tmp_path_factory):
+    from _cohort import build
+
+    from lablib.documents import write_documents
+    from lablib.gradebook import latest_answers
+
+    course = build(tmp_path_factory.getbasetemp() / "lablib-cohort")
+    out = tmp_path_factory.mktemp("dokumen")
+    paths = write_documents(course, out=out)
+    assert {p.parent.name for p in paths} == {"ani", "budi", "citra"}  # dedi has no answers
+    ani = latest_answers(course, "ani")
+    if "design.ds1" in ani:
+        assert text_of(ani, "design.ds1.tujuan")[:60] in _docx_text(out / "ani" / "profil-inovasi.docx")
+    citra = _docx_text(out / "citra" / "profil-inovasi.docx")
+    assert "Dinas Perikanan" in citra and NOT_FILLED in citra
+    assert "Citra Dewi" in citra
