@@ -141,3 +141,19 @@ def copy_course(course: Path, target: Path) -> Path:
         if path.is_file():
             path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
     return target
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def chromium(url: str, profile: Path, *extra: str, timeout: int = 120) -> str:
+    """Run headless Chromium on ``url`` (network blocked) and return its stdout (e.g. --dump-dom)."""
+    import subprocess
+
+    profile.mkdir(parents=True, exist_ok=True)
+    cmd = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+           "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
+           "--host-resolver-rules=MAP * ~NOTFOUND", f"--user-data-dir={profile}", *extra, url]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout

@@ -1,0 +1,117 @@
+"""The cohort report: one self-contained HTML file with charts, and the same tables in Excel."""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+
+import pytest
+from _cohort import CHROMIUM, EVIL, ROSTER, build, chromium
+from openpyxl import load_workbook
+
+from lablib.report import iid_estimate, load_cohort, predikat, write_report
+
+pytestmark = pytest.mark.slow
+SECTIONS = ("kemajuan", "nilai-tahap", "latihan", "kriteria", "pemeriksaan", "opd", "portofolio", "iid", "peserta")
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    return build(tmp_path_factory.getbasetemp() / "lablib-cohort")
+
+
+@pytest.fixture(scope="module")
+def report(course, tmp_path_factory):
+    out = tmp_path_factory.mktemp("laporan")
+    html_path, xlsx = write_report(course, out)
+    return html_path, html_path.read_text(encoding="utf-8"), xlsx
+
+
+def _table(page: str, key: str) -> str:
+    m = re.search(rf'<table id="tabel-{re.escape(key)}">(.*?)</table>', page, re.S)
+    assert m, key
+    return m.group(1)
+
+
+def test_self_contained_no_network_and_every_section(report):
+    _, page, _ = report
+    for key in SECTIONS:
+        assert f'<section id="{key}">' in page
+    assert not re.search(r'(src|href)\s*=\s*"(?!data:|#)', page)  # only inline images and anchors
+    assert "<link" not in page and "<script" not in page and "@import" not in page and "url(" not in page
+    images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
+    assert len(images) >= 8
+    for data in images:
+        assert base64.b64decode(data)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_participant_text_is_escaped(report):
+    _, page, _ = report
+    assert html.escape(EVIL) in page
+    assert "alert(" not in page.replace(html.escape(EVIL), "")
+
+
+def test_progress_scores_and_participants_including_those_without_submissions(report, course):
+    _, page, _ = report
+    people = _table(page, "peserta")
+    for pid, name, opd, _ in ROSTER:
+        assert f"<td>{pid}</td>" in people and html.escape(name) in people and html.escape(opd) in people
+    progress = _table(page, "kemajuan")
+    cohort = load_cohort(course)
+    for stage in cohort.stages:
+        assert f"<td>{stage}</td>" in progress
+    opd = _table(page, "opd")
+    assert all(html.escape(o) in opd for _, _, o, _ in ROSTER)
+
+
+def test_most_failed_checks_lead_the_table(report):
+    _, page, _ = report
+    failed = _table(page, "pemeriksaan")
+    first = re.search(r"<tbody><tr>(.*?)</tr>", failed, re.S).group(1)
+    assert re.findall(r'<td class="n">(\d+)</td>', first)[-1] != "0"
+    assert "Skor, total, dan peringkat USG benar" in failed  # budi's wrong USG total
+
+
+def test_portfolio_and_iid_estimate_are_labelled(report, course):
+    _, page, _ = report
+    portfolio = _table(page, "portofolio")
+    for dim in ("Bentuk", "Jenis", "Urusan", "Tahapan", "Facet OECD"):
+        assert f"<td>{dim}</td>" in portfolio
+    assert "PERKIRAAN" in page and "bukan nilai resmi" in page
+    cohort = load_cohort(course)
+    with_trial = [i for i in cohort.innovations() if i.value("deliver.dv3.klaim")]
+    iid = _table(page, "iid-(perkiraan)")
+    for inn in with_trial:
+        value, label, _ = iid_estimate(inn)
+        assert 0 < value <= 100 and label == predikat(value) and html.escape(label) in iid
+
+
+def test_excel_has_the_same_tables(report):
+    _, _, xlsx = report
+    wb = load_workbook(xlsx)
+    assert {"Kemajuan", "Peserta", "Latihan", "Kriteria", "Pemeriksaan", "OPD", "Portofolio",
+            "IID (perkiraan)"} <= set(wb.sheetnames)
+    ids = [r[0] for r in wb["Peserta"].iter_rows(values_only=True)]
+    assert {"ani", "budi", "citra", "dedi"} <= set(ids)
+    names = [str(v) for row in wb["Peserta"].iter_rows(values_only=True) for v in row if v]
+    assert any(EVIL in v for v in names)  # plain text in Excel, not HTML
+
+
+def test_cli_report(course, tmp_path, capsys):
+    from lablib.cli import main
+
+    assert main(["report", "--course", str(course), "--out", str(tmp_path / "r.html")]) == 0
+    assert (tmp_path / "r.html").is_file() and (tmp_path / "r.xlsx").is_file()
+    assert "Laporan kohort" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium (/usr/bin/chromium) is not installed")
+def test_report_loads_in_headless_chromium_without_network(report, tmp_path):
+    html_path, _, _ = report
+    dom = chromium(html_path.as_uri(), tmp_path / "profile", "--dump-dom")
+    assert "Laporan kohort Laboratorium Inovasi" in dom
+    assert dom.count("<img") >= 8
+    shot = tmp_path / "report.png"
+    chromium(html_path.as_uri(), tmp_path / "profile", f"--screenshot={shot}", "--window-size=1200,2000")
+    assert shot.stat().st_size > 20_000
