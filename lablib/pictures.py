@@ -12,6 +12,7 @@ are dropped, ``$`` cannot start mathtext, and long names are cut with "…".
 ==========  ============  ======================================================================
 kind        exercise      what it shows
 ==========  ============  ======================================================================
+kesiapan    DU2           readiness radar: the 1–5 self-rating on LAN's conditions and OECD's skills
 usg         DG1           problems ranked by U+S+G, the chosen problem highlighted
 fishbone    DG2           causes by fishbone category; the chosen root cause highlighted
 stakeholder DG3           influence/interest grid with the four quadrants, coloured by pentahelix
@@ -19,15 +20,18 @@ decision    DG4           ideas × criteria scores, the weighted totals and the 
 gantt       DS3           activities from start to end, milestones, the Deliver window
 budget      DS3           budget lines with line totals and the grand total, in rupiah
 trial       DV1 (+DS2)    weekly trial figures against the indicator's baseline and target
-kipp        DP1           KIPP radar: how complete each proposal section is, against its weight
+kipp        DP1           KIPP radar: each section's share of the text against its KIPP weight
 ==========  ============  ======================================================================
+
+In a notebook: ``show(kind, answers, caption=...)`` displays a picture as PNG, and
+``practice(kind)`` gives an ungraded widget that redraws the picture as the participant types
+(a static picture when headless). ``lablib.picture`` is the public entry point.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import io
-import os
 import re
 import textwrap
 import unicodedata
@@ -981,8 +985,8 @@ def _practice_usg(start: Mapping[str, Any], w: Any) -> tuple[Any, list, Callable
     rows = _table(entry, "masalah")[:7] or [{"nama": f"Masalah {n}"} for n in (1, 2, 3)]
     lines, controls = [], []
     for r in rows:
-        name = w.Text(value=str(r.get("nama") or ""), layout=w.Layout(width="340px"))
-        sliders = [w.IntSlider(value=_as_int(r.get(k)), min=1, max=5, description=k.upper(),
+        name = w.Text(continuous_update=False, value=str(r.get("nama") or ""), layout=w.Layout(width="340px"))
+        sliders = [w.IntSlider(continuous_update=False, value=_as_int(r.get(k)), min=1, max=5, description=k.upper(),
                                layout=w.Layout(width="190px"), style={"description_width": "20px"}) for k in "usg"]
         lines.append(w.HBox([name, *sliders]))
         controls.append((name, sliders))
@@ -1004,14 +1008,14 @@ def _practice_fishbone(start: Mapping[str, Any], w: Any) -> tuple[Any, list, Cal
 
     entry = _dict(start.get("diagnose.dg2"))
     causes = _table(entry, "penyebab")
-    problem = w.Text(value=str(_dict(start.get("diagnose.dg1")).get("masalah_terpilih") or ""),
+    problem = w.Text(continuous_update=False, value=str(_dict(start.get("diagnose.dg1")).get("masalah_terpilih") or ""),
                      description="Masalah:", layout=w.Layout(width="640px"))
     boxes = {}
     for cat in facts.FISHBONE_CATEGORIES:
         lines = [str(r.get("penyebab") or "") for r in causes if r.get("kategori") == cat]
-        boxes[cat] = w.Textarea(value="\n".join(lines), placeholder="satu penyebab per baris",
+        boxes[cat] = w.Textarea(continuous_update=False, value="\n".join(lines), placeholder="satu penyebab per baris",
                                 layout=w.Layout(width="310px", height="80px"))
-    root = w.Text(value=str(entry.get("akar_masalah") or ""), description="Akar masalah:",
+    root = w.Text(continuous_update=False, value=str(entry.get("akar_masalah") or ""), description="Akar masalah:",
                   layout=w.Layout(width="640px"), style={"description_width": "90px"})
     grid = w.GridBox([w.VBox([w.HTML(f"<b>{cat}</b>"), box]) for cat, box in boxes.items()],
                      layout=w.Layout(grid_template_columns="repeat(2, 320px)"))
@@ -1031,13 +1035,13 @@ def _practice_stakeholder(start: Mapping[str, Any], w: Any) -> tuple[Any, list, 
     rows = _table(_dict(start.get("diagnose.dg3")), "pemangku")[:10] or [{} for _ in range(5)]
     lines, controls = [], []
     for r in rows:
-        name = w.Text(value=str(r.get("nama") or ""), placeholder="nama pemangku", layout=w.Layout(width="260px"))
+        name = w.Text(continuous_update=False, value=str(r.get("nama") or ""), placeholder="nama pemangku", layout=w.Layout(width="260px"))
         unsur = w.Dropdown(options=facts.PENTAHELIX,
                            value=r.get("unsur") if r.get("unsur") in facts.PENTAHELIX else facts.PENTAHELIX[0],
                            layout=w.Layout(width="130px"))
-        p = w.IntSlider(value=_as_int(r.get("pengaruh")), min=1, max=5, description="Pengaruh",
+        p = w.IntSlider(continuous_update=False, value=_as_int(r.get("pengaruh")), min=1, max=5, description="Pengaruh",
                         layout=w.Layout(width="230px"))
-        i = w.IntSlider(value=_as_int(r.get("kepentingan")), min=1, max=5, description="Kepentingan",
+        i = w.IntSlider(continuous_update=False, value=_as_int(r.get("kepentingan")), min=1, max=5, description="Kepentingan",
                         layout=w.Layout(width="250px"), style={"description_width": "80px"})
         lines.append(w.HBox([name, unsur, p, i]))
         controls.append((name, unsur, p, i))
@@ -1058,12 +1062,12 @@ def _practice_decision(start: Mapping[str, Any], w: Any) -> tuple[Any, list, Cal
     weights = {}
     for k in keys:
         v = entry.get(f"bobot_{k}")
-        weights[k] = w.IntSlider(value=int(v) if isinstance(v, (int, float)) and 0 <= v <= 100 else 20, min=0,
+        weights[k] = w.IntSlider(continuous_update=False, value=int(v) if isinstance(v, (int, float)) and 0 <= v <= 100 else 20, min=0,
                                  max=100, step=5, description=facts.DECISION_CRITERIA[k].split(" (")[0],
                                  layout=w.Layout(width="420px"), style={"description_width": "150px"})
     rows = []
     for idea in ideas:
-        name = w.Text(value=str(idea.get("nama") or ""), layout=w.Layout(width="240px"))
+        name = w.Text(continuous_update=False, value=str(idea.get("nama") or ""), layout=w.Layout(width="240px"))
         scores = {k: w.Dropdown(options=[1, 2, 3, 4, 5], value=_as_int(idea.get(f"skor_{k}")),
                                 layout=w.Layout(width="60px")) for k in keys}
         rows.append((name, scores))
@@ -1092,7 +1096,7 @@ def _practice_gantt(start: Mapping[str, Any], w: Any) -> tuple[Any, list, Callab
             return None
 
     for r in rows:
-        controls.append((w.Text(value=str(r.get("nama") or ""), placeholder="kegiatan", layout=w.Layout(width="300px")),
+        controls.append((w.Text(continuous_update=False, value=str(r.get("nama") or ""), placeholder="kegiatan", layout=w.Layout(width="300px")),
                          w.DatePicker(value=day(r.get("mulai")), description="Mulai", layout=w.Layout(width="230px")),
                          w.DatePicker(value=day(r.get("selesai")), description="Selesai", layout=w.Layout(width="230px")),
                          r))
@@ -1115,9 +1119,9 @@ def _practice_trial(start: Mapping[str, Any], w: Any) -> tuple[Any, list, Callab
     def fmt(values: list) -> str:
         return " ".join(f"{v:g}".replace(".", ",") if isinstance(v, (int, float)) else "?" for v in values)
 
-    days = w.Textarea(value=fmt([r.get("hari_layanan") for r in log]), layout=w.Layout(width="640px", height="50px"),
+    days = w.Textarea(continuous_update=False, value=fmt([r.get("hari_layanan") for r in log]), layout=w.Layout(width="640px", height="50px"),
                       description="Lama layanan (hari) per minggu:", style={"description_width": "210px"})
-    served = w.Textarea(value=fmt([r.get("dilayani") for r in log]), layout=w.Layout(width="640px", height="50px"),
+    served = w.Textarea(continuous_update=False, value=fmt([r.get("dilayani") for r in log]), layout=w.Layout(width="640px", height="50px"),
                         description="Warga dilayani per minggu:", style={"description_width": "210px"})
     base = w.FloatText(value=float(_num(ind.get("baseline")) or 14), description="Baseline (hari):",
                        style={"description_width": "110px"})
@@ -1152,7 +1156,7 @@ def _practice_kipp(start: Mapping[str, Any], w: Any) -> tuple[Any, list, Callabl
     boxes = {}
     for s in facts.KIPP_WEIGHTS:
         label = view.exercise.field(s).label if view is not None and s in {f.id for f in view.exercise.fields} else s
-        boxes[s] = w.Textarea(value=str(entry.get(s) or ""), description=f"{label} ({facts.KIPP_WEIGHTS[s]:g})",
+        boxes[s] = w.Textarea(continuous_update=False, value=str(entry.get(s) or ""), description=f"{label} ({facts.KIPP_WEIGHTS[s]:g})",
                               layout=w.Layout(width="720px", height="70px"), style={"description_width": "220px"})
 
     def read() -> dict:
@@ -1167,7 +1171,7 @@ def _practice_readiness(start: Mapping[str, Any], w: Any) -> tuple[Any, list, Ca
     entry = _dict(start.get("drum-up.du2"))
     view = _view("drum-up.du2", {})
     scales = [f for f in view.exercise.fields if isinstance(f, Scale)] if view else []
-    sliders = {f.id: w.IntSlider(value=_as_int(entry.get(f.id)), min=1, max=5, description=f.label,
+    sliders = {f.id: w.IntSlider(continuous_update=False, value=_as_int(entry.get(f.id)), min=1, max=5, description=f.label,
                                  layout=w.Layout(width="560px"), style={"description_width": "340px"})
                for f in scales}
 
@@ -1188,10 +1192,17 @@ _PRACTICE: dict[str, Callable[[Mapping[str, Any], Any], tuple[Any, list, Callabl
     "kipp": _practice_kipp,
 }
 
-_STATIC_NOTE = T("Mode tanpa widget: gambar di atas dibuat dari contoh. Buka notebook ini di JupyterLab "
-                 "untuk mengubah isian dan melihat gambarnya berubah.",
-                 "No-widget mode: the picture above is drawn from the example. Open this notebook in "
-                 "JupyterLab to change the entries and watch the picture change.")
+_STATIC_NOTE = T("Mode tanpa widget: gambar di atas dibuat dari contoh kerja (data fiktif untuk latihan). Buka "
+                 "notebook ini di JupyterLab untuk mengubah isian dan melihat gambarnya berubah.",
+                 "No-widget mode: the picture above is drawn from the worked example (fictitious data for "
+                 "practice). Open this notebook in JupyterLab to change the entries and watch the picture "
+                 "change.")
+_PRACTICE_HEAD_OWN = T("Latihan, tidak disimpan dan tidak dinilai. Gambar digambar ulang setiap kali isian berubah.",
+                       "Practice: nothing is saved or graded. The picture redraws whenever an entry changes.")
+_PRACTICE_HEAD = T("Latihan, tidak disimpan dan tidak dinilai. Isian awal adalah contoh kerja (data fiktif untuk "
+                   "latihan): ganti dengan keadaan OPD Anda. Gambar digambar ulang setiap kali isian berubah.",
+                   "Practice: nothing is saved or graded. The entries start from the worked example (fictitious "
+                   "data): replace them with your OPD's situation. The picture redraws whenever an entry changes.")
 _PRACTICE_FAILED = T("Gambar belum dapat dibuat dari isian ini. Periksa angka dan tanggal yang Anda ketik.",
                      "The picture cannot be drawn from these entries yet. Check the numbers and dates you typed.")
 
@@ -1215,7 +1226,8 @@ def practice(kind: str, answers: Mapping[str, Any] | None = None) -> None:
     builder = _PRACTICE.get(kind)
     if builder is None or is_headless():
         show(kind, start)
-        display(HTML(f'<p style="font-size:90%;color:#555"><em>{html.escape(_t(_STATIC_NOTE))}</em></p>'))
+        if answers is None:
+            display(HTML(f'<p style="font-size:90%;color:#555"><em>{html.escape(_t(_STATIC_NOTE))}</em></p>'))
         return
     import ipywidgets as w
 
@@ -1227,10 +1239,12 @@ def practice(kind: str, answers: Mapping[str, Any] | None = None) -> None:
             out.clear_output(wait=True)
             try:
                 show(kind, read())
-            except Exception:  # a participant must never see a traceback here
+            except Exception:  # noqa: BLE001 - a participant must never see a traceback here
                 display(HTML(f'<p style="color:#b71c1c">{html.escape(_t(_PRACTICE_FAILED))}</p>'))
 
     for control in watched:
         control.observe(redraw, names="value")
     redraw()
-    display(w.VBox([box, out]))
+    note = _PRACTICE_HEAD if answers is None else _PRACTICE_HEAD_OWN
+    head = w.HTML(f'<p style="color:#555;font-size:90%"><em>{html.escape(_t(note))}</em></p>')
+    display(w.VBox([head, box, out]))
