@@ -200,8 +200,209 @@ def _warnings(log: _Capture) -> list[str]:
     return out
 
 
+# -- pre-warmed kernels ---------------------------------------------------------------------
+# Kernel start-up is most of a small notebook's grading time: a new Python process imports
+# ipykernel, IPython, zmq and then lablib. A "kernel fork server" imports all of that once and
+# then forks one child per submission; the child sets up its session, folder and environment
+# exactly as a freshly launched ``python -m ipykernel_launcher -f <connection file>`` would and
+# runs a new IPython kernel. Every submission still gets its own fresh kernel process (nothing
+# of one submission's kernel survives into another's); only the imports are shared. Anything
+# else (another kernel, a non-Python kernel, a fork server that cannot start) falls back to
+# jupyter_client's ordinary launch.
+
+# Modules a grading kernel imports anyway; imported once by the fork server. Nothing here may
+# start a thread or open a zmq context at import time (fork is only safe in a one-thread process).
+PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "IPython",
+           "jupyter_client.session", "lablib", "lablib.autograde", "lablib.scoring", "lablib.forms",
+           "lablib.curriculum")
+
+
+def _fork_server_main() -> None:  # pragma: no cover - runs in the fork-server process
+    """Entry point of the fork server (``python -c``): read requests, fork kernels."""
+    import atexit
+    import contextlib
+    import importlib
+    import signal
+    import sys
+
+    requests = sys.stdin.buffer
+    replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, sys.stdout.fileno())  # nothing but replies may reach the reply pipe
+    for name in PRELOAD:
+        with contextlib.suppress(Exception):  # a kernel imports it (or fails) by itself later
+            importlib.import_module(name)
+    import ipykernel_launcher
+
+    launcher = ipykernel_launcher.__file__
+    def reap(signum, frame):  # wait for finished kernels (so their CPU and memory are accounted)
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                pass
+        except ChildProcessError:
+            pass
+
+    signal.signal(signal.SIGCHLD, reap)
+    replies.write(b'{"ready": true}\n')
+    for line in requests:
+        try:
+            req = json.loads(line)
+            pid = os.fork()
+        except Exception as exc:  # noqa: BLE001
+            replies.write(json.dumps({"error": f"{type(exc).__name__}: {exc}"}).encode() + b"\n")
+            continue
+        if pid == 0:
+            code = 1
+            try:
+                os.setsid()  # own process group, as jupyter_client's launcher does
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                signal.signal(signal.SIGINT, signal.default_int_handler)
+                os.dup2(devnull, 0)
+                out = req.get("stdout_fd_devnull", True)
+                os.dup2(devnull if out else 2, 1)
+                replies.close()
+                os.chdir(req["cwd"])
+                os.environ.clear()
+                os.environ.update(req["env"])
+                sys.argv = [launcher, *req["argv"]]
+                from ipykernel import kernelapp
+
+                kernelapp.launch_new_instance()
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            except BaseException:  # noqa: BLE001
+                traceback.print_exc()
+            finally:
+                try:
+                    atexit._run_exitfuncs()
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                finally:
+                    os._exit(code)
+        replies.write(json.dumps({"pid": pid}).encode() + b"\n")
+
+
+class _ForkedProcess:
+    """The bits of ``subprocess.Popen`` that jupyter_client's LocalProvisioner uses."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, 0)
+                with open(f"/proc/{self.pid}/stat", "rb") as fh:  # a zombie is not alive
+                    if fh.read().rsplit(b")", 1)[-1].split()[0] == b"Z":
+                        self.returncode = 0
+            except (ProcessLookupError, FileNotFoundError):
+                self.returncode = 0
+            except (PermissionError, OSError, IndexError):
+                pass
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                import subprocess
+
+                raise subprocess.TimeoutExpired([str(self.pid)], timeout)
+            time.sleep(0.02)
+        return self.returncode  # type: ignore[return-value]
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        import signal
+
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        import signal
+
+        self.send_signal(signal.SIGTERM)
+
+
+class KernelForkServer:
+    """A process that has imported ipykernel and lablib and forks a fresh kernel on request."""
+
+    def __init__(self, env: dict[str, str] | None = None):
+        import subprocess
+        import sys
+
+        env = dict(os.environ if env is None else env)
+        # what jupyter_client gives a kernel it launches; ipykernel reads it at import time
+        env["JPY_PARENT_PID"] = str(os.getpid())
+        code = ("import sys; sys.path[:1] = [] if sys.path[:1] == [''] else sys.path[:1]; "
+                "from lablib.grading import _fork_server_main; _fork_server_main()")
+        self._lock = threading.Lock()
+        self.proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, env=env, cwd="/",
+                                     start_new_session=True)
+        line = self.proc.stdout.readline()
+        if not line or not json.loads(line).get("ready"):
+            self.close()
+            raise RuntimeError("the kernel fork server did not start")
+
+    def fork(self, argv: list[str], cwd: str, env: dict[str, str]) -> int:
+        req = json.dumps({"argv": argv, "cwd": cwd, "env": env}).encode() + b"\n"
+        with self._lock:
+            if self.proc.poll() is not None:
+                raise RuntimeError("the kernel fork server has stopped")
+            self.proc.stdin.write(req)
+            self.proc.stdin.flush()
+            reply = json.loads(self.proc.stdout.readline() or b'{"error": "no reply"}')
+        if "pid" not in reply:
+            raise RuntimeError(f"the kernel fork server could not start a kernel: {reply.get('error')}")
+        return int(reply["pid"])
+
+    def close(self) -> None:
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=5)
+        except Exception:  # noqa: BLE001
+            self.proc.kill()
+            self.proc.wait()
+        if self.proc.stdout:
+            self.proc.stdout.close()
+
+
+def _fork_kernel_manager_class(server: KernelForkServer | None):
+    """An AsyncKernelManager that launches Python kernels through ``server``."""
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_client.provisioning import LocalProvisioner
+
+    class ForkKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            forkable = (server is not None and type(self.provisioner) is LocalProvisioner
+                        and len(kernel_cmd) >= 3 and kernel_cmd[1:3] == ["-m", "ipykernel_launcher"]
+                        and os.path.basename(kernel_cmd[0]).startswith("python"))
+            if not forkable:
+                return await super()._async_launch_kernel(kernel_cmd, **kw)
+            env = dict(kw.get("env") or os.environ)
+            env["JPY_PARENT_PID"] = str(os.getpid())
+            cwd = str(kw.get("cwd") or os.getcwd())
+            pid = server.fork(list(kernel_cmd[3:]), cwd, env)
+            prov = self.provisioner
+            prov.process = _ForkedProcess(pid)
+            prov.pid, prov.pgid, prov.cwd = pid, pid, cwd
+            self._reconcile_connection_info(prov.connection_info)
+
+    return ForkKernelManager
+
+
 # -- the converter -------------------------------------------------------------------------
-def _converter_class(lock: threading.Lock):
+def _converter_class(lock: threading.Lock, kernel_manager_class=None):
     """nbgrader's Autograde, whose Execute step runs without holding ``lock``."""
     from nbgrader.converters import Autograde
     from nbgrader.converters.base import BaseConverter
@@ -216,6 +417,8 @@ def _converter_class(lock: threading.Lock):
                 return super().preprocess(nb, resources, km)
             finally:
                 lock.acquire()
+
+    extra = {"kernel_manager_class": kernel_manager_class} if kernel_manager_class else {}
 
     class ConcurrentAutograde(Autograde):
         def convert_single_notebook(self, notebook_filename: str) -> None:
@@ -238,11 +441,79 @@ def _converter_class(lock: threading.Lock):
 
         def _init_preprocessors(self) -> None:
             super()._init_preprocessors()
+            # Validate the notebook once after the preprocessors rather than after each of
+            # them: same validator, same outcome for a valid notebook, a fraction of the cost.
+            self.exporter.optimistic_validation = True
             self.exporter._preprocessors = [
-                ConcurrentExecute(parent=self.exporter) if type(pp) is Execute else pp
+                ConcurrentExecute(parent=self.exporter, **extra) if type(pp) is Execute else pp
                 for pp in self.exporter._preprocessors]
 
     return ConcurrentAutograde
+
+
+class _CachedJsonschema:
+    """Stands in for the ``jsonschema`` module inside nbgrader's metadata validator.
+
+    nbgrader calls ``jsonschema.validate(metadata, schema)`` for every cell, twice per
+    submission, and that function re-checks the schema itself each time (most of the
+    validator's cost). This does what ``jsonschema.validate`` does, checking each schema once.
+    """
+
+    def __init__(self):
+        import jsonschema
+
+        self._jsonschema = jsonschema
+        self._validators: dict[str, object] = {}
+
+    def __getattr__(self, name: str):
+        return getattr(self._jsonschema, name)
+
+    def validate(self, instance, schema, cls=None, *args, **kwargs):
+        if cls is not None or args or kwargs:
+            return self._jsonschema.validate(instance, schema, cls, *args, **kwargs)
+        key = json.dumps(schema, sort_keys=True)
+        validator = self._validators.get(key)
+        if validator is None:
+            vcls = self._jsonschema.validators.validator_for(schema)
+            vcls.check_schema(schema)
+            validator = self._validators[key] = vcls(schema)
+        error = self._jsonschema.exceptions.best_match(validator.iter_errors(instance))
+        if error is not None:
+            raise error
+
+
+@contextmanager
+def _nbgrader_speedups():
+    """Two caches for the batch, without changing what nbgrader computes or stores.
+
+    - one SQLAlchemy engine per database URL instead of one per ``Gradebook(...)`` (nbgrader
+      opens a gradebook about ten times per submission; a shared engine keeps its compiled
+      statement cache; ``Gradebook.close()`` still disposes its connections);
+    - metadata schemas are checked once (see ``_CachedJsonschema``).
+
+    Only the batch's own threads open gradebooks meanwhile, all under the batch lock.
+    """
+    from nbgrader import api
+    from nbgrader.nbgraderformat import common
+
+    engines: dict[tuple, object] = {}
+    real_create_engine, real_jsonschema = api.create_engine, common.jsonschema
+
+    def create_engine(url, *args, **kwargs):
+        key = (str(url), args, tuple(sorted(kwargs.items())))
+        engine = engines.get(key)
+        if engine is None:
+            engine = engines[key] = real_create_engine(url, *args, **kwargs)
+        return engine
+
+    api.create_engine = create_engine
+    common.jsonschema = _CachedJsonschema()
+    try:
+        yield
+    finally:
+        api.create_engine, common.jsonschema = real_create_engine, real_jsonschema
+        for engine in engines.values():
+            engine.dispose()
 
 
 @contextmanager
@@ -292,13 +563,15 @@ def _existing_submissions(config, stage: str) -> set[str]:
 
 def grade(course_dir: str | os.PathLike, stage: str, *, students: Iterable[str] | None = None,
           workers: int | None = None, force: bool = False,
-          progress: Callable[[GradeEvent], None] | None = None) -> GradeReport:
+          progress: Callable[[GradeEvent], None] | None = None,
+          prewarm: bool = True) -> GradeReport:
     """Autograde the collected submissions of ``stage`` in parallel; see the module docstring.
 
     ``students`` limits the batch (default: everyone with a folder in ``submitted/``);
     ``workers`` is how many submissions run at once (default: CPU count); ``force`` re-grades
     unchanged submissions; ``progress`` is called once per finished submission with a
-    ``GradeEvent``. Returns a ``GradeReport``; raises ``GradingError`` only when the batch
+    ``GradeEvent``; ``prewarm=False`` launches every kernel the ordinary way instead of
+    forking it from a process that has already imported ipykernel and lablib. Returns a ``GradeReport``; raises ``GradingError`` only when the batch
     cannot start at all.
     """
     from nbgrader.coursedir import CourseDirectory
@@ -358,7 +631,13 @@ def grade(course_dir: str | os.PathLike, stage: str, *, students: Iterable[str] 
             report(student, "skipped", 0.0)
 
         lock = threading.Lock()
-        converter = _converter_class(lock)
+        server = None
+        if todo and prewarm:
+            try:
+                server = KernelForkServer()
+            except Exception as exc:  # noqa: BLE001 - grade with ordinary kernel launches
+                logging.getLogger(__name__).warning("kernel fork server unavailable (%s)", exc)
+        converter = _converter_class(lock, _fork_kernel_manager_class(server) if server else None)
 
         def grade_one(student: str) -> tuple[str, float, str | None, list[str]]:
             t0 = time.perf_counter()
@@ -372,7 +651,7 @@ def grade(course_dir: str | os.PathLike, stage: str, *, students: Iterable[str] 
                     app = converter(coursedir=coursedir, config=config, log=log)
                     app.force = True  # we decided it needs grading: replace any old result
                     app.start()
-                except BaseException as e:  # noqa: BLE001 - one submission never stops the batch
+                except BaseException as e:
                     exc = e
                     if not isinstance(e, Exception):
                         raise
@@ -386,7 +665,7 @@ def grade(course_dir: str | os.PathLike, stage: str, *, students: Iterable[str] 
         graded: list[str] = []
         warnings: list[GradeProblem] = []
         try:
-            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lablib-grade") as pool:
+            with _nbgrader_speedups(), ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lablib-grade") as pool:
                 futures = [pool.submit(grade_one, s) for s, _ in todo]
                 fingerprints = dict(todo)
                 for fut in as_completed(futures):
@@ -402,6 +681,8 @@ def grade(course_dir: str | os.PathLike, stage: str, *, students: Iterable[str] 
                         state.pop(student, None)
                         report(student, "failed", seconds, reason)
         finally:
+            if server is not None:
+                server.close()
             if todo:
                 _save_state(course_dir, stage, state)
 
