@@ -271,6 +271,10 @@ def main(argv: list[str] | None = None) -> int:
     from .pipeline import PipelineError
     from .roster import RosterError
 
+    import warnings
+
+    # nbgrader's gradebook code trips a harmless SQLAlchemy 2 warning on every autograde
+    warnings.filterwarnings("ignore", message=".*not in session, add operation along.*")
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -297,6 +297,22 @@ def _check_database(db_url: str, course_id: str) -> None:
         engine.dispose()
 
 
+def normalize_db_url(db_url: str) -> str:
+    """``postgresql://`` with the PostgreSQL driver that is installed.
+
+    SQLAlchemy 2.1 reads a bare ``postgresql://`` as psycopg 3; lablib's ``postgres`` extra
+    installs psycopg2, so a bare URL is pointed at it when psycopg 3 is absent.
+    """
+    import importlib.util
+
+    if db_url.startswith(("postgresql://", "postgres://")):
+        rest = db_url.split("://", 1)[1]
+        if importlib.util.find_spec("psycopg") is None and importlib.util.find_spec("psycopg2") is not None:
+            return f"postgresql+psycopg2://{rest}"
+        return f"postgresql://{rest}"
+    return db_url
+
+
 def _hide_password(db_url: str) -> str:
     try:
         from sqlalchemy.engine import make_url
@@ -335,6 +351,7 @@ def create_course(course_dir: str | os.PathLike, participants, *, course_id: str
         raise CourseError(f"--homes '{homes}' harus memuat {{id}} (contoh: /home/{{id}})")
     external_db = bool(db_url) and not str(db_url).startswith("sqlite")
     if external_db:
+        db_url = normalize_db_url(str(db_url))
         _check_database(db_url, course_id)
     ensure_tools_on_path()
 

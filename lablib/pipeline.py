@@ -317,7 +317,13 @@ def _late_students(course: _Course, slug: str) -> tuple[str, ...]:
 
 
 def feedback(course_dir: str | os.PathLike, stage: str) -> StepResult:
-    """Generate feedback from the gradebook and release it to participants through the exchange."""
+    """Make every graded participant's feedback page and release it through the exchange.
+
+    With ``lablib.feedback`` present, its page (every check's message, every criterion's level
+    and comment, no test code) is the feedback: it is written straight into nbgrader's
+    ``feedback/<id>/<stage>/`` layout, which saves nbgrader converting every notebook to HTML
+    only for the page to be replaced. Without it, nbgrader's ``generate_feedback`` is used.
+    """
     slug = stage_slug(stage)
     course = _Course(course_dir)
     start = time.monotonic()
@@ -326,14 +332,47 @@ def feedback(course_dir: str | os.PathLike, stage: str) -> StepResult:
     if not graded:
         return StepResult("feedback", slug, notes=(f"Belum ada pengumpulan tahap {slug} yang dinilai; "
                                                    f"jalankan 'lablib grade {slug}' dulu.",))
-    _check(course.api.generate_feedback(slug, force=True), f"membuat umpan balik tahap {slug}")
+    writer = _lablib_feedback_writer()
+    if writer is None:
+        _check(course.api.generate_feedback(slug, force=True), f"membuat umpan balik tahap {slug}")
+    else:
+        for student in graded:
+            _prepare_feedback_folder(course, student, slug)
+        writer(course.root, slug, graded)
     _check(course.api.release_feedback(slug), f"mengirim umpan balik tahap {slug}")
     made = tuple(s for s in graded if any(course.folder("feedback", s, slug).glob("*.html")))
     notes = (f"Umpan balik tahap {slug} dibuat dan dikirim untuk {len(made)} peserta "
-             f"(folder {Path(course.coursedir.root) / course.coursedir.feedback_directory}).",
+             f"(folder {Path(course.coursedir.root) / course.coursedir.feedback_directory}"
+             + (", halaman lablib: tanpa kode tes, dengan level rubrik" if writer else "") + ").",
              "Peserta mengambilnya di JupyterLab (Assignments → Fetch Feedback) atau dengan "
              f"'nbgrader fetch_feedback {slug} --course {course.info.course_id}'.")
     return StepResult("feedback", slug, done=made, notes=notes, seconds=time.monotonic() - start)
+
+
+def _lablib_feedback_writer():
+    try:
+        from .feedback import write_feedback
+    except ImportError:
+        return None
+    return write_feedback
+
+
+def _prepare_feedback_folder(course: _Course, student: str, slug: str) -> None:
+    """``feedback/<id>/<stage>/`` as nbgrader's generate_feedback leaves it, minus the notebook HTML:
+    the autograded folder's other files (timestamp and submission secret included)."""
+    import shutil
+
+    src, dst = course.folder("autograded", student, slug), course.folder("feedback", student, slug)
+    if dst.exists():
+        for path in dst.rglob("*"):
+            path.chmod(path.stat().st_mode | 0o600)
+        shutil.rmtree(dst)
+    dst.mkdir(parents=True)
+    for path in src.rglob("*"):
+        if path.is_file() and path.suffix != ".ipynb":
+            target = dst / path.relative_to(src)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
 
 
 # ------------------------------------------------------------------------------------ status

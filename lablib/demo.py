@@ -1,0 +1,260 @@
+"""``lablib demo``: one whole bimtek on embedded defaults, from a participant list to grades.
+
+A synthetic cohort of Banggai Kepulauan OPDs (``lablib.curriculum.synthetic``; the first
+participant answers with the model answers) goes through all five stages on a local nbgrader
+course (SQLite gradebook, exchange inside the output folder):
+
+1. the roster is written as a CSV and the course created from it (as ``lablib init`` does);
+2. for every stage: release; every participant fetches the stage through nbgrader's exchange,
+   fills it (``save_answers``, exactly what the form writes) and submits through the exchange;
+   collect; autograde (``lablib.grading`` in parallel when present); sample narasumber rubric
+   levels written into the gradebook; feedback generated and released;
+3. grades exported per exercise and per criterion; the cohort report and the showcase written
+   when those modules exist.
+
+Fetch and submit run nbgrader's own exchange classes in this process (the code behind
+``nbgrader fetch_assignment`` and ``nbgrader submit --student``) to save a process start per
+participant and stage. A few participants stop early so the status table shows every state.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import os
+import random
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .stages import STAGES
+
+MARKER = ".lablib-demo"
+COURSE_ID = "bimtek-bangkep"
+# level a narasumber gives per synthetic profile (before a random step of -1, 0 or +1)
+PROFILE_LEVEL = {"model": 4, "complete": 3, "partial": 2, "inconsistent": 2, "off_topic": 1, "empty": 0}
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    id: str
+    nama: str
+    opd: str
+    jabatan: str
+    email: str
+    profile: str
+    answers: Callable[[str], dict]
+
+
+def _cohort(n: int, seed: int) -> list[DemoPerson]:
+    try:
+        from .curriculum.synthetic import synthetic_cohort
+    except ImportError:
+        synthetic_cohort = None
+    if synthetic_cohort is not None:
+        return [DemoPerson(p.id, p.nama, p.opd, p.jabatan, p.email, p.profile, p.answers)
+                for p in synthetic_cohort(n, seed)]
+    from .curriculum.samples import model_answers
+
+    opds = ["Dinas Kependudukan dan Pencatatan Sipil", "Dinas Kesehatan", "Dinas Perikanan",
+            "Dinas Pendidikan dan Kebudayaan", "DPMPTSP", "Dinas Sosial", "RSUD Trikora Salakan"]
+    people = []
+    for i in range(n):
+        profile = "model" if i == 0 or i % 3 else "empty"
+        people.append(DemoPerson(f"p{i + 1:02d}", f"Peserta {i + 1}", opds[i % len(opds)], "Staf",
+                                 f"p{i + 1:02d}@banggaikep.example", profile,
+                                 (lambda stage, p=profile: model_answers(stage) if p == "model" else {})))
+    return people
+
+
+def _clear(folder: Path) -> None:
+    """Remove a previous demo output (nbgrader leaves submissions read-only)."""
+    for root, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            p = Path(root) / name
+            if not p.is_symlink():
+                p.chmod(p.stat().st_mode | 0o700)
+    shutil.rmtree(folder)
+
+
+def _quiet_log(name: str) -> logging.Logger:
+    log = logging.getLogger(f"lablib.demo.{name}")
+    log.propagate = False
+    log.setLevel(logging.ERROR)
+    if not log.handlers:
+        log.addHandler(logging.NullHandler())
+    return log
+
+
+class _Participant:
+    """A participant's side of nbgrader's exchange, in this process."""
+
+    def __init__(self, person: DemoPerson, home: Path, exchange: Path, cache: Path, course_id: str):
+        self.person, self.home, self.exchange, self.cache, self.course_id = person, home, exchange, cache, course_id
+        home.mkdir(parents=True, exist_ok=True)
+
+    def _run(self, kind: str, stage: str) -> None:
+        from nbgrader.auth import Authenticator
+        from nbgrader.coursedir import CourseDirectory
+        from nbgrader.exchange.default import ExchangeFetchAssignment, ExchangeSubmit
+        from traitlets.config import Config
+
+        cfg = Config()
+        cfg.CourseDirectory.course_id = self.course_id
+        cfg.CourseDirectory.root = str(self.home)
+        cfg.Exchange.root = str(self.exchange)
+        cfg.Exchange.assignment_dir = str(self.home)
+        cfg.Exchange.cache = str(self.cache)
+        log = _quiet_log("exchange")
+        coursedir = CourseDirectory(config=cfg, log=log)
+        coursedir.assignment_id = stage
+        coursedir.student_id = self.person.id
+        auth = Authenticator(config=cfg, log=log)
+        cls = ExchangeFetchAssignment if kind == "fetch" else ExchangeSubmit
+        cls(coursedir=coursedir, authenticator=auth, config=cfg, log=log).start()
+
+    def fetch(self, stage: str) -> Path:
+        self._run("fetch", stage)
+        return self.home / stage
+
+    def submit(self, stage: str) -> None:
+        self._run("submit", stage)
+
+
+def _demo_calendar():
+    """The worked example's calendar (the synthetic answers are dated in it), with every due
+    date at least a month ahead so the demo's submissions are on time whatever today is."""
+    from .calendar import DEFAULT_CALENDAR, Calendar
+
+    soon = _dt.date.today() + _dt.timedelta(days=30)
+    due = {stage: max(day, soon) for stage, day in DEFAULT_CALENDAR.due.items()}
+    return Calendar(DEFAULT_CALENDAR.workshop_start, DEFAULT_CALENDAR.workshop_end,
+                    DEFAULT_CALENDAR.deliver_start, DEFAULT_CALENDAR.deliver_end, due)
+
+
+def record_rubric_levels(course_dir: Path, stage: str, people: list[DemoPerson], seed: int) -> int:
+    """Write sample narasumber levels (and a comment) on every rubric grade of ``stage``."""
+    from nbgrader.api import Gradebook
+
+    from .course import load_course
+    from .exercises import stage_exercises
+    from .rubrics import LEVELS, MAX_LEVEL
+
+    info = load_course(course_dir)
+    written = 0
+    criteria = [(f"rubrik-{ex.code.lower()}-{c.id}", c) for ex in stage_exercises(stage) for c in ex.criteria]
+    with Gradebook(info.db_url(), info.course_id) as gb:
+        for submission in gb.assignment_submissions(stage):
+            person = next((p for p in people if p.id == submission.student_id), None)
+            if person is None:
+                continue
+            rng = random.Random(f"{seed}-{person.id}-{stage}")
+            for nb in submission.notebooks:
+                grades = {g.name: g for g in nb.grades}
+                comments = {c.name: c for c in nb.comments}
+                for name, crit in criteria:
+                    if name not in grades:
+                        continue
+                    level = PROFILE_LEVEL.get(person.profile, 2) + rng.choice((-1, 0, 0, 1))
+                    level = 0 if person.profile == "empty" else min(MAX_LEVEL, max(0, level))
+                    grades[name].manual_score = crit.score(level)
+                    grades[name].needs_manual_grade = False
+                    if name in comments:
+                        comments[name].manual_comment = (f"Level {level} ({LEVELS[level]}): "
+                                                         f"{crit.descriptors[level]} [contoh penilaian narasumber]")
+                    written += 1
+        gb.db.commit()
+    return written
+
+
+def run_demo(out: str | os.PathLike = "demo-out", *, participants: int = 20, seed: int = 2026,
+             workers: int | None = None, say: Callable[[str], None] = print) -> dict:
+    """Run the whole demo; returns a summary dict (timings, paths, counts)."""
+    from .answers import save_answers
+    from .course import CourseError, create_course
+    from .export import export
+    from .pipeline import ProgressBar, collect, feedback, grade, release, status
+    from .roster import Participant, read_roster, write_roster
+
+    started = time.monotonic()
+    out = Path(out).resolve()
+    if out.exists():
+        if (out / MARKER).is_file():
+            _clear(out)
+        elif any(out.iterdir()):
+            raise CourseError(f"{out} sudah ada dan bukan keluaran demo sebelumnya; pilih --out lain.")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).write_text("keluaran lablib demo; boleh dihapus\n", encoding="utf-8")
+
+    people = _cohort(participants, seed)
+    roster_path = write_roster(out / "peserta.csv", [Participant(p.id, p.nama, p.opd, p.jabatan, p.email)
+                                                     for p in people])
+    roster = read_roster(roster_path)
+    course_dir = out / "kursus"
+    info = create_course(course_dir, roster, course_id=COURSE_ID, calendar=_demo_calendar(),
+                         homes=str(out / "peserta" / "{id}"))
+    say(f"[{time.monotonic() - started:5.1f} d] Kursus '{COURSE_ID}' dibuat untuk {len(roster)} peserta: {course_dir}")
+    exchange = info.exchange()
+    homes = {p.id: _Participant(p, info.home(p.id), exchange, out / "cache" / p.id, COURSE_ID) for p in people}
+
+    # Who stops early (so the status shows every state): the last participant never starts
+    # Deliver and Display; the one before saves Display but never submits it.
+    quitter = people[-1].id if len(people) >= 3 else None
+    saver = people[-2].id if len(people) >= 3 else None
+    timings: dict[str, float] = {}
+    for stage in (s.slug for s in STAGES):
+        t0 = time.monotonic()
+        release(course_dir, stage)
+        submitted = 0
+        for person in people:
+            if person.id == quitter and stage in ("deliver", "display"):
+                continue
+            folder = homes[person.id].fetch(stage)
+            save_answers(folder, stage, person.answers(stage))
+            if person.id == saver and stage == "display":
+                continue
+            homes[person.id].submit(stage)
+            submitted += 1
+        collect(course_dir, stage)
+        t1 = time.monotonic()
+        graded = grade(course_dir, stage, workers=workers, progress=ProgressBar(f"Menilai {stage:<8}"))
+        t2 = time.monotonic()
+        levels = record_rubric_levels(course_dir, stage, people, seed)
+        feedback(course_dir, stage)
+        timings[stage] = time.monotonic() - t0
+        say(f"[{time.monotonic() - started:5.1f} d] {stage}: {submitted} dikumpulkan, {len(graded.done)} dinilai "
+            f"otomatis dalam {t2 - t1:.1f} d, {levels} nilai rubrik contoh, umpan balik dikirim"
+            + (f"; GAGAL: {', '.join(graded.failed)}" if graded.failed else ""))
+
+    exported = export(course_dir, out / "nilai")
+    paths = {"kursus": course_dir, "nilai": exported.folder, "peserta": out / "peserta"}
+    try:
+        from .report import write_report
+    except ImportError:
+        write_report = None
+    if write_report is not None:
+        html_path, _ = write_report(course_dir, out / "laporan")
+        paths["laporan"] = html_path
+    try:
+        from .showcase import write_showcase
+    except ImportError:
+        write_showcase = None
+    if write_showcase is not None:
+        paths["pameran"] = write_showcase(course_dir, out / "pameran" / "pameran-inovasi.html")
+
+    st = status(course_dir)
+    seconds = time.monotonic() - started
+    say("")
+    say(st.table())
+    say("")
+    say(f"Demo selesai dalam {seconds:.0f} detik ({len(people)} peserta × {len(STAGES)} tahap). Lihat:")
+    notes = {"kursus": "kursus nbgrader (gradebook.db, submitted/, autograded/, feedback/)",
+             "nilai": "nilai per latihan dan per kriteria (CSV dan nilai.xlsx)",
+             "laporan": "laporan kohort (HTML mandiri)", "pameran": "galeri inovasi untuk layar pameran",
+             "peserta": "folder kerja tiap peserta"}
+    for key, path in paths.items():
+        say(f"  {path}  — {notes.get(key, key)}")
+    say(f"Coba juga: lablib status --course {course_dir}   |   lablib lab --course {course_dir}")
+    return {"seconds": seconds, "timings": timings, "paths": paths, "status": st, "participants": len(people)}
