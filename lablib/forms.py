@@ -392,6 +392,22 @@ def _close_tree(widget: Any) -> None:
     widget.close()
 
 
+def _accessible_name(widget: Any, name: str) -> None:
+    """Make ``name`` the input's accessible name through ipywidgets' own ``<label for=...>``.
+
+    The visible label is an HTML widget above the input, which ipywidgets cannot tie to it, and
+    a tooltip is not enough: Chromium names the input from the widget's empty hidden label, so a
+    screen reader said only "edit text" (found by tests/test_browser.py). The description label
+    is kept zero wide and the gap ipywidgets leaves after it is taken back with a negative left
+    margin, so the input stays exactly under its visible label.
+    """
+    widget.description = name
+    widget.style.description_width = "0px"
+    widget.layout.margin = "2px 2px 2px -6px"  # ipywidgets: 2px margins, 8px after the label
+    if widget.layout.width:
+        widget.layout.width = f"calc({widget.layout.width} + 8px)"
+
+
 def _guard(method: Callable) -> Callable:
     """Run a widget callback; on a bug, show a friendly message instead of a traceback."""
 
@@ -474,7 +490,9 @@ class _Control:
         parts = [head]
         if self.field.help:
             parts.append(W.HTML(f'<div style="color:#555;font-size:85%">{_e(self.field.help)}</div>'))
-        self.widget.tooltip = label  # read out by screen readers; the visible label is above
+        self.widget.tooltip = label  # shown on hover; the visible label is above
+        if isinstance(self.widget, (W.Text, W.Textarea, W.Dropdown, W.DatePicker)):
+            _accessible_name(self.widget, label)
         return W.VBox([*parts, self.widget, *self._extras(), self.message],
                       layout=W.Layout(width="100%", margin="2px 0"))
 
@@ -693,9 +711,12 @@ class _ScaleControl(_Control):
     def _make(self, W: Any) -> Any:
         lo, hi = self.field.minimum, self.field.maximum
         w = W.ToggleButtons(options=[(str(i), i) for i in range(lo, hi + 1)], value=None,
-                            tooltips=[f"{i} = {self.field.low_label}" if i == lo else
-                                      f"{i} = {self.field.high_label}" if i == hi else str(i)
-                                      for i in range(lo, hi + 1)],
+                            # each button is named by its number only: the tooltip (read as its
+                            # description) says which question it answers
+                            tooltips=[f"{self.field.label_text()}: " + (
+                                f"{i} = {self.field.low_label}" if i == lo else
+                                f"{i} = {self.field.high_label}" if i == hi else str(i))
+                                for i in range(lo, hi + 1)],
                             style={"button_width": "2.6em"})
         w.observe(self._changed, "value")
         return w
@@ -1053,6 +1074,7 @@ class Form(_ShowsOnce):
     # -- history ------------------------------------------------------------------------------
     def _history_widget(self, W: Any) -> Any:
         self.version_list = W.Dropdown(options=[], layout=W.Layout(width="22em"))
+        _accessible_name(self.version_list, str(UI["history"]))
         self.buttons["pulihkan"] = W.Button(description=str(UI["restore"]), icon="undo",
                                             layout=W.Layout(width="auto"))
         self.buttons["riwayat"] = W.Button(description=str(UI["refresh"]), layout=W.Layout(width="auto"))
