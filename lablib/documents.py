@@ -124,7 +124,7 @@ def value_of(answers: Mapping[str, Any] | None, ref: str) -> Any:
         return raw
     try:
         return f.coerce(raw)
-    except Exception:
+    except Exception:  # noqa: BLE001 - any value that does not fit reads as empty
         return None
 
 
@@ -539,8 +539,28 @@ def cmd_documents(args) -> int:
 
 
 __all__ = [
-    "Block", "Section", "Document", "Spec", "Person", "field_text", "table_rows", "lookup", "text_of",
-    "value_of", "rupiah", "xml_safe", "profile_specs", "kipp_specs", "build_document", "document_html",
-    "document_docx", "write_participant_documents", "write_documents", "innovation_name", "opd_of",
-    "cmd_documents", "MAX_CELL_CHARS", "DOCS_DIR",
+    "DOCS_DIR",
+    "MAX_CELL_CHARS",
+    "Block",
+    "Document",
+    "Person",
+    "Section",
+    "Spec",
+    "build_document",
+    "cmd_documents",
+    "document_docx",
+    "document_html",
+    "field_text",
+    "innovation_name",
+    "kipp_specs",
+    "lookup",
+    "opd_of",
+    "profile_specs",
+    "rupiah",
+    "table_rows",
+    "text_of",
+    "value_of",
+    "write_documents",
+    "write_participant_documents",
+    "xml_safe",
 ]

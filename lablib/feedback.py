@@ -153,10 +153,10 @@ def feedback_html(view: GradebookView, course_dir: str | os.PathLike, student: s
         + (f" · dikumpulkan {_e(record.timestamp[:16].replace('T', ' '))}" if record and record.timestamp else "")
         + "</p>",
         '<div class="totals">',
-        f'<div class="box">Nilai tahap ini<b>{_pts(stage_earned)} / {_pts(stage_max)}</b>'
-        f"otomatis {_pts(auto)}/{_pts(auto_max)} · rubrik {_pts(rubric)}/{_pts(rubric_max)}</div>",
-        f'<div class="box">Nilai kursus sejauh ini<b>{_pts(course_earned)} / {_pts(course_max)}</b>'
-        f"dari {len(graded_stages)} tahap yang sudah dinilai</div></div>",
+        (f'<div class="box">Nilai tahap ini<b>{_pts(stage_earned)} / {_pts(stage_max)}</b>'
+         f"otomatis {_pts(auto)}/{_pts(auto_max)} · rubrik {_pts(rubric)}/{_pts(rubric_max)}</div>"),
+        (f'<div class="box">Nilai kursus sejauh ini<b>{_pts(course_earned)} / {_pts(course_max)}</b>'
+         f"dari {len(graded_stages)} tahap yang sudah dinilai</div></div>"),
     ]
     if not reviewed:
         parts.append('<p class="pending">Penilaian narasumber untuk tahap ini belum lengkap; nilai rubrik '
@@ -219,5 +219,5 @@ def write_feedback(course_dir: str | os.PathLike, stage: str, participants: Iter
     return written
 
 
-__all__ = ["write_feedback", "feedback_html", "feedback_path", "FEEDBACK_DIR"]
+__all__ = ["FEEDBACK_DIR", "feedback_html", "feedback_path", "write_feedback"]
 

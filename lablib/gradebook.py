@@ -15,7 +15,7 @@ import datetime as _dt
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,7 @@ class GradeName:
         return float(self.item.points)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _grade_names() -> dict[str, GradeName]:
     from .assignments import task_grade_id, test_grade_id
 
@@ -309,7 +309,7 @@ def read_roster(course_dir: str | os.PathLike) -> dict[str, Participant]:
 
         if (course_dir / "lablib-course.json").is_file():
             rows = [_row_dict(p) for p in load_course(course_dir).participants]
-    except Exception:  # an older course module or a damaged record: fall back to a roster file
+    except Exception:  # noqa: BLE001 - an older course module or a damaged record: fall back to a roster file
         rows = []
     path = next((course_dir / n for n in ROSTER_FILENAMES if (course_dir / n).is_file()), None)
     if not rows and path is not None:
@@ -317,10 +317,10 @@ def read_roster(course_dir: str | os.PathLike) -> dict[str, Participant]:
             from .roster import read_roster as _read  # the course commands' strict reader
 
             rows = [_row_dict(r) for r in _read(path)]
-        except Exception:  # missing module or a roster edited badly after init: read leniently
+        except Exception:  # noqa: BLE001 - missing module or a roster edited badly after init: read leniently
             try:
                 rows = _read_table(path)
-            except Exception:
+            except Exception:  # noqa: BLE001 - unreadable: no roster details
                 rows = []
     out = {}
     for r in rows:
@@ -425,8 +425,24 @@ def stage_has_exercises(stage: str) -> bool:
 
 
 __all__ = [
-    "AUTO", "RUBRIC", "GradeName", "CellGrade", "StageRecord", "Participant", "GradebookView",
-    "grade_names", "describe_grade", "level_for_score", "course_db_url", "course_id", "open_gradebook",
-    "read_gradebook", "read_roster", "submission_folder", "stage_answers", "latest_answers",
-    "course_students", "stage_has_exercises",
+    "AUTO",
+    "RUBRIC",
+    "CellGrade",
+    "GradeName",
+    "GradebookView",
+    "Participant",
+    "StageRecord",
+    "course_db_url",
+    "course_id",
+    "course_students",
+    "describe_grade",
+    "grade_names",
+    "latest_answers",
+    "level_for_score",
+    "open_gradebook",
+    "read_gradebook",
+    "read_roster",
+    "stage_answers",
+    "stage_has_exercises",
+    "submission_folder",
 ]

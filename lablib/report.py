@@ -40,7 +40,7 @@ from .stages import STAGES
 REPORT_DIR = "laporan"
 _e = html.escape
 
-STATUS = ("belum mengumpulkan", "dikumpulkan", "dinilai otomatis", "dinilai narasumber")
+STATUS = ("belum mulai", "tersimpan", "dikumpulkan", "dinilai otomatis", "dinilai narasumber")
 
 
 # ============================================================================ cohort data
@@ -69,12 +69,16 @@ class Cohort:
     answers: dict[str, dict[str, Any]]
     submitted: set[tuple[str, str]]
     stages: list[str]
+    states: dict[tuple[str, str], str] = field(default_factory=dict)  # from ``lablib status``
 
     def status(self, pid: str, stage: str) -> str:
         rec = self.view.record(pid, stage)
         if rec is not None:
-            return STATUS[3] if rec.reviewed else STATUS[2]
-        return STATUS[1] if (pid, stage) in self.submitted else STATUS[0]
+            return STATUS[4] if rec.reviewed else STATUS[3]
+        state = self.states.get((pid, stage))
+        if state in STATUS[:3]:
+            return state
+        return STATUS[2] if (pid, stage) in self.submitted else STATUS[0]
 
     def innovations(self) -> list[Innovation]:
         """Participants with any answers, each with what exists."""
@@ -107,7 +111,19 @@ def load_cohort(course_dir: str | os.PathLike) -> Cohort:
             if (course_dir / "submitted" / pid / st.slug).is_dir():
                 submitted.add((pid, st.slug))
     stages = [s.slug for s in STAGES if stage_exercises(s.slug)]
-    return Cohort(course_dir, view, people, answers, submitted, stages)
+    return Cohort(course_dir, view, people, answers, submitted, stages, _course_states(course_dir))
+
+
+def _course_states(course_dir: Path) -> dict[tuple[str, str], str]:
+    """Saved / submitted states as ``lablib status`` sees them (participants' folders, the
+    exchange); ``{}`` when the course commands are not available or the course has no record."""
+    try:
+        from .pipeline import status
+
+        st = status(course_dir)
+    except Exception:  # noqa: BLE001 - no lablib-course.json, or an older lablib: fall back to submitted/ folders
+        return {}
+    return {(p.id, s.stage): s.state for p in st.participants for s in p.stages}
 
 
 # ============================================================================ tables
@@ -392,7 +408,7 @@ def _figure(width: float, height: float):
 
 def _label(text: Any, limit: int = 40) -> str:
     try:
-        from .pictures import clean
+        from .drawing import clean
     except ImportError:
         s = " ".join(str(text or "").split())
         s = s if len(s) <= limit else s[: limit - 1] + "…"
@@ -421,13 +437,13 @@ def chart_progress(c: Cohort):
     fig = _figure(8, 0.55 * max(len(c.stages), 2) + 1.4)
     ax = fig.add_subplot()
     left = [0] * len(c.stages)
-    for status, colour in zip(STATUS, COLORS):
+    for status, colour in zip(STATUS, ("#e0e0e0", "#c9c9c9", "#9ecae1", "#4292c6", "#08519c")):
         counts = [sum(1 for p in c.people if c.status(p.id, s) == status) for s in c.stages]
         ax.barh(c.stages, counts, left=left, color=colour, label=status)
         left = [a + b for a, b in zip(left, counts)]
     ax.invert_yaxis()
     ax.set_xlabel("Peserta")
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, fontsize=8, frameon=False)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=5, fontsize=8, frameon=False)
     return fig
 
 
@@ -773,8 +789,20 @@ def add_commands(sub, course_opt, course_of, error_cls) -> None:
 
 
 __all__ = [
-    "Cohort", "Innovation", "ReportTable", "Report", "load_cohort", "build_report", "write_report",
-    "write_excel", "iid_estimate", "iid_levels", "oecd_facet", "portfolio_dimensions", "predikat", "cmd_report",
+    "Cohort",
+    "Innovation",
+    "Report",
+    "ReportTable",
     "add_commands",
+    "build_report",
+    "cmd_report",
+    "iid_estimate",
+    "iid_levels",
+    "load_cohort",
+    "oecd_facet",
+    "portfolio_dimensions",
+    "predikat",
+    "write_excel",
+    "write_report",
 ]
 

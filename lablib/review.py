@@ -402,7 +402,7 @@ def _read_meta(wb, path: Path) -> _Meta:
 
 
 def parse_level(value: Any) -> int | None:
-    """A level cell's value as 0–4, ``None`` when blank; ``ValueError`` with a message otherwise.
+    """A level cell's value as 0–4, ``None`` when blank; ``ValueError`` (``TypeError`` for a boolean) otherwise.
 
     >>> parse_level(3), parse_level("4"), parse_level(2.0), parse_level(None), parse_level(" ")
     (3, 4, 2, None, None)
@@ -410,7 +410,7 @@ def parse_level(value: Any) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        raise ValueError(repr(value))
+        raise TypeError(repr(value))
     if isinstance(value, (int, float)):
         if float(value).is_integer() and 0 <= value <= MAX_LEVEL:
             return int(value)
@@ -461,7 +461,7 @@ def import_review(course_dir: str | os.PathLike, path: str | os.PathLike, *, for
     course_dir = Path(course_dir)
     try:
         wb = load_workbook(path, data_only=False)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
         raise ReviewError(f"cannot open {path} as an Excel workbook ({exc})") from None
     meta = _read_meta(wb, path)
     if meta.course_id != course_id(course_dir):
@@ -512,7 +512,7 @@ def import_review(course_dir: str | os.PathLike, path: str | os.PathLike, *, for
             raw_level, raw_comment = cells[name]
             try:
                 level = parse_level(raw_level)
-            except ValueError:
+            except (ValueError, TypeError):
                 bad(r, lc, _level_message(raw_level))
                 continue
             comment = _comment(raw_comment)
@@ -595,6 +595,14 @@ def cmd_review_import(args) -> int:
 
 
 __all__ = [
-    "ReviewError", "CellProblem", "Conflict", "ImportResult", "export_review", "import_review",
-    "parse_level", "shown_answers", "cmd_review_export", "cmd_review_import",
+    "CellProblem",
+    "Conflict",
+    "ImportResult",
+    "ReviewError",
+    "cmd_review_export",
+    "cmd_review_import",
+    "export_review",
+    "import_review",
+    "parse_level",
+    "shown_answers",
 ]

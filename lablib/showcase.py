@@ -1,6 +1,7 @@
 """The Display showcase: a static, self-contained HTML gallery of the cohort's innovations.
 
-One card per innovation (problem, idea, indicators, trial results), with search and filters
+One card per innovation (problem, idea, indicators, trial results with a small SVG of the
+weekly trial), with search and filters
 (OPD, bentuk, jenis) in inline vanilla JavaScript that works from ``file://`` without a server
 or network: ready for the expo screen (a "Putar otomatis" button shows one card at a time,
 large). The card data is embedded as JSON in a ``<script type="application/json">`` block with
@@ -11,11 +12,9 @@ the cards with ``textContent`` only. Filters can be preset in the address:
 
 from __future__ import annotations
 
-import base64
 import html
 import json
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,6 @@ from .report import Cohort, Innovation, load_cohort, portfolio_dimensions
 
 SHOWCASE_DIR = "pameran"
 _e = html.escape
-_B64 = re.compile(r"[A-Za-z0-9+/=]*")
 
 
 def _num(value: Any) -> str:
@@ -68,19 +66,18 @@ def _results(inn: Innovation) -> dict:
             "complaints": f"{_num(pct)}%" if pct is not None else ""}
 
 
-def _chart(inn: Innovation) -> str:
-    if not inn.value("deliver.dv1.log"):
-        return ""
-    try:
-        from .pictures import picture, png
-    except ImportError:
-        return ""
-    try:
-        fig = picture("trial", inn.answers)
-        data = base64.b64encode(png(fig, dpi=60)).decode("ascii")
-    except Exception:  # a picture must never stop the showcase
-        return ""
-    return data if _B64.fullmatch(data) else ""
+def _series(inn: Innovation) -> dict:
+    """The weekly trial as numbers only (drawn as an SVG by the page's script)."""
+    import datetime as _dt
+    import math
+
+    def num(v: Any) -> float | None:
+        ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+        return float(v) if ok else None
+
+    rows = [r for r in inn.value("deliver.dv1.log") or [] if isinstance(r.get("tanggal"), _dt.date)]
+    rows.sort(key=lambda r: r["tanggal"])
+    return {"served": [num(r.get("dilayani")) or 0.0 for r in rows], "days": [num(r.get("hari_layanan")) for r in rows]}
 
 
 def card_data(inn: Innovation, charts: bool = True) -> dict:
@@ -95,7 +92,7 @@ def card_data(inn: Innovation, charts: bool = True) -> dict:
         "bentuk": dims["Bentuk"], "jenis": dims["Jenis"], "urusan": dims["Urusan"], "tahapan": dims["Tahapan"],
         "problem": _problem(inn), "idea": idea, "summary": summary,
         "indicators": _indicators(inn), "results": _results(inn),
-        "chart": _chart(inn) if charts else "",
+        "series": _series(inn) if charts else {"served": [], "days": []},
     }
 
 
@@ -119,7 +116,7 @@ header p{margin:.2em 0 0;opacity:.9}
 .bar{display:flex;flex-wrap:wrap;gap:.6em;align-items:center;padding:.8em 1.4em;background:#fff;
  border-bottom:1px solid #d5dde8;position:sticky;top:0;z-index:2}
 .bar input,.bar select,.bar button{font-size:1em;padding:.4em .6em;border:1px solid #9fb3c8;border-radius:5px;background:#fff}
-.bar input{flex:1 1 16em} .bar button{cursor:pointer;background:#e8f0f8}
+.bar input{flex:1 1 16em} .bar select{max-width:16em} .bar button{cursor:pointer;background:#e8f0f8}
 #count{color:#444;margin-left:auto}
 #cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(22em,1fr));gap:1em;padding:1.2em 1.4em}
 .card{background:#fff;border-radius:10px;box-shadow:0 1px 4px rgba(0,0,0,.12);padding:1em 1.1em;display:flex;
@@ -131,9 +128,11 @@ header p{margin:.2em 0 0;opacity:.9}
  font-size:.8em}
 .card h3{margin:.5em 0 .1em;font-size:.95em;color:#e07b00;text-transform:uppercase;letter-spacing:.03em}
 .card p{margin:0;white-space:pre-wrap} .muted{color:#777;font-style:italic}
+.card .summary{display:-webkit-box;-webkit-line-clamp:6;-webkit-box-orient:vertical;overflow:hidden;color:#333}
+body.expo .card .summary{display:block}
 .card table{border-collapse:collapse;width:100%;font-size:.88em} .card td,.card th{border-bottom:1px solid #e3e8ef;
  padding:2px 4px;text-align:left}
-.card img{width:100%;height:auto;border:1px solid #eef}
+.spark{margin:.3em 0} .spark svg{display:block;background:#fafcff;border:1px solid #e3e8ef}
 body.expo #cards{display:block;padding:1.5em 4vw} body.expo .card{font-size:1.6em;max-width:none;min-height:80vh}
 body.expo .card:not(.current){display:none}
 noscript div{padding:1em 1.4em}
@@ -166,6 +165,33 @@ SCRIPT = r"""
     });
     return t;
   }
+  function svg(tag, attrs) {
+    var e = document.createElementNS("http://www.w3.org/2000/svg", tag);
+    Object.keys(attrs).forEach(function (k) { e.setAttribute(k, String(attrs[k])); });
+    return e;
+  }
+  function spark(series) {
+    var W = 320, H = 96, P = 4, n = series.served.length, bw = (W - 2 * P) / n;
+    var maxS = Math.max.apply(null, series.served.concat([1]));
+    var days = series.days.filter(function (x) { return x !== null; });
+    var maxD = Math.max.apply(null, days.concat([1]));
+    var box = el("figure", "spark");
+    var s = svg("svg", {viewBox: "0 0 " + W + " " + H, width: "100%", role: "img"});
+    series.served.forEach(function (v, i) {
+      var h = (H - 2 * P) * v / maxS;
+      s.appendChild(svg("rect", {x: P + i * bw + 1, y: H - P - h, width: Math.max(bw - 2, 1), height: h, fill: "#9ecae1"}));
+    });
+    var pts = [];
+    series.days.forEach(function (v, i) {
+      if (v !== null) pts.push((P + i * bw + bw / 2).toFixed(1) + "," + (H - P - (H - 2 * P) * v / maxD).toFixed(1));
+    });
+    if (pts.length > 1) s.appendChild(svg("polyline", {points: pts.join(" "), fill: "none", stroke: "#e07b00", "stroke-width": 2.5}));
+    var title = svg("title", {}); title.textContent = "Uji coba per minggu"; s.appendChild(title);
+    box.appendChild(s);
+    box.appendChild(el("figcaption", "who", n + " minggu: batang = warga dilayani (maks " + maxS +
+      "), garis = rata-rata hari layanan (maks " + maxD + ")"));
+    return box;
+  }
   function fill(select, key) {
     var seen = {};
     data.forEach(function (d) { seen[d[key]] = true; });
@@ -188,7 +214,7 @@ SCRIPT = r"""
     section(c, "Masalah", prob);
     var idea = el("div");
     idea.appendChild(para(d.idea));
-    if (d.summary) idea.appendChild(el("p", "", d.summary));
+    if (d.summary) idea.appendChild(el("p", "summary", d.summary));
     section(c, "Ide inovasi", idea);
     section(c, "Indikator", d.indicators.length ? table(["Indikator", "Baseline", "Target"],
       d.indicators.map(function (i) { return [i.name, i.baseline + " " + i.unit, i.target + " " + i.unit]; }))
@@ -203,7 +229,7 @@ SCRIPT = r"""
     if (d.results.served) facts.push(d.results.served + " warga dilayani");
     if (d.results.complaints) facts.push("pengaduan selesai " + d.results.complaints);
     res.appendChild(facts.length ? el("p", "who", facts.join(" · ")) : para("", "uji coba belum dilaporkan"));
-    if (d.chart) { var img = el("img"); img.alt = "Tren uji coba"; img.src = "data:image/png;base64," + d.chart; res.appendChild(img); }
+    if (d.series.served.length > 1) res.appendChild(spark(d.series));
     section(c, "Hasil uji coba", res);
     c._text = [d.name, d.opd, d.person, d.bentuk, d.jenis, d.urusan, d.tahapan, d.problem.text, d.problem.root,
                d.idea, d.summary].concat(d.indicators.map(function (i) { return i.name; })).join(" ").toLowerCase();
@@ -272,8 +298,8 @@ def showcase_html(cohort: Cohort, title: str = "Pameran Inovasi Daerah", charts:
         '<select id="f-jenis" aria-label="Jenis"><option value="">Semua jenis</option></select>',
         '<button id="reset" type="button">Atur ulang</button><button id="play" type="button">Putar otomatis</button>',
         '<span id="count"></span></div>',
-        f'<noscript><div>Aktifkan JavaScript untuk kartu, pencarian dan saringan. Daftar inovasi:<ul>{fallback}'
-        "</ul></div></noscript>",
+        (f'<noscript><div>Aktifkan JavaScript untuk kartu, pencarian dan saringan. Daftar inovasi:<ul>{fallback}'
+         "</ul></div></noscript>"),
         '<main id="cards"></main>',
         f'<script type="application/json" id="showcase-data">{embed_json(items)}</script>',
         f"<script>{SCRIPT}</script>",
@@ -305,5 +331,5 @@ def cmd_showcase(args) -> int:
     return 0
 
 
-__all__ = ["card_data", "embed_json", "showcase_html", "write_showcase", "cmd_showcase", "SHOWCASE_DIR"]
+__all__ = ["SHOWCASE_DIR", "card_data", "cmd_showcase", "embed_json", "showcase_html", "write_showcase"]
 

@@ -29,7 +29,7 @@ def report(course, tmp_path_factory):
 
 
 def _table(page: str, key: str) -> str:
-    m = re.search(rf'<table id="tabel-{re.escape(key)}">(.*?)</table>', page, re.S)
+    m = re.search(rf'<table id="tabel-{re.escape(key)}">(.*?)</table>', page, re.DOTALL)
     assert m, key
     return m.group(1)
 
@@ -68,7 +68,7 @@ def test_progress_scores_and_participants_including_those_without_submissions(re
 def test_most_failed_checks_lead_the_table(report):
     _, page, _ = report
     failed = _table(page, "pemeriksaan")
-    first = re.search(r"<tbody><tr>(.*?)</tr>", failed, re.S).group(1)
+    first = re.search(r"<tbody><tr>(.*?)</tr>", failed, re.DOTALL).group(1)
     assert re.findall(r'<td class="n">(\d+)</td>', first)[-1] != "0"
     assert "Skor, total, dan peringkat USG benar" in failed  # budi's wrong USG total
 

@@ -240,7 +240,7 @@ def test_cli_review_export_and_import(course, tmp_path, capsys):
 def test_parse_level_refuses_everything_but_whole_numbers_0_to_4():
     assert [parse_level(v) for v in (0, 4, "3", 2.0, None, "")] == [0, 4, 3, 2, None, None]
     for bad in (7, -1, 2.5, "baik", "3a", True):
-        with pytest.raises(ValueError):
+        with pytest.raises((ValueError, TypeError)):
             parse_level(bad)
 
 
