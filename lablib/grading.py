@@ -121,14 +121,32 @@ def source_version(course_dir: Path, stage: str) -> str:
     h = hashlib.sha256()
     h.update(f"nbgrader {nbgrader.__version__}\0".encode())
     _hash_tree(course_dir / "source" / stage, h)
-    config = course_dir / "nbgrader_config.py"
-    if config.is_file():
-        h.update(config.read_bytes())
+    h.update(_grading_config(course_dir).encode())
     lablib_dir = Path(__file__).resolve().parent
     for path in sorted(lablib_dir.rglob("*")):
         if path.is_file() and path.suffix in (".py", ".json") and path.name not in _NOT_IN_KERNEL:
             h.update(path.relative_to(lablib_dir).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
+
+
+def _grading_config(course_dir: Path) -> str:
+    """The course config minus where things are (root, gradebook URL, exchange): moving a
+    course does not re-grade it, changing e.g. the time limit or the preprocessors does."""
+    from .course import load_config
+
+    try:
+        config = load_config(course_dir)
+    except (OSError, FileNotFoundError):
+        return ""
+    where = {"CourseDirectory": ("root", "db_url", "course_id"), "Exchange": ("root",)}
+    doc = {}
+    for section, values in config.items():
+        if not hasattr(values, "items"):
+            doc[section] = repr(values)
+            continue
+        skip = where.get(section, ())
+        doc[section] = {k: repr(v) for k, v in values.items() if k not in skip}
+    return json.dumps(doc, sort_keys=True)
 
 
 def submission_fingerprint(folder: Path, source: str) -> str:
@@ -551,6 +569,10 @@ def _existing_submissions(config, stage: str) -> set[str]:
     from nbgrader.coursedir import CourseDirectory
 
     coursedir = CourseDirectory(config=config)
+    url = str(coursedir.db_url)
+    if url.startswith("sqlite:///") and not os.path.exists(url[len("sqlite:///"):]):
+        raise GradingError(f"the gradebook {url[len('sqlite:///'):]} does not exist: generate {stage!r} "
+                           f"first ('lablib release {stage}' or 'nbgrader generate_assignment {stage}').")
     with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
         try:
             assignment = gb.find_assignment(stage)

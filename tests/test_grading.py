@@ -1,0 +1,325 @@
+"""lablib.grading against stock nbgrader: same gradebook, in parallel, incrementally, and a
+broken or hanging submission never stops the batch. Real nbgrader, real kernels."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import nbgrader
+
+from lablib.answers import save_answers
+from lablib.course import install_source, open_api, write_config
+from lablib.curriculum.synthetic import synthetic_answers
+from lablib.grading import (
+    GradeEvent,
+    GradeProblem,
+    GradeReport,
+    GradingError,
+    grade,
+    gradebook_rows,
+    source_version,
+)
+
+COURSE_ID = "uji-grading"
+STAGE = "diagnose"
+TIMESTAMP = "2026-08-14 10:00:00.000000 UTC"
+PROFILES = {"p1-model": "model", "p2-complete": "complete", "p3-partial": "partial",
+            "p4-inconsistent": "inconsistent", "p5-none": None}
+
+
+# -- helpers (test_live imports them) ------------------------------------------------------
+def make_template(root: Path, db_url: str | None = None) -> Path:
+    """A course with the Diagnose assignment generated (gradebook included)."""
+    write_config(root, course_id=COURSE_ID, db_url=db_url)
+    install_source(root, STAGE)
+    result = open_api(root).generate_assignment(STAGE)
+    assert result["success"], result.get("error", "") + result.get("log", "")
+    return root
+
+
+def copy_course(src: Path, dest: Path, db_url: str | None = None) -> Path:
+    """A copy of a course folder that works on its own (config rewritten for its new place)."""
+    shutil.copytree(src, dest, symlinks=True)
+    write_config(dest, course_id=COURSE_ID, db_url=db_url)
+    return dest
+
+
+def submit(course: Path, student: str, answers: dict | None, *, notebook: str | None = None) -> Path:
+    """What ``nbgrader collect`` leaves: the released files, the answers file, a timestamp."""
+    folder = course / "submitted" / student / STAGE
+    folder.mkdir(parents=True)
+    for f in (course / "release" / STAGE).iterdir():
+        shutil.copy(f, folder / f.name)
+    if answers is not None:
+        save_answers(folder, STAGE, answers)
+    if notebook is not None:
+        (folder / f"{STAGE}.ipynb").write_text(notebook, encoding="utf-8")
+    (folder / "timestamp.txt").write_text(TIMESTAMP, encoding="utf-8")
+    return folder
+
+
+def submit_cohort(course: Path) -> None:
+    for n, (student, profile) in enumerate(PROFILES.items()):
+        submit(course, student, synthetic_answers(STAGE, profile, seed=n) if profile else None)
+
+
+def auto_scores(rows: dict) -> dict[str, dict[str, float]]:
+    return {s: {g: v[0] for g, v in r["grades"].items() if v[0] is not None} for s, r in rows.items()}
+
+
+def _normalised(path: Path) -> dict:
+    """An autograded notebook minus what differs between two runs of the same kernel code."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        cell.get("metadata", {}).pop("execution", None)
+        merged = []
+        for out in cell.get("outputs", []):  # ipykernel may flush one print in two messages
+            if out.get("output_type") == "stream":
+                out = {**out, "text": "".join(out["text"])}
+                if merged and merged[-1].get("output_type") == "stream" and out["name"] == merged[-1]["name"]:
+                    out = {**out, "text": merged.pop()["text"] + out["text"]}
+            merged.append(out)
+        if "outputs" in cell:
+            cell["outputs"] = merged
+    return nb
+
+
+# -- fixtures ------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    return make_template(tmp_path_factory.mktemp("grading") / "template")
+
+
+@pytest.fixture(scope="module")
+def stock_and_parallel(template, tmp_path_factory):
+    """The same five submissions graded by ``nbgrader autograde`` and by ``lablib.grading``."""
+    root = tmp_path_factory.mktemp("compare")
+    stock = copy_course(template, root / "stock")
+    submit_cohort(stock)
+    ours = copy_course(template, root / "ours")
+    shutil.copytree(stock / "submitted", ours / "submitted")
+    nbgrader("autograde", STAGE, cwd=stock)
+    events: list[GradeEvent] = []
+    report = grade(ours, STAGE, workers=2, progress=events.append)
+    return stock, ours, report, events
+
+
+# -- parallel == stock ---------------------------------------------------------------------
+@pytest.mark.slow
+def test_parallel_grading_leaves_the_same_gradebook_as_stock_autograde(stock_and_parallel):
+    stock, ours, report, _ = stock_and_parallel
+    assert report.failed == ()
+    assert sorted(PROFILES) == list(report.graded)
+    expected = gradebook_rows(stock, STAGE)
+    assert sorted(PROFILES) == sorted(expected)
+    assert expected == gradebook_rows(ours, STAGE)
+    scores = auto_scores(expected)
+    assert sum(scores["p1-model"].values()) > 0  # the comparison is not between two empty books
+    assert sum(scores["p5-none"].values()) == 0
+
+
+@pytest.mark.slow
+def test_parallel_grading_writes_the_same_autograded_notebooks_as_stock(stock_and_parallel):
+    stock, ours, _, _ = stock_and_parallel
+    for student in PROFILES:
+        rel = Path("autograded") / student / STAGE
+        assert sorted(p.name for p in (stock / rel).iterdir()) == sorted(p.name for p in (ours / rel).iterdir())
+        nb = f"{STAGE}.ipynb"
+        assert _normalised(stock / rel / nb) == _normalised(ours / rel / nb), student
+
+
+@pytest.mark.slow
+def test_progress_is_reported_once_per_finished_submission(stock_and_parallel):
+    _, _, report, events = stock_and_parallel
+    assert [e.done for e in events] == list(range(1, len(PROFILES) + 1))
+    assert {e.total for e in events} == {len(PROFILES)}
+    assert sorted(e.student for e in events) == sorted(PROFILES)
+    assert {e.status for e in events} == {"graded"}
+    assert report.workers == 2 and report.seconds > 0
+
+
+# -- incremental ---------------------------------------------------------------------------
+@pytest.mark.slow
+def test_regrading_skips_unchanged_regrades_changed_and_force_regrades_all(stock_and_parallel, tmp_path):
+    _, ours, _, _ = stock_and_parallel
+    course = copy_course(ours, tmp_path / "course")  # a moved course keeps its grading state
+    before = gradebook_rows(course, STAGE)
+
+    again = grade(course, STAGE, workers=2)
+    assert (again.graded, again.failed) == ((), ())
+    assert sorted(PROFILES) == sorted(again.skipped)
+
+    folder = course / "submitted" / "p5-none" / STAGE
+    folder.chmod(0o755)
+    save_answers(folder, STAGE, synthetic_answers(STAGE, "model"))
+    changed = grade(course, STAGE, workers=2)
+    assert ("p5-none",) == changed.graded
+    assert sorted(set(PROFILES) - {"p5-none"}) == sorted(changed.skipped)
+    after = auto_scores(gradebook_rows(course, STAGE))
+    assert sum(after["p5-none"].values()) == sum(auto_scores(before)["p1-model"].values())
+
+    forced = grade(course, STAGE, workers=2, force=True)
+    assert sorted(PROFILES) == list(forced.graded)
+    assert forced.skipped == ()
+    assert auto_scores(gradebook_rows(course, STAGE)) == after
+
+
+@pytest.mark.slow
+def test_a_submission_whose_autograded_copy_was_removed_is_graded_again(stock_and_parallel, tmp_path):
+    _, ours, _, _ = stock_and_parallel
+    course = copy_course(ours, tmp_path / "course")
+    shutil.rmtree(course / "autograded" / "p2-complete")
+    report = grade(course, STAGE, students=["p2-complete", "p3-partial"])
+    assert (("p2-complete",), ("p3-partial",)) == (report.graded, report.skipped)
+
+
+@pytest.mark.slow
+def test_manual_grades_survive_a_forced_regrade(stock_and_parallel, tmp_path):
+    from nbgrader.api import Gradebook
+
+    _, ours, _, _ = stock_and_parallel
+    course = copy_course(ours, tmp_path / "course")
+    db = f"sqlite:///{course / 'gradebook.db'}"
+    with Gradebook(db, COURSE_ID) as gb:
+        rubric = gb.find_grade("rubrik-dg1-masalah_nyata", STAGE, STAGE, "p1-model")
+        rubric.manual_score = 1.5
+        override = gb.find_grade("auto-dg1-usg", STAGE, STAGE, "p1-model")
+        override.manual_score = 0.5
+        comment = gb.find_comment("rubrik-dg1-masalah_nyata", STAGE, STAGE, "p1-model")
+        comment.manual_comment = "Masalah nyata, data lengkap."
+        gb.db.commit()
+
+    report = grade(course, STAGE, students=["p1-model"], force=True)
+    assert ("p1-model",) == report.graded
+    row = gradebook_rows(course, STAGE)["p1-model"]
+    assert 1.5 == row["grades"][f"{STAGE}/rubrik-dg1-masalah_nyata"][1]
+    auto, manual, _, _ = row["grades"][f"{STAGE}/auto-dg1-usg"]
+    assert (1.0, 0.5) == (auto, manual)
+    assert "Masalah nyata, data lengkap." == row["comments"][f"{STAGE}/rubrik-dg1-masalah_nyata"][1]
+
+
+# -- failures never stop the batch ---------------------------------------------------------
+def _extra_cell(notebook: Path, source: str) -> str:
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    nb["cells"].insert(2, {"cell_type": "code", "execution_count": None, "id": "tambahan", "metadata": {},
+                           "outputs": [], "source": source})
+    return json.dumps(nb)
+
+
+@pytest.mark.slow
+def test_broken_dead_and_hanging_submissions_are_reported_and_the_others_graded(template, tmp_path):
+    course = copy_course(template, tmp_path / "course")
+    # A course without lablib's cell protection (nbgrader's default sanitizing), so that a
+    # participant's own cell reaches the kernel, and a short per-cell time limit.
+    from nbgrader.converters.autograde import Autograde
+
+    defaults = [f"{c.__module__}.{c.__name__}" for c in Autograde.class_traits()["sanitize_preprocessors"].default()]
+    with (course / "nbgrader_config.py").open("a", encoding="utf-8") as fh:
+        fh.write(f"\nc.Autograde.sanitize_preprocessors = {defaults!r}\nc.Execute.timeout = 2\n")
+    released = course / "release" / STAGE / f"{STAGE}.ipynb"
+    model = synthetic_answers(STAGE, "model")
+    submit(course, "a-ok", model)
+    submit(course, "b-hangs", model, notebook=_extra_cell(released, "import time\ntime.sleep(60)"))
+    submit(course, "c-kernel-dies", model, notebook=_extra_cell(released, "import os\nos._exit(3)"))
+    submit(course, "d-corrupt", model, notebook='{"cells": [ this is not json')
+
+    events: list[GradeEvent] = []
+    report = grade(course, STAGE, workers=2, progress=events.append)
+
+    assert ("a-ok", "b-hangs") == report.graded
+    assert ["c-kernel-dies", "d-corrupt"] == [p.student for p in report.failed]
+    assert all(p.reason.strip() for p in report.failed)
+    assert "b-hangs" in {w.student for w in report.warnings}
+    assert "time limit" in " ".join(w.reason for w in report.warnings if w.student == "b-hangs")
+    assert {e.student: e.status for e in events} == {"a-ok": "graded", "b-hangs": "graded",
+                                                     "c-kernel-dies": "failed", "d-corrupt": "failed"}
+    scores = auto_scores(gradebook_rows(course, STAGE))
+    assert scores["a-ok"] == scores["b-hangs"]  # the interrupted cell costs nothing else
+    assert sum(scores["a-ok"].values()) > 0
+    assert not (course / "autograded" / "d-corrupt" / STAGE / f"{STAGE}.ipynb").exists()
+
+    retry = grade(course, STAGE, workers=2)  # failures are not remembered as graded
+    assert ("a-ok", "b-hangs") == retry.skipped
+    assert ["c-kernel-dies", "d-corrupt"] == [p.student for p in retry.failed]
+
+
+# -- quick checks (no kernel) --------------------------------------------------------------
+def test_a_stage_missing_from_the_gradebook_is_refused_with_what_to_do(template, tmp_path):
+    course = copy_course(template, tmp_path / "course")
+    (course / "submitted" / "x" / "design").mkdir(parents=True)
+    with pytest.raises(GradingError, match="not in the gradebook.*generate it first"):
+        grade(course, "design")
+
+
+def test_a_course_without_a_gradebook_is_refused_and_none_is_created(tmp_path):
+    course = tmp_path / "course"
+    write_config(course, course_id=COURSE_ID)
+    (course / "submitted" / "x" / STAGE).mkdir(parents=True)
+    with pytest.raises(GradingError, match="does not exist: generate 'diagnose' first"):
+        grade(course, STAGE)
+    assert not (course / "gradebook.db").exists()
+
+
+def test_a_folder_that_is_not_a_course_is_refused(tmp_path):
+    with pytest.raises(GradingError, match="not a lablib course"):
+        grade(tmp_path, STAGE)
+
+
+def test_asking_for_a_participant_without_a_submission_reports_it(template, tmp_path):
+    course = copy_course(template, tmp_path / "course")
+    events: list[GradeEvent] = []
+    report = grade(course, STAGE, students=["nobody"], progress=events.append)
+    assert (report.graded, report.skipped) == ((), ())
+    assert ["nobody"] == [p.student for p in report.failed]
+    assert "nothing submitted" in report.failed[0].reason
+    assert [("nobody", "failed", 1, 1)] == [(e.student, e.status, e.done, e.total) for e in events]
+
+
+def test_source_version_follows_the_source_and_grading_config_not_the_course_location(template, tmp_path):
+    a = copy_course(template, tmp_path / "a")
+    b = copy_course(template, tmp_path / "b")
+    assert source_version(a, STAGE) == source_version(b, STAGE)
+    with (b / "nbgrader_config.py").open("a", encoding="utf-8") as fh:
+        fh.write("\nc.Execute.timeout = 5\n")
+    assert source_version(a, STAGE) != source_version(b, STAGE)
+    (a / "source" / STAGE / "kalender-bimtek.json").write_text("{}", encoding="utf-8")
+    assert source_version(a, STAGE) != source_version(copy_course(template, tmp_path / "c"), STAGE)
+
+
+def test_report_summary_names_failures_and_warnings():
+    report = GradeReport("diagnose", ("a",), ("b",), (GradeProblem("c", "kernel died"),), 1.25, 2,
+                         (GradeProblem("a", "a cell hit the time limit"),))
+    assert not report.ok and report.total == 3
+    text = report.summary()
+    assert "1 graded, 1 unchanged, 1 failed" in text
+    assert "FAILED c: kernel died" in text and "warning a: a cell hit the time limit" in text
+
+
+# -- PostgreSQL ----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def postgres():
+    from postgres_server import PostgresServer, unavailable
+
+    reason = unavailable()
+    if reason:
+        pytest.skip(reason)
+    with PostgresServer() as server:
+        yield server
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_parallel_grading_on_postgresql_gives_the_stock_gradebook(postgres, stock_and_parallel, tmp_path):
+    stock, _, _, _ = stock_and_parallel
+    url = postgres.create_database()
+    course = make_template(tmp_path / "course", db_url=url)
+    shutil.copytree(stock / "submitted", course / "submitted")
+    report = grade(course, STAGE, workers=3)
+    assert report.failed == ()
+    assert gradebook_rows(stock, STAGE) == gradebook_rows(course, STAGE)
+    assert sorted(PROFILES) == list(grade(course, STAGE, workers=3).skipped)
+    assert os.path.exists(course / ".lablib" / "grading" / f"{STAGE}.json")
