@@ -6,8 +6,9 @@ Nothing touches pyplot's global state, so figures never pile up and everything w
 headless. Partial or empty answers give a sensible figure (a "Belum ada data" note) and
 never a warning or an exception: a participant must not see a traceback or a red stderr box.
 
-Participant text is cleaned before it reaches matplotlib: characters the font lacks (emoji)
-are dropped, ``$`` cannot start mathtext, and long names are cut with "…".
+Participant text is cleaned before it reaches matplotlib (``lablib.drawing.clean``):
+characters the font lacks (emoji) are dropped, ``$`` cannot start mathtext, and long names
+are cut with "…".
 
 ==========  ============  ======================================================================
 kind        exercise      what it shows
@@ -23,9 +24,9 @@ trial       DV1 (+DS2)    weekly trial figures against the indicator's baseline 
 kipp        DP1           KIPP radar: each section's share of the text against its KIPP weight
 ==========  ============  ======================================================================
 
-In a notebook: ``show(kind, answers, caption=...)`` displays a picture as PNG, and
-``practice(kind)`` gives an ungraded widget that redraws the picture as the participant types
-(a static picture when headless). ``lablib.picture`` is the public entry point.
+``picture(kind, answers)`` draws one (``lablib.picture`` is the public entry point) and
+``png(figure)`` gives its bytes. In a notebook, ``lablib.practice.show`` displays a picture and
+``lablib.practice.practice`` gives the ungraded widget that redraws it as the participant types.
 """
 
 from __future__ import annotations
@@ -34,162 +35,39 @@ import datetime as _dt
 import io
 import re
 import textwrap
-import unicodedata
 from collections.abc import Callable, Mapping
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from .drawing import (
+    ACCENT,
+    BASE,
+    GOOD,
+    INK,
+    MONTHS_ID,
+    MUTED,
+    clean,
+    date_label,
+    empty_figure,
+    exercise_view,
+    field_value,
+    new_figure,
+    number,
+    radar_axes,
+    rupiah,
+    same_text,
+    set_title,
+    table_rows,
+    wrapped,
+)
 from .i18n import T, Text
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
-
-    from .checks import Answers
-
-NAME_CHARS = 38  # a label longer than this is cut with "…"
-
-# colours: calm blue-grey for the ordinary, one warm accent for "the chosen one"
-BASE = "#7a9cc6"
-ACCENT = "#e07b00"
-INK = "#1a1a1a"
-MUTED = "#8a8a8a"
-GOOD = "#2e7d32"
-
-_MONTHS_ID = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
-
-# ------------------------------------------------------------------ text and figure helpers
-
-
-@lru_cache(maxsize=4)
-def _charmap(path: str) -> frozenset[int]:
-    from matplotlib.ft2font import FT2Font
-
-    return frozenset(FT2Font(path).get_charmap())
-
-
-def _font_chars() -> frozenset[int]:
-    from matplotlib import font_manager, rcParams
-
-    path = font_manager.findfont(font_manager.FontProperties(family=rcParams["font.family"]))
-    return _charmap(path)
-
-
-def clean(text: Any, limit: int | None = NAME_CHARS) -> str:
-    """Participant text made safe for a matplotlib label.
-
-    Whitespace runs become one space, characters the font cannot draw (emoji, control
-    characters) are dropped, ``$`` is escaped so it never starts mathtext, and text longer
-    than ``limit`` characters is cut with "…".
-
-    >>> clean("Antrean   KTP-el\\npanjang 👍")
-    'Antrean KTP-el panjang'
-    >>> clean("x" * 50, limit=10)
-    'xxxxxxxxx…'
-    """
-    s = unicodedata.normalize("NFC", "" if text is None else str(text))
-    chars = _font_chars()
-    s = "".join(c if ord(c) in chars and unicodedata.category(c)[0] != "C" else
-                (" " if c in "\n\r\t" else "") for c in s)
-    s = re.sub(r"\s+", " ", s).strip()
-    if limit is not None and len(s) > limit:
-        s = s[: limit - 1].rstrip() + "…"
-    return s.replace("$", r"\$")
-
-
-def wrapped(text: Any, width: int, lines: int = 2) -> str:
-    r"""Participant text cleaned and wrapped on at most ``lines`` lines of ``width`` characters.
-
-    >>> wrapped("Sosialisasi jadwal lewat radio, spanduk, dan kepala desa", 22)
-    'Sosialisasi jadwal\nlewat radio, spanduk,…'
-    """
-    return "\n".join(textwrap.wrap(clean(text, None), width, max_lines=lines, placeholder="…"))
 
 
 def _t(text: Text | str) -> str:
     return str(text)
 
-
-def _new_figure(width: float, height: float) -> Figure:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _no_data(ax: Axes, message: Text | str) -> None:
-    ax.set_axis_off()
-    ax.text(0.5, 0.5, _t(message), ha="center", va="center", wrap=True,
-            fontsize=11, color=MUTED, transform=ax.transAxes)
-
-
-def _empty_figure(title: Text | str, message: Text | str, width: float = 7, height: float = 3) -> Figure:
-    fig = _new_figure(width, height)
-    ax = fig.add_subplot()
-    ax.set_title(_t(title), loc="left", fontsize=12, fontweight="bold")
-    _no_data(ax, message)
-    return fig
-
-
-def _view(exercise_id: str, answers: Mapping[str, Any] | None) -> Answers | None:
-    """The typed view of one exercise, or ``None`` when the curriculum does not define it."""
-    from .checks import Answers
-    from .exercises import get_exercise
-
-    try:
-        exercise = get_exercise(exercise_id)
-    except KeyError:
-        return None
-    return Answers(exercise, answers if isinstance(answers, Mapping) else {})
-
-
-def _rows(view: Answers | None, table_id: str) -> list[dict]:
-    if view is None:
-        return []
-    try:
-        return view.rows(table_id)
-    except KeyError:
-        return []
-
-
-def _get(view: Answers | None, field_id: str, default: Any = None) -> Any:
-    if view is None:
-        return default
-    try:
-        return view.get(field_id, default)
-    except KeyError:
-        return default
-
-
-def _num(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value)
-
-
-def rupiah(amount: float | None) -> str:
-    """Rupiah the Indonesian way: dots group thousands, no decimals.
-
-    >>> rupiah(1250000)
-    'Rp 1.250.000'
-    >>> rupiah(None)
-    '—'
-    """
-    if amount is None:
-        return "—"
-    sign = "-" if amount < 0 else ""
-    return f"Rp {sign}{abs(round(amount)):,}".replace(",", ".")
-
-
-def _date_label(day: _dt.date) -> str:
-    return f"{day.day} {_MONTHS_ID[day.month - 1]} {day.year % 100:02d}"
-
-
-#: Default title and "no data" message of each picture (also shown when an exercise is missing).
-_NO_DATA = T("Belum ada data. Isi formulir latihan ini, lalu gambar akan muncul di sini.",
-             "No data yet. Fill in this exercise's form and the picture appears here.")
 
 # ------------------------------------------------------------------ DG1: USG ranking
 
@@ -200,11 +78,11 @@ def usg_ranking(answers: Mapping[str, Any]) -> Figure:
     ``masalah_terpilih``. A problem with a missing score is drawn with the scores it has and
     marked "skor belum lengkap"; the totals are recomputed, not copied from the table."""
     title = T("Prioritas masalah menurut USG", "Problem priority by USG")
-    view = _view("diagnose.dg1", answers)
-    rows = _rows(view, "masalah")
+    view = exercise_view("diagnose.dg1", answers)
+    rows = table_rows(view, "masalah")
     if not rows:
-        return _empty_figure(title, _NO_DATA)
-    chosen = (_get(view, "masalah_terpilih") or "").strip()
+        return empty_figure(title)
+    chosen = (field_value(view, "masalah_terpilih") or "").strip()
     items = []
     for n, row in enumerate(rows, start=1):
         scores = [row.get(k) for k in ("u", "s", "g")]
@@ -217,7 +95,7 @@ def usg_ranking(answers: Mapping[str, Any]) -> Figure:
         items.append((total, label, detail, bool(chosen) and name == chosen, n))
     items.sort(key=lambda it: (-it[0], it[4]))  # stable: equal totals keep the participant's order
 
-    fig = _new_figure(8, 1.4 + 0.5 * len(items))
+    fig = new_figure(8, 1.4 + 0.5 * len(items))
     ax = fig.add_subplot()
     ys = list(range(len(items)))[::-1]  # the highest total on top
     colours = [ACCENT if it[3] else BASE for it in items]
@@ -235,7 +113,7 @@ def usg_ranking(answers: Mapping[str, Any]) -> Figure:
     ax.set_xticks(range(0, 16, 3))
     ax.set_xlabel(_t(T("Total U + S + G (3–15)", "Total U + S + G (3–15)")))
     ax.spines[["top", "right"]].set_visible(False)
-    ax.set_title(_t(title), loc="left", fontsize=12, fontweight="bold")
+    set_title(ax, title)
     if chosen and not any(it[3] for it in items):
         note = T("Masalah terpilih '{c}' tidak ada di daftar.", "Chosen problem '{c}' is not in the list.")
         fig.supxlabel(_t(note.format(c=clean(chosen, 30))), fontsize=9, color=ACCENT)
@@ -258,18 +136,15 @@ def fishbone(answers: Mapping[str, Any]) -> Figure:
     from .curriculum import facts
 
     title = T("Diagram tulang ikan: penyebab masalah", "Fishbone: causes of the problem")
-    view = _view("diagnose.dg2", answers)
-    causes = [r for r in _rows(view, "penyebab") if (r.get("penyebab") or "").strip()]
-    whys = [r for r in _rows(view, "mengapa") if (r.get("jawaban") or "").strip()]
+    view = exercise_view("diagnose.dg2", answers)
+    causes = [r for r in table_rows(view, "penyebab") if (r.get("penyebab") or "").strip()]
+    whys = [r for r in table_rows(view, "mengapa") if (r.get("jawaban") or "").strip()]
     if not causes and not whys:
-        return _empty_figure(title, _NO_DATA)
-    root = " ".join(str(_get(view, "akar_masalah") or "").lower().split())
-    problem = _get(_view("diagnose.dg1", answers), "masalah_terpilih") or ""
+        return empty_figure(title)
+    root = field_value(view, "akar_masalah")
+    problem = field_value(exercise_view("diagnose.dg1", answers), "masalah_terpilih") or ""
 
-    def is_root(text: str) -> bool:
-        return bool(root) and " ".join(text.lower().split()) == root
-
-    fig = _new_figure(12, 6.2 + (0.35 * len(whys) + 0.6 if whys else 0))
+    fig = new_figure(12, 6.2 + (0.35 * len(whys) + 0.6 if whys else 0))
     if whys:
         ax, ax_why = fig.subplots(2, 1, height_ratios=[6.2, 0.35 * len(whys) + 0.6])
     else:
@@ -277,7 +152,7 @@ def fishbone(answers: Mapping[str, Any]) -> Figure:
     ax.set_xlim(0, 12)
     ax.set_ylim(-5, 5)
     ax.set_axis_off()
-    ax.set_title(_t(title), loc="left", fontsize=12, fontweight="bold")
+    set_title(ax, title)
     ax.annotate("", xy=(9.3, 0), xytext=(0.3, 0), arrowprops={"arrowstyle": "-|>", "color": INK, "lw": 2})
     head = wrapped(problem, 22, lines=4) if problem else _t(
         T("Masalah prioritas\n(pilih di DG1)", "Priority problem\n(choose in DG1)"))
@@ -302,7 +177,7 @@ def fishbone(answers: Mapping[str, Any]) -> Figure:
             y = (3.2 - 0.8 * k) * side
             x = x0 + 1.4 * (1 - abs(y) / 4.0)
             ax.plot([x - 0.25, x], [y, y], color=BASE, lw=0.8)
-            root_here = is_root(text)
+            root_here = same_text(text, root)
             ax.text(x - 0.3, y, wrapped(text, 30), ha="right", va="center",
                     gid="fishbone-cause", fontsize=7.5, linespacing=1.1, color=ACCENT if root_here else INK, fontweight="bold" if root_here else "normal")
         if len(items) > FISHBONE_SHOWN:
@@ -311,7 +186,7 @@ def fishbone(answers: Mapping[str, Any]) -> Figure:
     notes = []
     if uncategorised:
         notes.append(_t(T("{k} penyebab belum diberi kategori.", "{k} causes have no category.").format(k=uncategorised)))
-    if root:
+    if str(root or "").strip():
         notes.append(_t(T("Oranye tebal = akar masalah terpilih", "Bold orange = chosen root cause")))
     if notes:
         ax.text(0.0, -4.9, "   ".join(notes), fontsize=8, color=MUTED, va="bottom")
@@ -324,7 +199,7 @@ def fishbone(answers: Mapping[str, Any]) -> Figure:
                     fontsize=10, fontweight="bold", va="center")
         for k, r in enumerate(whys, start=1):
             text = r["jawaban"].strip()
-            root_here = is_root(text)
+            root_here = same_text(text, root)
             ax_why.text(0.2, k, f"{k}. " + clean(text, 110),
                         fontsize=8.5, va="center", gid="fishbone-why",
                         color=ACCENT if root_here else INK, fontweight="bold" if root_here else "normal")
@@ -343,10 +218,10 @@ def stakeholder_grid(answers: Mapping[str, Any]) -> Figure:
     from .curriculum import facts
 
     title = T("Peta pemangku kepentingan: pengaruh dan kepentingan", "Stakeholder map: influence and interest")
-    view = _view("diagnose.dg3", answers)
-    rows = _rows(view, "pemangku")
+    view = exercise_view("diagnose.dg3", answers)
+    rows = table_rows(view, "pemangku")
     if not rows:
-        return _empty_figure(title, _NO_DATA)
+        return empty_figure(title)
     placed, unscored = [], []
     for n, r in enumerate(rows, start=1):
         name = wrapped(r.get("nama"), 18) or f"{_t(T('Pemangku', 'Stakeholder'))} {n}"
@@ -356,7 +231,7 @@ def stakeholder_grid(answers: Mapping[str, Any]) -> Figure:
         else:
             unscored.append(name)
     cut = facts.STAKEHOLDER_HIGH_FROM - 0.5
-    fig = _new_figure(8.5, 7)
+    fig = new_figure(8.5, 7)
     ax = fig.add_subplot()
     ax.set_xlim(0.5, 5.5)
     ax.set_ylim(0.5, 5.5)
@@ -396,7 +271,7 @@ def stakeholder_grid(answers: Mapping[str, Any]) -> Figure:
     ax.set_yticks(range(1, 6))
     ax.set_xlabel(_t(T("Kepentingan terhadap inovasi (1–5)", "Interest in the innovation (1–5)")))
     ax.set_ylabel(_t(T("Pengaruh (1–5)", "Influence (1–5)")))
-    ax.set_title(_t(title), loc="left", fontsize=12, fontweight="bold")
+    set_title(ax, title)
     if placed:
         ax.legend(title=_t(T("Unsur pentahelix", "Pentahelix element")), fontsize=8, title_fontsize=8.5,
                   loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
@@ -423,12 +298,12 @@ def decision_matrix(answers: Mapping[str, Any]) -> Figure:
     from .curriculum import facts
 
     title = T("Matriks keputusan berbobot: memilih ide", "Weighted decision matrix: choosing an idea")
-    view = _view("diagnose.dg4", answers)
-    ideas = _rows(view, "ide")
+    view = exercise_view("diagnose.dg4", answers)
+    ideas = table_rows(view, "ide")
     if not ideas:
-        return _empty_figure(title, _NO_DATA)
+        return empty_figure(title)
     keys = list(facts.DECISION_CRITERIA)
-    weights = [_num(_get(view, f"bobot_{k}")) for k in keys]
+    weights = [number(field_value(view, f"bobot_{k}")) for k in keys]
     scores = np.full((len(ideas), len(keys)), np.nan)
     for r, idea in enumerate(ideas):
         for c, k in enumerate(keys):
@@ -438,10 +313,10 @@ def decision_matrix(answers: Mapping[str, Any]) -> Figure:
     totals = [sum((w or 0) * (0 if np.isnan(s) else s) for w, s in zip(weights, row)) / facts.DECISION_WEIGHT_TOTAL
               for row in scores]
     best = max(totals)
-    chosen = " ".join(str(_get(view, "ide_terpilih") or "").lower().split())
+    chosen = field_value(view, "ide_terpilih")
     names = [clean(idea.get("nama") or idea.get("rumusan"), 28) or f"Ide {n}" for n, idea in enumerate(ideas, 1)]
 
-    fig = _new_figure(10, 2.2 + 0.55 * len(ideas))
+    fig = new_figure(10, 2.2 + 0.55 * len(ideas))
     ax = fig.add_subplot()
     ax.imshow(np.ma.masked_invalid(scores), cmap="YlGn", vmin=0, vmax=8, aspect="auto")
     for r in range(len(ideas)):
@@ -464,7 +339,7 @@ def decision_matrix(answers: Mapping[str, Any]) -> Figure:
     ax.set_xlim(-0.5, len(keys) + 0.5)
     labels = []
     for idea, name in zip(ideas, names):
-        mark = " ✓" if chosen and " ".join(str(idea.get("nama") or "").lower().split()) == chosen else ""
+        mark = " ✓" if same_text(idea.get("nama"), chosen) else ""
         labels.append(name + mark)
     ax.set_yticks(range(len(ideas)), labels, fontsize=9)
     ax.text(len(keys) - 0.35 + 0.4, -0.75, _t(T("Nilai", "Value")), ha="center", va="bottom", fontsize=9,
@@ -472,7 +347,7 @@ def decision_matrix(answers: Mapping[str, Any]) -> Figure:
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    ax.set_title(_t(title), loc="left", fontsize=12, fontweight="bold")
+    set_title(ax, title)
     notes = [_t(T("Nilai = Σ(bobot × skor) ÷ 100; kotak oranye = nilai tertinggi; ✓ = ide terpilih",
                   "Value = Σ(weight × score) ÷ 100; orange box = highest value; ✓ = chosen idea"))]
     wsum = sum(w or 0 for w in weights)
@@ -498,7 +373,7 @@ def _month_ticks(first: int, last: int) -> tuple[list[int], list[str]]:
             day = _dt.date(y, m, d)
             if first <= day.toordinal() <= last:
                 ticks.append(day.toordinal())
-                labels.append(f"{d} {_MONTHS_ID[m - 1]}" if len(days) > 1 else f"{_MONTHS_ID[m - 1]} {y % 100:02d}")
+                labels.append(f"{d} {MONTHS_ID[m - 1]}" if len(days) > 1 else f"{MONTHS_ID[m - 1]} {y % 100:02d}")
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     if len(ticks) > 14:
         ticks, labels = ticks[::2], labels[::2]
@@ -512,10 +387,10 @@ def gantt(answers: Mapping[str, Any]) -> Figure:
     calendar is shaded. An activity without both dates is listed without a bar; one that ends
     before it starts is drawn red."""
     title = T("Rencana aksi: jadwal kegiatan (Gantt)", "Action plan: activity schedule (Gantt)")
-    view = _view("design.ds3", answers)
-    rows = _rows(view, "kegiatan")
+    view = exercise_view("design.ds3", answers)
+    rows = table_rows(view, "kegiatan")
     if not rows:
-        return _empty_figure(title, _NO_DATA)
+        return empty_figure(title)
     items = []
     for n, r in enumerate(rows, start=1):
         name = wrapped(r.get("nama"), 30) or f"{_t(T('Kegiatan', 'Activity'))} {n}"
@@ -525,7 +400,7 @@ def gantt(answers: Mapping[str, Any]) -> Figure:
         else:
             items.append((name + "\n" + _t(T("(tanggal belum lengkap)", "(dates incomplete)")), None, None, r))
     dated = [it for it in items if it[1] is not None]
-    fig = _new_figure(11, 1.7 + 0.5 * len(items))
+    fig = new_figure(11, 1.7 + 0.5 * len(items))
     ax = fig.add_subplot()
     ys = list(range(len(items)))[::-1]
     if dated:
@@ -563,7 +438,7 @@ def gantt(answers: Mapping[str, Any]) -> Figure:
     ax.set_yticks(ys, [it[0] for it in items], fontsize=8.5)
     ax.set_ylim(-0.7, len(items) - 0.2)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.set_title(_t(title), loc="left", fontsize=12, fontweight="bold")
+    set_title(ax, title)
     return fig
 
 
@@ -576,15 +451,15 @@ def budget_table(answers: Mapping[str, Any]) -> Figure:
     from .curriculum import facts
 
     title = T("Rincian anggaran (RAB)", "Budget lines (RAB)")
-    view = _view("design.ds3", answers)
-    rows = _rows(view, "rab")
+    view = exercise_view("design.ds3", answers)
+    rows = table_rows(view, "rab")
     if not rows:
-        return _empty_figure(title, _NO_DATA)
+        return empty_figure(title)
     tol = facts.BUDGET_TOLERANCE_RUPIAH
     body, flagged = [], []
     total = 0.0
     for n, r in enumerate(rows, start=1):
-        vol, price, written = _num(r.get("volume")), _num(r.get("harga_satuan")), _num(r.get("jumlah"))
+        vol, price, written = number(r.get("volume")), number(r.get("harga_satuan")), number(r.get("jumlah"))
         line = vol * price if vol is not None and price is not None else None
         total += line or 0
         shown = rupiah(line)
@@ -596,11 +471,11 @@ def budget_table(answers: Mapping[str, Any]) -> Figure:
                      rupiah(price), shown])
     summary = [["", _t(T("Total (dihitung: volume × harga satuan)", "Total (computed: volume × unit price)")),
                 "", "", "", rupiah(total)]]
-    written_total = _num(_get(view, "total_rab"))
+    written_total = number(field_value(view, "total_rab"))
     if written_total is not None:
         mark = "" if abs(written_total - total) <= tol else "  ✗"
         summary.append(["", _t(T("Total RAB tertulis", "Budget total written")), "", "", "", rupiah(written_total) + mark])
-    profile = _num(_get(_view("design.ds1", answers), "anggaran"))
+    profile = number(field_value(exercise_view("design.ds1", answers), "anggaran"))
     if profile is not None:
         mark = "" if abs(profile - total) <= tol else "  ✗"
         summary.append(["", _t(T("Anggaran di profil inovasi (DS1)", "Budget in the innovation profile (DS1)")),
@@ -608,7 +483,7 @@ def budget_table(answers: Mapping[str, Any]) -> Figure:
     header = [_t(x) for x in (T("No", "No"), T("Uraian belanja", "Item"), T("Volume", "Volume"),
                                T("Satuan", "Unit"), T("Harga satuan", "Unit price"), T("Jumlah", "Line total"))]
     cells = body + summary
-    fig = _new_figure(11, 1.0 + 0.3 * (len(cells) + 1))
+    fig = new_figure(11, 1.0 + 0.3 * (len(cells) + 1))
     ax = fig.add_subplot()
     ax.set_axis_off()
     widths = [0.04, 0.36, 0.07, 0.17, 0.13, 0.23]
@@ -630,8 +505,8 @@ def budget_table(answers: Mapping[str, Any]) -> Figure:
             cell.get_text().set_fontweight("bold")
         elif r in flagged:
             cell.get_text().set_color("#b71c1c")
-    ax.set_title(_t(title), loc="left", fontsize=12, fontweight="bold")
-    source = _get(view, "sumber_dana")
+    set_title(ax, title)
+    source = field_value(view, "sumber_dana")
     foot = _t(T("Sumber dana: {s}", "Funding source: {s}").format(s=clean(source, 40) if source else "—"))
     if flagged or any("✗" in row[-1] for row in summary):
         foot += "   ·   " + _t(T("✗ = angka tertulis berbeda dengan hasil hitung", "✗ = written figure differs from the computed one"))
@@ -644,19 +519,16 @@ def budget_table(answers: Mapping[str, Any]) -> Figure:
 
 def _ds2_indicators(answers: Mapping[str, Any]) -> list[dict]:
     """DS2 indicator rows (nama, satuan, baseline, target, arah), typed when Design is defined."""
-    view = _view("design.ds2", answers)
+    view = exercise_view("design.ds2", answers)
     if view is not None:
-        return _rows(view, "indikator")
+        return table_rows(view, "indikator")
     raw = answers.get("design.ds2") if isinstance(answers, Mapping) else None
     rows = raw.get("indikator") if isinstance(raw, dict) else None
     return [r for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
 
 
-def _same(a: Any, b: Any) -> bool:
-    return " ".join(str(a or "").lower().split()) == " ".join(str(b or "").lower().split()) != ""
-
-
-def _is_days(indicator: dict) -> bool:
+def measured_in_days(indicator: dict) -> bool:
+    """Whether a DS2 indicator row is counted in days ("hari" in its nama or satuan)."""
     text = f"{indicator.get('nama') or ''} {indicator.get('satuan') or ''}".lower()
     return bool(re.search(r"\bhari\b", text))
 
@@ -678,37 +550,37 @@ def trial_trend(answers: Mapping[str, Any]) -> Figure:
 
     title = T("Uji coba: hasil mingguan dibanding baseline dan target",
               "Trial: weekly results against baseline and target")
-    view = _view("deliver.dv1", answers)
-    log = _rows(view, "log")
+    view = exercise_view("deliver.dv1", answers)
+    log = table_rows(view, "log")
     indicators = _ds2_indicators(answers)
     progress = []
-    for r in _rows(view, "perubahan"):
-        match = next((i for i in indicators if _same(i.get("nama"), r.get("indikator"))), None)
-        base, result = _num(r.get("baseline")), _num(r.get("capaian"))
+    for r in table_rows(view, "perubahan"):
+        match = next((i for i in indicators if same_text(i.get("nama"), r.get("indikator"))), None)
+        base, result = number(r.get("baseline")), number(r.get("capaian"))
         if match is None:
             continue
-        base = base if base is not None else _num(match.get("baseline"))
-        target = _num(match.get("target"))
+        base = base if base is not None else number(match.get("baseline"))
+        target = number(match.get("target"))
         if base is None or target is None or result is None or target == base:
             continue
         progress.append((clean(r.get("indikator"), 90), 100 * (result - base) / (target - base), base, result, target))
-    days = [_num(r.get("hari_layanan")) for r in log]
-    served = [_num(r.get("dilayani")) for r in log]
+    days = [number(r.get("hari_layanan")) for r in log]
+    served = [number(r.get("dilayani")) for r in log]
     show_days = any(d is not None for d in days)
     show_served = any(v is not None for v in served)
     if not (show_days or show_served or progress):
-        return _empty_figure(title, _NO_DATA)
+        return empty_figure(title)
 
     panels = [p for p, on in (("days", show_days), ("served", show_served), ("progress", progress)) if on]
     heights = {"days": 3.2, "served": 2.6, "progress": 0.7 + 0.65 * len(progress)}
-    fig = _new_figure(10, 0.8 + sum(heights[p] for p in panels))
+    fig = new_figure(10, 0.8 + sum(heights[p] for p in panels))
     axes = fig.subplots(len(panels), 1, height_ratios=[heights[p] for p in panels], squeeze=False)[:, 0]
     fig.suptitle(_t(title), x=0.01, ha="left", fontsize=12, fontweight="bold")
     ticks = list(range(len(log)))
     tick_labels = []
     for n, r in enumerate(log, start=1):
         day = r.get("tanggal")
-        tick_labels.append(_date_label(day)[:-3] if isinstance(day, _dt.date) else f"M{n}")
+        tick_labels.append(date_label(day)[:-3] if isinstance(day, _dt.date) else f"M{n}")
     step = max(1, len(log) // 13 + (1 if len(log) % 13 else 0)) if len(log) > 13 else 1
 
     for ax, panel in zip(axes, panels):
@@ -718,12 +590,12 @@ def trial_trend(answers: Mapping[str, Any]) -> Figure:
             ys = [d for d in days if d is not None]
             ax.plot(xs, ys, marker="o", color=ACCENT, lw=2, gid="trial-days",
                     label=_t(T("Rata-rata lama layanan", "Average service time")))
-            ind = next((i for i in indicators if _is_days(i)), None)
+            ind = next((i for i in indicators if measured_in_days(i)), None)
             levels = list(ys)
             if ind is not None:
                 for key, colour, style, name in (("baseline", MUTED, "--", T("Baseline", "Baseline")),
                                                  ("target", GOOD, "-.", T("Target", "Target"))):
-                    v = _num(ind.get(key))
+                    v = number(ind.get(key))
                     if v is not None:
                         levels.append(v)
                         ax.axhline(v, color=colour, ls=style, lw=1.4, label=f"{_t(name)} {v:g}".replace(".", ","))
@@ -745,8 +617,8 @@ def trial_trend(answers: Mapping[str, Any]) -> Figure:
             total = sum(v for v in served if v is not None)
             head = _t(T("Warga dilayani per minggu (total {n})", "People served per week (total {n})").format(
                 n=f"{total:,.0f}".replace(",", ".")))
-            received = sum(_num(r.get("aduan_masuk")) or 0 for r in log)
-            resolved = sum(_num(r.get("aduan_selesai")) or 0 for r in log)
+            received = sum(number(r.get("aduan_masuk")) or 0 for r in log)
+            resolved = sum(number(r.get("aduan_selesai")) or 0 for r in log)
             if received:
                 pct = 100 * resolved / received
                 band = next((label for _, high, label in facts.IID_COMPLAINT_BANDS if round(pct) <= high),
@@ -784,31 +656,6 @@ def trial_trend(answers: Mapping[str, Any]) -> Figure:
 # ------------------------------------------------------------------ radars: DU2 readiness, DP1 KIPP
 
 
-def _radar(fig: Figure, labels: list[str], series: list[tuple[list[float], str, dict]], rmax: float,
-           rticks: list[float], rlabels: list[str]) -> Axes:
-    import math
-
-    n = len(labels)
-    angles = [2 * math.pi * i / n for i in range(n)]
-    ax = fig.add_subplot(projection="polar")
-    ax.set_theta_offset(math.pi / 2)  # the first axis at the top, then clockwise
-    ax.set_theta_direction(-1)
-    for values, label, style in series:
-        style = dict(style)
-        fill = style.pop("fill", True)
-        closed = [*values, values[0]]
-        ax.plot([*angles, angles[0]], closed, label=label, **style)
-        if fill:
-            ax.fill([*angles, angles[0]], closed, alpha=0.15, color=style.get("color"))
-    ax.set_xticks(angles, labels, fontsize=8.5)
-    ax.set_ylim(0, rmax)
-    ax.set_yticks(rticks, rlabels, fontsize=7, color=MUTED)
-    ax.set_xlim(0, 2 * math.pi)
-    ax.set_rlabel_position(180 / n)
-    ax.grid(color="#cccccc", linewidth=0.6)
-    return ax
-
-
 def readiness_radar(answers: Mapping[str, Any]) -> Figure:
     """DU2: the OPD's 1–5 self-rating on LAN's three conditions and OECD's six skills.
 
@@ -817,19 +664,19 @@ def readiness_radar(answers: Mapping[str, Any]) -> Figure:
     from .fields import Scale
 
     title = T("Kesiapan OPD: penilaian mandiri (1–5)", "OPD readiness: self-rating (1–5)")
-    view = _view("drum-up.du2", answers)
+    view = exercise_view("drum-up.du2", answers)
     scales = [f for f in view.exercise.fields if isinstance(f, Scale)] if view else []
-    values = [_get(view, f.id) for f in scales]
+    values = [field_value(view, f.id) for f in scales]
     if not scales or all(v is None for v in values):
-        return _empty_figure(title, _NO_DATA)
+        return empty_figure(title)
     labels = []
     for f, v in zip(scales, values):
         name = f.label.split(":", 1)[-1].strip()
         name = re.sub(r"\s*\(.*\)$", "", name)
         labels.append(clean(name, 24) + ("" if isinstance(v, int) else "\n" + _t(T("(belum dinilai)", "(not rated)"))))
     points = [float(v) if isinstance(v, int) else 0.0 for v in values]
-    fig = _new_figure(6.5, 5.6)
-    ax = _radar(fig, labels, [(points, _t(T("Nilai OPD", "OPD rating")), {"color": ACCENT, "marker": "o"})],
+    fig = new_figure(6.5, 5.6)
+    ax = radar_axes(fig, labels, [(points, _t(T("Nilai OPD", "OPD rating")), {"color": ACCENT, "marker": "o"})],
                 5.3, [1, 2, 3, 4, 5], ["1", "2", "3", "4", "5"])
     ax.set_title(_t(title), fontsize=12, fontweight="bold", pad=18)
     return fig
@@ -850,14 +697,14 @@ def kipp_radar(answers: Mapping[str, Any]) -> Figure:
     from .fields import word_count
 
     title = T("Proposal KIPP: porsi tulisan dibanding bobot penilaian", "KIPP proposal: share of text vs weight")
-    view = _view("display.dp1", answers)
+    view = exercise_view("display.dp1", answers)
     sections = [s for s, w in facts.KIPP_WEIGHTS.items() if w > 0]
     if view is not None:
         known = {f.id for f in view.exercise.fields}
         sections = [s for s in sections if s in known]
     if view is None or len(sections) < 3:
-        return _empty_figure(title, _NO_DATA)
-    words = [word_count(_get(view, s) if isinstance(_get(view, s), str) else "") for s in sections]
+        return empty_figure(title)
+    words = [word_count(field_value(view, s) if isinstance(field_value(view, s), str) else "") for s in sections]
     total_words = sum(words)
     total_weight = sum(facts.KIPP_WEIGHTS[s] for s in sections)
     weight_share = [100 * facts.KIPP_WEIGHTS[s] / total_weight for s in sections]
@@ -879,8 +726,8 @@ def kipp_radar(answers: Mapping[str, Any]) -> Figure:
     top = max([*weight_share, *text_share])
     rmax = 10 * (int(top // 10) + 1)
     ticks = [t for t in range(10, rmax + 1, 10)]
-    fig = _new_figure(7.5, 6.5)
-    ax = _radar(fig, labels, series, rmax, ticks, [f"{t}%" for t in ticks])
+    fig = new_figure(7.5, 6.5)
+    ax = radar_axes(fig, labels, series, rmax, ticks, [f"{t}%" for t in ticks])
     ax.set_title(_t(title), fontsize=12, fontweight="bold", pad=24)
     ax.legend(loc="upper right", bbox_to_anchor=(1.25, 1.12), fontsize=8, frameon=False)
     if not total_words:
@@ -889,7 +736,7 @@ def kipp_radar(answers: Mapping[str, Any]) -> Figure:
     return fig
 
 
-# ------------------------------------------------------------------ dispatch and display
+# ------------------------------------------------------------------ dispatch
 
 #: kind -> (drawing function, the exercise whose answers it reads)
 KINDS: dict[str, tuple[Callable[[Mapping[str, Any]], Figure], str]] = {
@@ -912,13 +759,22 @@ def picture(kind: str, answers: Mapping[str, Any] | None = None) -> Figure:
     ``budget``, ``trial``, ``kipp``. ``answers`` is ``{exercise_id: {field: value}}`` (the
     answers file's shape, e.g. ``lablib.load_answers(...)`` or
     ``lablib.curriculum.samples.model_answers("diagnose")``). Returns a
-    ``matplotlib.figure.Figure``; show it in a notebook with ``lablib.pictures.show``.
+    ``matplotlib.figure.Figure``; show it in a notebook with ``lablib.practice.show``.
     """
-    try:
-        draw, _ = KINDS[kind]
-    except KeyError:
-        raise ValueError(f"unknown picture kind {kind!r}; expected one of {', '.join(KINDS)}") from None
+    exercise_for(kind)  # an unknown kind is a ValueError that lists the known ones
+    draw, _ = KINDS[kind]
     return draw(answers if isinstance(answers, Mapping) else {})
+
+
+def exercise_for(kind: str) -> str:
+    """The exercise whose answers a picture of this kind reads.
+
+    >>> exercise_for("usg")
+    'diagnose.dg1'
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown picture kind {kind!r}; expected one of {', '.join(KINDS)}")
+    return KINDS[kind][1]
 
 
 def png(figure: Figure, dpi: int = 100) -> bytes:
@@ -927,324 +783,3 @@ def png(figure: Figure, dpi: int = 100) -> bytes:
     figure.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
 
-
-def show(what: str | Figure, answers: Mapping[str, Any] | None = None, *, caption: str = "") -> None:
-    """Display a picture in the notebook as a PNG: ``show("usg", answers)`` or ``show(figure)``.
-
-    ``caption`` (escaped) is shown under it, e.g. "Data fiktif untuk latihan".
-    """
-    import html
-
-    from IPython.display import HTML, Image, display
-
-    figure = picture(what, answers) if isinstance(what, str) else what
-    display(Image(data=png(figure)))
-    if caption:
-        display(HTML(f'<p style="font-size:90%;color:#555;margin-top:0"><em>{html.escape(caption)}</em></p>'))
-
-
-# ------------------------------------------------------------------ practice widgets (ungraded)
-
-def _example(kind: str) -> dict:
-    """The worked example's answers for the stage a picture belongs to (data fiktif)."""
-    from .curriculum.samples import model_answers
-
-    stage = KINDS[kind][1].split(".", 1)[0]
-    return model_answers(stage)
-
-
-def _numbers(text: str) -> list[float | None]:
-    """Numbers typed in a box, separated by spaces, semicolons or new lines ("7,5" is 7.5)."""
-    from .fields import AnswerError, Number
-
-    out: list[float | None] = []
-    for token in re.split(r"[\s;]+", text or ""):
-        if token:
-            try:
-                out.append(Number("angka", "angka").coerce(token))
-            except AnswerError:
-                out.append(None)
-    return out
-
-
-def _as_int(value: Any, default: int = 3) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5 else default
-
-
-def _dict(value: Any) -> dict:
-    return dict(value) if isinstance(value, dict) else {}
-
-
-def _table(entry: dict, table: str) -> list[dict]:
-    rows = entry.get(table)
-    return [dict(r) for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
-
-
-def _practice_usg(start: Mapping[str, Any], w: Any) -> tuple[Any, list, Callable[[], dict]]:
-    entry = _dict(start.get("diagnose.dg1"))
-    rows = _table(entry, "masalah")[:7] or [{"nama": f"Masalah {n}"} for n in (1, 2, 3)]
-    lines, controls = [], []
-    for r in rows:
-        name = w.Text(continuous_update=False, value=str(r.get("nama") or ""), layout=w.Layout(width="340px"))
-        sliders = [w.IntSlider(continuous_update=False, value=_as_int(r.get(k)), min=1, max=5, description=k.upper(),
-                               layout=w.Layout(width="190px"), style={"description_width": "20px"}) for k in "usg"]
-        lines.append(w.HBox([name, *sliders]))
-        controls.append((name, sliders))
-    names = [str(r.get("nama") or "") for r in rows]
-    first = names.index(entry["masalah_terpilih"]) if entry.get("masalah_terpilih") in names else 0
-    chosen = w.Dropdown(options=[(f"Masalah ke-{n}", n - 1) for n in range(1, len(rows) + 1)], value=first,
-                        description="Terpilih:")
-
-    def read() -> dict:
-        masalah = [{"nama": name.value, "u": s[0].value, "s": s[1].value, "g": s[2].value} for name, s in controls]
-        return {"diagnose.dg1": {"masalah": masalah, "masalah_terpilih": masalah[chosen.value]["nama"]}}
-
-    watch = [c for name, s in controls for c in (name, *s)] + [chosen]
-    return w.VBox([*lines, chosen]), watch, read
-
-
-def _practice_fishbone(start: Mapping[str, Any], w: Any) -> tuple[Any, list, Callable[[], dict]]:
-    from .curriculum import facts
-
-    entry = _dict(start.get("diagnose.dg2"))
-    causes = _table(entry, "penyebab")
-    problem = w.Text(continuous_update=False, value=str(_dict(start.get("diagnose.dg1")).get("masalah_terpilih") or ""),
-                     description="Masalah:", layout=w.Layout(width="640px"))
-    boxes = {}
-    for cat in facts.FISHBONE_CATEGORIES:
-        lines = [str(r.get("penyebab") or "") for r in causes if r.get("kategori") == cat]
-        boxes[cat] = w.Textarea(continuous_update=False, value="\n".join(lines), placeholder="satu penyebab per baris",
-                                layout=w.Layout(width="310px", height="80px"))
-    root = w.Text(continuous_update=False, value=str(entry.get("akar_masalah") or ""), description="Akar masalah:",
-                  layout=w.Layout(width="640px"), style={"description_width": "90px"})
-    grid = w.GridBox([w.VBox([w.HTML(f"<b>{cat}</b>"), box]) for cat, box in boxes.items()],
-                     layout=w.Layout(grid_template_columns="repeat(2, 320px)"))
-
-    def read() -> dict:
-        rows = [{"kategori": cat, "penyebab": line.strip()}
-                for cat, box in boxes.items() for line in box.value.splitlines() if line.strip()]
-        return {"diagnose.dg1": {"masalah_terpilih": problem.value},
-                "diagnose.dg2": {"penyebab": rows, "akar_masalah": root.value}}
-
-    return w.VBox([problem, grid, root]), [problem, *boxes.values(), root], read
-
-
-def _practice_stakeholder(start: Mapping[str, Any], w: Any) -> tuple[Any, list, Callable[[], dict]]:
-    from .curriculum import facts
-
-    rows = _table(_dict(start.get("diagnose.dg3")), "pemangku")[:10] or [{} for _ in range(5)]
-    lines, controls = [], []
-    for r in rows:
-        name = w.Text(continuous_update=False, value=str(r.get("nama") or ""), placeholder="nama pemangku", layout=w.Layout(width="260px"))
-        unsur = w.Dropdown(options=facts.PENTAHELIX,
-                           value=r.get("unsur") if r.get("unsur") in facts.PENTAHELIX else facts.PENTAHELIX[0],
-                           layout=w.Layout(width="130px"))
-        p = w.IntSlider(continuous_update=False, value=_as_int(r.get("pengaruh")), min=1, max=5, description="Pengaruh",
-                        layout=w.Layout(width="230px"))
-        i = w.IntSlider(continuous_update=False, value=_as_int(r.get("kepentingan")), min=1, max=5, description="Kepentingan",
-                        layout=w.Layout(width="250px"), style={"description_width": "80px"})
-        lines.append(w.HBox([name, unsur, p, i]))
-        controls.append((name, unsur, p, i))
-
-    def read() -> dict:
-        return {"diagnose.dg3": {"pemangku": [{"nama": n.value, "unsur": u.value, "pengaruh": p.value,
-                                               "kepentingan": i.value} for n, u, p, i in controls]}}
-
-    return w.VBox(lines), [c for row in controls for c in row], read
-
-
-def _practice_decision(start: Mapping[str, Any], w: Any) -> tuple[Any, list, Callable[[], dict]]:
-    from .curriculum import facts
-
-    entry = _dict(start.get("diagnose.dg4"))
-    ideas = _table(entry, "ide")[:6] or [{"nama": f"Ide {n}"} for n in (1, 2, 3)]
-    keys = list(facts.DECISION_CRITERIA)
-    weights = {}
-    for k in keys:
-        v = entry.get(f"bobot_{k}")
-        weights[k] = w.IntSlider(continuous_update=False, value=int(v) if isinstance(v, (int, float)) and 0 <= v <= 100 else 20, min=0,
-                                 max=100, step=5, description=facts.DECISION_CRITERIA[k].split(" (")[0],
-                                 layout=w.Layout(width="420px"), style={"description_width": "150px"})
-    rows = []
-    for idea in ideas:
-        name = w.Text(continuous_update=False, value=str(idea.get("nama") or ""), layout=w.Layout(width="240px"))
-        scores = {k: w.Dropdown(options=[1, 2, 3, 4, 5], value=_as_int(idea.get(f"skor_{k}")),
-                                layout=w.Layout(width="60px")) for k in keys}
-        rows.append((name, scores))
-    head = w.HTML("<b>Skor 1–5 per kriteria:</b> " + " · ".join(
-        facts.DECISION_CRITERIA[k].split(" (")[0] for k in keys))
-
-    def read() -> dict:
-        doc: dict[str, Any] = {f"bobot_{k}": s.value for k, s in weights.items()}
-        doc["ide"] = [{"nama": n.value, **{f"skor_{k}": d.value for k, d in sc.items()}} for n, sc in rows]
-        doc["ide_terpilih"] = entry.get("ide_terpilih") or ""
-        return {"diagnose.dg4": doc}
-
-    box = w.VBox([w.HTML("<b>Bobot kriteria (jumlahkan 100):</b>"), *weights.values(), head,
-                  *(w.HBox([n, *sc.values()]) for n, sc in rows)])
-    return box, [*weights.values(), *(c for n, sc in rows for c in (n, *sc.values()))], read
-
-
-def _practice_gantt(start: Mapping[str, Any], w: Any) -> tuple[Any, list, Callable[[], dict]]:
-    rows = _table(_dict(start.get("design.ds3")), "kegiatan")[:10] or [{} for _ in range(3)]
-    controls = []
-
-    def day(value: Any) -> _dt.date | None:
-        try:
-            return _dt.date.fromisoformat(str(value)[:10])
-        except ValueError:
-            return None
-
-    for r in rows:
-        controls.append((w.Text(continuous_update=False, value=str(r.get("nama") or ""), placeholder="kegiatan", layout=w.Layout(width="300px")),
-                         w.DatePicker(value=day(r.get("mulai")), description="Mulai", layout=w.Layout(width="230px")),
-                         w.DatePicker(value=day(r.get("selesai")), description="Selesai", layout=w.Layout(width="230px")),
-                         r))
-
-    def read() -> dict:
-        return {"design.ds3": {"kegiatan": [
-            {"nama": n.value, "mulai": a.value.isoformat() if a.value else None,
-             "selesai": b.value.isoformat() if b.value else None, "pic": r.get("pic"), "tonggak": r.get("tonggak")}
-            for n, a, b, r in controls]}}
-
-    return w.VBox([w.HBox([n, a, b]) for n, a, b, _ in controls]), [c for n, a, b, _ in controls for c in (n, a, b)], read
-
-
-def _practice_trial(start: Mapping[str, Any], w: Any) -> tuple[Any, list, Callable[[], dict]]:
-    from .calendar import DEFAULT_CALENDAR
-
-    log = _table(_dict(start.get("deliver.dv1")), "log")
-    ind = next((i for i in _table(_dict(start.get("design.ds2")), "indikator") if _is_days(i)), {})
-
-    def fmt(values: list) -> str:
-        return " ".join(f"{v:g}".replace(".", ",") if isinstance(v, (int, float)) else "?" for v in values)
-
-    days = w.Textarea(continuous_update=False, value=fmt([r.get("hari_layanan") for r in log]), layout=w.Layout(width="640px", height="50px"),
-                      description="Lama layanan (hari) per minggu:", style={"description_width": "210px"})
-    served = w.Textarea(continuous_update=False, value=fmt([r.get("dilayani") for r in log]), layout=w.Layout(width="640px", height="50px"),
-                        description="Warga dilayani per minggu:", style={"description_width": "210px"})
-    base = w.FloatText(value=float(_num(ind.get("baseline")) or 14), description="Baseline (hari):",
-                       style={"description_width": "110px"})
-    target = w.FloatText(value=float(_num(ind.get("target")) or 3), description="Target (hari):",
-                         style={"description_width": "110px"})
-    try:
-        first = _dt.date.fromisoformat(str(log[0].get("tanggal"))[:10])
-    except (IndexError, ValueError):
-        first = DEFAULT_CALENDAR.deliver_start + _dt.timedelta(days=6)
-
-    def read() -> dict:
-        d, s = _numbers(days.value), _numbers(served.value)
-        n = max(len(d), len(s))
-        rows = [{"tanggal": (first + _dt.timedelta(weeks=k)).isoformat(),
-                 "hari_layanan": d[k] if k < len(d) else None, "dilayani": s[k] if k < len(s) else None}
-                for k in range(n)]
-        name = "Rata-rata lama layanan"
-        last = next((v for v in reversed(d) if v is not None), None)
-        return {"design.ds2": {"indikator": [{"nama": name, "satuan": "hari", "baseline": base.value,
-                                              "target": target.value}]},
-                "deliver.dv1": {"log": rows, "perubahan": [{"indikator": name, "baseline": base.value,
-                                                            "capaian": last}]}}
-
-    return w.VBox([days, served, w.HBox([base, target])]), [days, served, base, target], read
-
-
-def _practice_kipp(start: Mapping[str, Any], w: Any) -> tuple[Any, list, Callable[[], dict]]:
-    from .curriculum import facts
-
-    entry = _dict(start.get("display.dp1"))
-    view = _view("display.dp1", {})
-    boxes = {}
-    for s in facts.KIPP_WEIGHTS:
-        label = view.exercise.field(s).label if view is not None and s in {f.id for f in view.exercise.fields} else s
-        boxes[s] = w.Textarea(continuous_update=False, value=str(entry.get(s) or ""), description=f"{label} ({facts.KIPP_WEIGHTS[s]:g})",
-                              layout=w.Layout(width="720px", height="70px"), style={"description_width": "220px"})
-
-    def read() -> dict:
-        return {"display.dp1": {s: b.value for s, b in boxes.items()}}
-
-    return w.VBox(list(boxes.values())), list(boxes.values()), read
-
-
-def _practice_readiness(start: Mapping[str, Any], w: Any) -> tuple[Any, list, Callable[[], dict]]:
-    from .fields import Scale
-
-    entry = _dict(start.get("drum-up.du2"))
-    view = _view("drum-up.du2", {})
-    scales = [f for f in view.exercise.fields if isinstance(f, Scale)] if view else []
-    sliders = {f.id: w.IntSlider(continuous_update=False, value=_as_int(entry.get(f.id)), min=1, max=5, description=f.label,
-                                 layout=w.Layout(width="560px"), style={"description_width": "340px"})
-               for f in scales}
-
-    def read() -> dict:
-        return {"drum-up.du2": {k: s.value for k, s in sliders.items()}}
-
-    return w.VBox(list(sliders.values())), list(sliders.values()), read
-
-
-_PRACTICE: dict[str, Callable[[Mapping[str, Any], Any], tuple[Any, list, Callable[[], dict]]]] = {
-    "kesiapan": _practice_readiness,
-    "usg": _practice_usg,
-    "fishbone": _practice_fishbone,
-    "stakeholder": _practice_stakeholder,
-    "decision": _practice_decision,
-    "gantt": _practice_gantt,
-    "trial": _practice_trial,
-    "kipp": _practice_kipp,
-}
-
-_STATIC_NOTE = T("Mode tanpa widget: gambar di atas dibuat dari contoh kerja (data fiktif untuk latihan). Buka "
-                 "notebook ini di JupyterLab untuk mengubah isian dan melihat gambarnya berubah.",
-                 "No-widget mode: the picture above is drawn from the worked example (fictitious data for "
-                 "practice). Open this notebook in JupyterLab to change the entries and watch the picture "
-                 "change.")
-_PRACTICE_HEAD_OWN = T("Latihan, tidak disimpan dan tidak dinilai. Gambar digambar ulang setiap kali isian berubah.",
-                       "Practice: nothing is saved or graded. The picture redraws whenever an entry changes.")
-_PRACTICE_HEAD = T("Latihan, tidak disimpan dan tidak dinilai. Isian awal adalah contoh kerja (data fiktif untuk "
-                   "latihan): ganti dengan keadaan OPD Anda. Gambar digambar ulang setiap kali isian berubah.",
-                   "Practice: nothing is saved or graded. The entries start from the worked example (fictitious "
-                   "data): replace them with your OPD's situation. The picture redraws whenever an entry changes.")
-_PRACTICE_FAILED = T("Gambar belum dapat dibuat dari isian ini. Periksa angka dan tanggal yang Anda ketik.",
-                     "The picture cannot be drawn from these entries yet. Check the numbers and dates you typed.")
-
-
-def practice(kind: str, answers: Mapping[str, Any] | None = None) -> None:
-    """An ungraded practice widget: change the entries and the picture redraws.
-
-    Starts from ``answers`` (a stage's answers mapping) or, by default, the worked example.
-    Nothing is saved or graded. Where no one can click (``LABLIB_HEADLESS=1``, nbgrader, plain
-    Python) the same picture is shown once, statically, with a note.
-    """
-    import html
-
-    from IPython.display import HTML, display
-
-    from .forms import is_headless
-
-    if kind not in KINDS:
-        raise ValueError(f"unknown picture kind {kind!r}; expected one of {', '.join(KINDS)}")
-    start = dict(answers) if isinstance(answers, Mapping) else _example(kind)
-    builder = _PRACTICE.get(kind)
-    if builder is None or is_headless():
-        show(kind, start)
-        if answers is None:
-            display(HTML(f'<p style="font-size:90%;color:#555"><em>{html.escape(_t(_STATIC_NOTE))}</em></p>'))
-        return
-    import ipywidgets as w
-
-    box, watched, read = builder(start, w)
-    out = w.Output()
-
-    def redraw(_: Any = None) -> None:
-        with out:
-            out.clear_output(wait=True)
-            try:
-                show(kind, read())
-            except Exception:  # noqa: BLE001 - a participant must never see a traceback here
-                display(HTML(f'<p style="color:#b71c1c">{html.escape(_t(_PRACTICE_FAILED))}</p>'))
-
-    for control in watched:
-        control.observe(redraw, names="value")
-    redraw()
-    note = _PRACTICE_HEAD if answers is None else _PRACTICE_HEAD_OWN
-    head = w.HTML(f'<p style="color:#555;font-size:90%"><em>{html.escape(_t(note))}</em></p>')
-    display(w.VBox([head, box, out]))

@@ -1,10 +1,9 @@
 """Pictures: every kind renders from model, partial, broken and empty answers without a warning,
 shows what the answers hold (one bar per problem, one bar per activity, …) and keeps
-participant text short and drawable."""
+participant text short and drawable (the helpers of lablib.drawing included)."""
 
 from __future__ import annotations
 
-import copy
 import subprocess
 import sys
 import warnings
@@ -14,6 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 import lablib
+from lablib import drawing as D
 from lablib import pictures as P
 from lablib.curriculum.samples import model_answers
 from lablib.curriculum.synthetic import synthetic_answers
@@ -123,7 +123,7 @@ def test_usg_draws_one_bar_per_problem_highest_first_with_the_chosen_one_highlig
     assert len(problems) == len(bars)
     widths = [b.get_width() for b in sorted(bars, key=lambda b: -b.get_y())]  # top to bottom
     assert sorted((p["u"] + p["s"] + p["g"] for p in problems), reverse=True) == widths
-    highlighted = [b for b in bars if b.get_facecolor() == _rgba(P.ACCENT)]
+    highlighted = [b for b in bars if b.get_facecolor() == _rgba(D.ACCENT)]
     assert 1 == len(highlighted)
 
 
@@ -166,7 +166,7 @@ def test_budget_table_formats_rupiah_and_flags_a_wrong_line_total():
 @pytest.mark.parametrize(("amount", "expected"), [(1250000, "Rp 1.250.000"), (0, "Rp 0"), (999.6, "Rp 1.000"),
                                                   (-5000, "Rp -5.000"), (None, "—")])
 def test_rupiah(amount, expected):
-    assert expected == P.rupiah(amount)
+    assert expected == D.rupiah(amount)
 
 
 def test_stakeholder_grid_places_every_scored_stakeholder():
@@ -262,13 +262,20 @@ def test_long_html_emoji_and_dollar_text_is_drawable_and_cut(kind):
             assert len(line) <= 140, (kind, line)
 
 
+@pytest.mark.parametrize("module", [D, P], ids=lambda m: m.__name__)
+def test_docstring_examples_hold(module):
+    import doctest
+
+    assert 0 == doctest.testmod(module).failed
+
+
 def test_clean_makes_text_safe_for_matplotlib():
-    assert "Rp 5\\$ & <b>x</b>" == P.clean("Rp 5$ &\n<b>x</b> 🚀")
-    assert "ab…" == P.clean("abcdef", limit=3)
-    assert "" == P.clean(None)
+    assert "Rp 5\\$ & <b>x</b>" == D.clean("Rp 5$ &\n<b>x</b> 🚀")
+    assert "ab…" == D.clean("abcdef", limit=3)
+    assert "" == D.clean(None)
 
 
-# ------------------------------------------------------------------ API, language, display, practice
+# ------------------------------------------------------------------ API and language
 
 
 def test_picture_is_public_and_rejects_an_unknown_kind():
@@ -278,7 +285,7 @@ def test_picture_is_public_and_rejects_an_unknown_kind():
 
 
 def test_importing_pictures_does_not_import_matplotlib():
-    code = "import sys, lablib.pictures; print('matplotlib' in sys.modules)"
+    code = "import sys, lablib.pictures, lablib.drawing; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "False" == out.stdout.strip()
 
@@ -299,38 +306,3 @@ def test_titles_follow_the_language_setting():
         assert any("No data yet" in t for t in texts(fig))
     finally:
         set_language("id")
-
-
-def test_show_displays_a_png_and_an_escaped_caption(monkeypatch):
-    shown = []
-    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
-    P.show("usg", model_answers("diagnose"), caption="Data fiktif <untuk> latihan")
-    image, caption = shown
-    assert image.data.startswith(b"\x89PNG")
-    assert "Data fiktif &lt;untuk&gt; latihan" in caption.data
-
-
-@pytest.mark.parametrize("kind", KINDS)
-def test_practice_headless_shows_a_static_picture(kind, monkeypatch):
-    monkeypatch.setenv("LABLIB_HEADLESS", "1")
-    shown = []
-    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
-    P.practice(kind)
-    assert shown[0].data.startswith(b"\x89PNG")
-    assert "Mode tanpa widget" in shown[1].data
-
-
-@pytest.mark.parametrize("kind", sorted(P._PRACTICE))
-def test_practice_widgets_redraw_from_what_the_participant_types(kind):
-    import ipywidgets as w
-
-    for start in (model_answers(stage_of(kind)), {}):
-        box, watched, read = P._PRACTICE[kind](copy.deepcopy(start), w)
-        assert watched
-        if start:
-            render(P.picture(kind, read()))
-        for control in watched:  # type something odd everywhere
-            if isinstance(control, (w.Text, w.Textarea)):
-                control.value = "7,5 x 👍 $"
-        render(P.picture(kind, read()))
-        box.close()
