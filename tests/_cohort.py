@@ -3,7 +3,8 @@ feedback, documents, report and showcase tests.
 
 Participants (answers from ``lablib.curriculum.samples.model_answers`` and mutated copies):
 - ``ani``: the model answers on every stage that has definitions;
-- ``budi``: a copy with a wrong USG total (one check fails) and HTML/script in their own text;
+- ``budi``: Diagnose and Design, copies with a wrong USG total (one check fails) and HTML/script
+  in their own text;
 - ``citra``: Diagnose only, with two problems instead of three (later stages missing);
 - ``dedi``: on the roster, never submits.
 
@@ -65,11 +66,11 @@ def _partial(stage: str) -> dict:
 
 
 def answer_sets() -> dict[str, dict[str, dict]]:
-    """``{student: {stage: answers}}`` of the cohort."""
+    """``{student: {stage: answers}}`` of the cohort (budi stops after Design)."""
     stages = active_stages()
     return {
         "ani": {s: model_answers(s) for s in stages},
-        "budi": {s: _evil_copy(s) for s in stages},
+        "budi": {s: _evil_copy(s) for s in stages if s in ("diagnose", "design")},
         "citra": {"diagnose": _partial("diagnose")},
     }
 
@@ -105,12 +106,36 @@ def _create(course: Path) -> None:
             gb.update_or_create_student(pid, first_name=name, last_name="", email=f"{pid}@contoh.go.id")
 
 
+def cohort_course(tmp_path_factory) -> Path:
+    """The shared course: built once per test run, also across pytest-xdist workers (file lock)."""
+    import fcntl
+    import os
+
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's root, shared by the workers
+    base = base / "lablib-cohort"
+    base.mkdir(parents=True, exist_ok=True)
+    with open(base / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if (base / ".done").is_file():
+                _BUILT[str(base)] = base / "course"
+            course = build(base)
+            (base / ".done").touch()
+            return course
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def build(base: Path) -> Path:
-    """Build (once per process) and return the graded course folder."""
+    """Build (once) and return the graded course folder."""
     key = str(base)
     if key in _BUILT:
         return _BUILT[key]
     course = base / "course"
+    if course.exists():  # a build that failed half-way
+        shutil.rmtree(course)
     _create(course)
     api = open_api(course)
     stages = active_stages()

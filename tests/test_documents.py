@@ -114,12 +114,12 @@ def test_nothing_at_all_still_makes_a_document(tmp_path):
 
 @pytest.mark.slow
 def test_course_documents_for_everyone_with_answers(tmp_path_factory):
-    from _cohort import build
+    from _cohort import cohort_course
 
     from lablib.documents import write_documents
     from lablib.gradebook import latest_answers
 
-    course = build(tmp_path_factory.getbasetemp() / "lablib-cohort")
+    course = cohort_course(tmp_path_factory)
     out = tmp_path_factory.mktemp("dokumen")
     paths = write_documents(course, out=out)
     assert {p.parent.name for p in paths} == {"ani", "budi", "citra"}  # dedi has no answers

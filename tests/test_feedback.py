@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 import pytest
-from _cohort import EVIL, active_stages, answer_sets, build, copy_course
+from _cohort import EVIL, active_stages, answer_sets, cohort_course, copy_course
 
 from lablib.assignments import task_grade_id
 from lablib.checks import run_checks
@@ -21,7 +21,7 @@ CODE_MARKERS = ("grade_check", "lablib.form", "import lablib", "def ", "assert "
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    cohort = build(tmp_path_factory.getbasetemp() / "lablib-cohort")
+    cohort = cohort_course(tmp_path_factory)
     course = copy_course(cohort, tmp_path_factory.mktemp("feedback") / "course")
     ex = stage_exercises(STAGE)[0]
     crit = ex.criteria[0]

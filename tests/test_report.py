@@ -7,7 +7,7 @@ import html
 import re
 
 import pytest
-from _cohort import CHROMIUM, EVIL, ROSTER, build, chromium
+from _cohort import CHROMIUM, EVIL, ROSTER, chromium, cohort_course
 from openpyxl import load_workbook
 
 from lablib.report import iid_estimate, load_cohort, predikat, write_report
@@ -18,7 +18,7 @@ SECTIONS = ("kemajuan", "nilai-tahap", "latihan", "kriteria", "pemeriksaan", "op
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    return build(tmp_path_factory.getbasetemp() / "lablib-cohort")
+    return cohort_course(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

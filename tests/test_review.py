@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from _cohort import EVIL, build, copy_course
+from _cohort import EVIL, cohort_course, copy_course
 from openpyxl import load_workbook
 
 from lablib.assignments import task_grade_id
@@ -28,7 +28,7 @@ STAGE = "diagnose"
 
 @pytest.fixture(scope="module")
 def cohort(tmp_path_factory):
-    return build(tmp_path_factory.getbasetemp() / "lablib-cohort")
+    return cohort_course(tmp_path_factory)
 
 
 @pytest.fixture

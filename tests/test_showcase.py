@@ -8,7 +8,7 @@ import re
 from urllib.parse import quote
 
 import pytest
-from _cohort import CHROMIUM, EVIL, build, chromium
+from _cohort import CHROMIUM, EVIL, chromium, cohort_course
 
 from lablib.showcase import embed_json, write_showcase
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    return build(tmp_path_factory.getbasetemp() / "lablib-cohort")
+    return cohort_course(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
