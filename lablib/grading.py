@@ -247,6 +247,8 @@ def _fork_server_main() -> None:  # pragma: no cover - runs in the fork-server p
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, sys.stdout.fileno())  # nothing but replies may reach the reply pipe
+    log = os.environ.pop("LABLIB_KERNEL_LOG", "")
+    log_fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644) if log else None
     for name in PRELOAD:
         with contextlib.suppress(Exception):  # a kernel imports it (or fails) by itself later
             importlib.import_module(name)
@@ -276,8 +278,9 @@ def _fork_server_main() -> None:  # pragma: no cover - runs in the fork-server p
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                 signal.signal(signal.SIGINT, signal.default_int_handler)
                 os.dup2(devnull, 0)
-                out = req.get("stdout_fd_devnull", True)
-                os.dup2(devnull if out else 2, 1)
+                if log_fd is not None:  # the kernel's own messages, not the notebook's outputs
+                    os.dup2(log_fd, 1)
+                    os.dup2(log_fd, 2)
                 replies.close()
                 os.chdir(req["cwd"])
                 os.environ.clear()
@@ -351,11 +354,13 @@ class _ForkedProcess:
 class KernelForkServer:
     """A process that has imported ipykernel and lablib and forks a fresh kernel on request."""
 
-    def __init__(self, env: dict[str, str] | None = None):
+    def __init__(self, env: dict[str, str] | None = None, log: str | os.PathLike | None = None):
         import subprocess
         import sys
 
         env = dict(os.environ if env is None else env)
+        if log:
+            env["LABLIB_KERNEL_LOG"] = str(log)
         # what jupyter_client gives a kernel it launches; ipykernel reads it at import time
         env["JPY_PARENT_PID"] = str(os.getpid())
         code = ("import sys; sys.path[:1] = [] if sys.path[:1] == [''] else sys.path[:1]; "
@@ -656,7 +661,10 @@ def grade(course_dir: str | os.PathLike, stage: str, *, students: Iterable[str] 
         server = None
         if todo and prewarm:
             try:
-                server = KernelForkServer()
+                log = course_dir / STATE_DIR / "kernels.log"
+                log.parent.mkdir(parents=True, exist_ok=True)
+                log.write_text("")  # the kernels' own messages (not the notebooks') of the last run
+                server = KernelForkServer(log=log)
             except Exception as exc:  # noqa: BLE001 - grade with ordinary kernel launches
                 logging.getLogger(__name__).warning("kernel fork server unavailable (%s)", exc)
         converter = _converter_class(lock, _fork_kernel_manager_class(server) if server else None)

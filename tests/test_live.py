@@ -1,0 +1,169 @@
+"""lablib.live: participants' current answers scored in-process, equal to autograde's scores."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pytest
+from test_grading import COURSE_ID, STAGE, auto_scores, copy_course, make_template, submit
+
+import lablib.live as live
+from lablib.answers import save_answers
+from lablib.calendar import CALENDAR_FILENAME, DEFAULT_CALENDAR
+from lablib.curriculum.synthetic import PROFILES, synthetic_answers
+from lablib.grading import grade, gradebook_rows
+from lablib.live import LiveScore, live_frame, live_scores
+from lablib.scoring import score_answers
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    return make_template(tmp_path_factory.mktemp("live") / "template")
+
+
+def _edit_json(path, change) -> None:
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    change(doc)
+    path.chmod(0o644)
+    path.write_text(json.dumps(doc), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def graded(template, tmp_path_factory):
+    """Every synthetic profile plus the awkward files, autograded."""
+    course = copy_course(template, tmp_path_factory.mktemp("graded") / "course")
+    for n, profile in enumerate(PROFILES):
+        submit(course, f"p{n}-{profile}", synthetic_answers(STAGE, profile, seed=n))
+    model = synthetic_answers(STAGE, "model")
+    submit(course, "q-no-file", None)
+    corrupt = submit(course, "q-corrupt", model)
+    (corrupt / "jawaban-diagnose.json").write_text('{"schema_version": 1, "answers": {', encoding="utf-8")
+    too_new = submit(course, "q-too-new", model)
+    _edit_json(too_new / "jawaban-diagnose.json", lambda d: d.update(schema_version=99))
+    extra = submit(course, "q-extra-keys", synthetic_answers(STAGE, "partial", seed=7))
+    _edit_json(extra / "jawaban-diagnose.json",
+               lambda d: d["answers"].update({"diagnose.dg9": {"x": 1}, "bonus": True}))
+    # the participant's own calendar: autograde replaces it with the course's
+    moved = submit(course, "q-own-calendar", model)
+    _edit_json(moved / CALENDAR_FILENAME, lambda d: d.update(workshop_start="2020-01-01", workshop_end="2020-01-02"))
+    report = grade(course, STAGE, workers=2)
+    assert report.failed == ()
+    return course
+
+
+@pytest.mark.slow
+def test_live_scores_equal_autograde_scores_for_every_submission(graded):
+    expected = {student: {grade_id.split("/", 1)[1]: score for grade_id, score in grades.items()}
+                for student, grades in auto_scores(gradebook_rows(graded, STAGE)).items()}
+    scores = live_scores(graded, STAGE, working=False)
+    assert sorted(expected) == [s.student for s in scores]
+    for s in scores:
+        assert expected[s.student] == s.by_grade_id(), s.student
+        assert sum(expected[s.student].values()) == s.earned
+    assert any(s.earned > 0 for s in scores) and any(s.earned == 0 for s in scores)
+
+
+@pytest.mark.slow
+def test_unusable_answers_files_score_as_empty_and_say_why(graded):
+    scores = {s.student: s for s in live_scores(graded, STAGE, working=False)}
+    empty = score_answers(STAGE, {}).earned
+    for student in ("q-no-file", "q-corrupt", "q-too-new"):
+        assert (empty, "submitted") == (scores[student].earned, scores[student].source)
+        assert scores[student].problem
+    assert scores["p0-model"].problem == ""
+    assert scores["p0-model"].saved_at
+
+
+@pytest.mark.slow
+def test_parallel_live_scoring_gives_the_serial_result(graded, monkeypatch):
+    live._CACHE.clear()
+    serial = live_scores(graded, STAGE)
+    live._CACHE.clear()
+    monkeypatch.setattr(live, "PARALLEL_FROM", 1)
+    assert serial == live_scores(graded, STAGE, workers=2)
+
+
+# -- no kernels below ------------------------------------------------------------------------
+def _write_course_record(course, homes: str, participants: list[str]) -> None:
+    doc = {"schema_version": 1, "course_id": COURSE_ID, "created_at": "", "timezone": "Asia/Makassar",
+           "homes": homes, "calendar": json.loads(DEFAULT_CALENDAR.to_json()),
+           "participants": [{"id": p, "nama": p.title(), "opd": "Dinas Uji"} for p in participants]}
+    (course / "lablib-course.json").write_text(json.dumps(doc), encoding="utf-8")
+
+
+def test_working_folders_named_by_the_course_record_are_scored_and_the_newest_file_wins(template, tmp_path):
+    course = copy_course(template, tmp_path / "course")
+    home = tmp_path / "home"
+    _write_course_record(course, str(home / "{id}"), ["ani", "budi", "citra", "dodi"])
+    model, partial = synthetic_answers(STAGE, "model"), synthetic_answers(STAGE, "partial", seed=2)
+    save_answers(home / "ani" / COURSE_ID / STAGE, STAGE, partial)  # working, never submitted
+    submit(course, "budi", partial)
+    save_answers(home / "budi" / COURSE_ID / STAGE, STAGE, model)  # kept working after submitting
+    older = home / "budi" / COURSE_ID / STAGE / "jawaban-diagnose.json"
+    submit(course, "citra", model)
+    save_answers(home / "citra" / STAGE, STAGE, partial)  # an older copy left in the home folder
+    os.utime(home / "citra" / STAGE / "jawaban-diagnose.json", (1_000_000_000, 1_000_000_000))
+    # dodi has nothing anywhere
+
+    scores = {s.student: s for s in live_scores(course, STAGE)}
+    assert ["ani", "budi", "citra"] == sorted(scores)
+    assert ("working", score_answers(STAGE, partial).earned) == (scores["ani"].source, scores["ani"].earned)
+    assert ("working", str(older)) == (scores["budi"].source, scores["budi"].path)
+    assert score_answers(STAGE, model).earned == scores["budi"].earned
+    assert ("submitted", score_answers(STAGE, model).earned) == (scores["citra"].source, scores["citra"].earned)
+
+    only_submitted = {s.student: s.source for s in live_scores(course, STAGE, working=False)}
+    assert {"budi": "submitted", "citra": "submitted"} == only_submitted
+    assert ["budi"] == [s.student for s in live_scores(course, STAGE, students=["budi"])]
+
+
+def test_a_changed_answers_file_is_scored_again_and_an_unchanged_one_comes_from_the_cache(template, tmp_path):
+    course = copy_course(template, tmp_path / "course")
+    folder = submit(course, "ani", synthetic_answers(STAGE, "partial", seed=1))
+    first = live_scores(course, STAGE)
+    assert first == live_scores(course, STAGE)
+    assert first[0] is live_scores(course, STAGE)[0]  # cached: nothing re-read
+    save_answers(folder, STAGE, synthetic_answers(STAGE, "model"))
+    again = live_scores(course, STAGE)
+    assert score_answers(STAGE, synthetic_answers(STAGE, "model")).earned == again[0].earned
+    assert again[0] != first[0]
+
+
+def test_live_frame_has_a_row_per_participant_and_a_column_per_stage(template, tmp_path):
+    course = copy_course(template, tmp_path / "course")
+    submit(course, "ani", synthetic_answers(STAGE, "model"))
+    submit(course, "budi", None)
+    frame = live_frame(course)
+    assert ["drum-up", "diagnose", "design", "deliver", "display", "total"] == list(frame.columns)
+    assert ["ani", "budi"] == list(frame.index)
+    model = score_answers(STAGE, synthetic_answers(STAGE, "model")).earned
+    assert (model, 0.0) == (frame.loc["ani", "diagnose"], frame.loc["budi", "total"])
+    assert frame["design"].isna().all()
+    assert ["diagnose", "total"] == list(live_frame(course, STAGE).columns)
+
+
+def test_a_course_without_submissions_has_no_live_scores(tmp_path):
+    assert [] == live_scores(tmp_path)
+    assert 0 == len(live_frame(tmp_path))
+
+
+def test_live_score_records_are_frozen():
+    score = LiveScore("ani", STAGE, 1.0, 2.0, "submitted", "/x")
+    with pytest.raises(AttributeError):
+        score.earned = 2.0  # type: ignore[misc]
+
+
+def test_scoring_a_missing_file_gives_the_empty_score():
+    result, saved_at, problem = live.score_answers_file(None, STAGE)
+    assert (result.earned, saved_at, problem) == (score_answers(STAGE, {}).earned, None, "no answers file")
+
+
+def test_copying_a_graded_course_keeps_live_scores_identical(template, tmp_path):
+    course = copy_course(template, tmp_path / "a")
+    submit(course, "ani", synthetic_answers(STAGE, "complete", seed=4))
+    moved = tmp_path / "b"
+    shutil.copytree(course, moved)
+    strip = [(s.student, s.earned, s.checks) for s in live_scores(course)]
+    assert strip == [(s.student, s.earned, s.checks) for s in live_scores(moved)]
