@@ -122,6 +122,13 @@ def source_version(course_dir: Path, stage: str) -> str:
     h.update(f"nbgrader {nbgrader.__version__}\0".encode())
     _hash_tree(course_dir / "source" / stage, h)
     h.update(_grading_config(course_dir).encode())
+    h.update(lablib_code_version().encode())
+    return h.hexdigest()
+
+
+def lablib_code_version() -> str:
+    """A hash of the lablib code a grading kernel runs (the checks, the curriculum, ...)."""
+    h = hashlib.sha256()
     lablib_dir = Path(__file__).resolve().parent
     for path in sorted(lablib_dir.rglob("*")):
         if path.is_file() and path.suffix in (".py", ".json") and path.name not in _NOT_IN_KERNEL:

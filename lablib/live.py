@@ -12,13 +12,14 @@ file: the course's own calendar is used (autograde copies it over the participan
 exercise knows are dropped first (the course's grading protection does the same), and a file
 that cannot be read scores as empty answers (as ``lablib.grade_check`` does).
 
-Scoring is cached per file (path, size, modification time) for the life of the process, so a
-trainer refreshing the view re-scores only what changed; a cold run over many files is spread
-over worker processes.
+Scoring is cached per file (path, size, modification time, calendar, lablib code), in the
+process and in ``<course>/.lablib/live-cache.json``, so refreshing the view re-scores only what
+changed; a cold run over many files is spread over worker processes.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Iterable
@@ -73,8 +74,8 @@ class _Bytes:
     __fspath__ = __str__
 
 
-def _answers_from_bytes(path: str, data: bytes, stage: str) -> tuple[dict, str]:
-    """The answers the autograder's kernel would see for these file contents, and any problem."""
+def _answers_from_bytes(path: str, data: bytes, stage: str) -> tuple[dict, str, str | None]:
+    """``(answers, problem, saved_at)``: what the autograder's kernel would see in these bytes."""
     from .answers import AnswersFileError, parse_answers_file
 
     try:
@@ -89,9 +90,11 @@ def _answers_from_bytes(path: str, data: bytes, stage: str) -> tuple[dict, str]:
         if strip_unknown_answers is not None and strip_unknown_answers(doc):
             data = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
     try:
-        return parse_answers_file(_Bytes(path, data), stage)["answers"], ""  # type: ignore[arg-type]
+        doc = parse_answers_file(_Bytes(path, data), stage)  # type: ignore[arg-type]
     except AnswersFileError as exc:
-        return {}, str(exc.message.get("en"))
+        return {}, str(exc.message.get("en")), None
+    saved_at = doc.get("saved_at")
+    return doc["answers"], "", saved_at if isinstance(saved_at, str) else None
 
 
 def score_answers_file(path: str | os.PathLike | None, stage: str, calendar=None):
@@ -104,14 +107,7 @@ def score_answers_file(path: str | os.PathLike | None, stage: str, calendar=None
     stage = get_stage(stage).slug
     if path is None or not os.path.exists(path):
         return score_answers(stage, {}, calendar), None, "no answers file"
-    data = Path(path).read_bytes()
-    answers, problem = _answers_from_bytes(str(path), data, stage)
-    saved_at = None
-    if not problem:
-        try:
-            saved_at = json.loads(data).get("saved_at")
-        except (ValueError, AttributeError):
-            saved_at = None
+    answers, problem, saved_at = _answers_from_bytes(str(path), Path(path).read_bytes(), stage)
     return score_answers(stage, answers, calendar), saved_at, problem
 
 
@@ -218,6 +214,7 @@ _CACHE_MAX = 200_000
 def _score_item(item: _Item, calendar) -> LiveScore:
     from .scoring import score_answers
 
+    saved_at = None
     try:
         data = Path(item.path).read_bytes()
     except FileNotFoundError:
@@ -225,14 +222,8 @@ def _score_item(item: _Item, calendar) -> LiveScore:
     except OSError as exc:
         answers, problem = {}, f"cannot read the answers file ({exc.strerror or exc})"
     else:
-        answers, problem = _answers_from_bytes(item.path, data, item.stage)
+        answers, problem, saved_at = _answers_from_bytes(item.path, data, item.stage)
     result = score_answers(item.stage, answers, calendar)
-    saved_at = None
-    if not problem:
-        try:
-            saved_at = json.loads(data).get("saved_at")
-        except (ValueError, AttributeError):
-            saved_at = None
     return LiveScore(student=item.student, stage=item.stage, earned=result.earned,
                      available=result.available, source=item.source, path=item.path,
                      saved_at=saved_at,
@@ -250,12 +241,70 @@ def _cache_key(item: _Item, calendar_key: str) -> tuple:
     return (item.path, item.mtime_ns, item.size, item.student, item.source, calendar_key)
 
 
-def _score_items(items: list[_Item], calendars: dict, workers: int | None) -> list[LiveScore]:
+class _DiskCache:
+    """Scores of earlier runs in ``<course>/.lablib/live-cache.json``, so that ``lablib status
+    --live`` (a new process each time) re-scores only the files that changed. Entries are
+    valid for the same file (path, size, modification time), calendar and lablib code."""
+
+    SCHEMA = 1
+
+    def __init__(self, course_dir: Path):
+        from .grading import lablib_code_version
+
+        self.path = course_dir / ".lablib" / "live-cache.json"
+        self.code = lablib_code_version()
+        self.entries: dict[str, list] = {}
+        self.dirty = False
+        try:
+            doc = json.loads(self.path.read_text(encoding="utf-8"))
+            if doc.get("schema_version") == self.SCHEMA and doc.get("code") == self.code:
+                self.entries = doc["entries"]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            self.entries = {}
+
+    def get(self, item: _Item, calendar_key: str) -> LiveScore | None:
+        e = self.entries.get(item.path)
+        if not e or e[:5] != [item.mtime_ns, item.size, calendar_key, item.student, item.source]:
+            return None
+        try:
+            stage, earned, available, saved_at, problem, checks = e[5:]
+            return LiveScore(item.student, stage, earned, available, item.source, item.path, saved_at,
+                             tuple((ex, check, pts) for ex, check, pts in checks), problem)
+        except (TypeError, ValueError):
+            return None
+
+    def put(self, item: _Item, calendar_key: str, s: LiveScore) -> None:
+        self.entries[item.path] = [item.mtime_ns, item.size, calendar_key, item.student, item.source,
+                                   s.stage, s.earned, s.available, s.saved_at, s.problem,
+                                   [list(c) for c in s.checks]]
+        self.dirty = True
+
+    def save(self) -> None:
+        if not self.dirty:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"schema_version": self.SCHEMA, "code": self.code,
+                                       "entries": self.entries}), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # a read-only course: live scores still work, just without the disk cache
+
+
+def _score_items(items: list[_Item], calendars: dict, workers: int | None,
+                 disk: _DiskCache | None = None) -> list[LiveScore]:
     out: list[LiveScore | None] = [None] * len(items)
     todo: list[int] = []
-    keys = {stage: cal.to_json() for stage, cal in calendars.items()}
+    keys = {stage: hashlib.sha256(cal.to_json().encode()).hexdigest()[:16]
+            for stage, cal in calendars.items()}
     for n, item in enumerate(items):
-        hit = _CACHE.get(_cache_key(item, keys[item.stage]))
+        key = _cache_key(item, keys[item.stage])
+        hit = _CACHE.get(key)
+        if hit is None and disk is not None:
+            hit = disk.get(item, keys[item.stage])
+            if hit is not None:
+                _CACHE[key] = hit
         if hit is not None:
             out[n] = hit
         else:
@@ -271,6 +320,10 @@ def _score_items(items: list[_Item], calendars: dict, workers: int | None) -> li
     for n, score in zip(todo, fresh):
         out[n] = score
         _CACHE[_cache_key(items[n], keys[items[n].stage])] = score
+        if disk is not None:
+            disk.put(items[n], keys[items[n].stage], score)
+    if disk is not None:
+        disk.save()
     return out  # type: ignore[return-value]
 
 
@@ -293,13 +346,14 @@ def _score_parallel(items: list[_Item], calendars: dict, workers: int) -> list[L
 
 def live_scores(course_dir: str | os.PathLike, stages: Iterable[str] | str | None = None, *,
                 students: Iterable[str] | None = None, working: bool = True,
-                workers: int | None = None) -> list[LiveScore]:
+                workers: int | None = None, disk_cache: bool = True) -> list[LiveScore]:
     """Score every participant's current answers for ``stages`` (default: all five).
 
     Returns one ``LiveScore`` per participant and stage that has an answers file, sorted by
     participant and stage. ``working=False`` ignores the participants' own folders (only
     collected submissions); ``students`` limits the participants; ``workers`` caps the
-    processes used for a cold run over many files (default: CPU count).
+    processes used for a cold run over many files (default: CPU count); ``disk_cache=False``
+    neither reads nor writes ``<course>/.lablib/live-cache.json``.
     """
     course_dir = Path(course_dir).resolve()
     if isinstance(stages, str):
@@ -308,7 +362,8 @@ def live_scores(course_dir: str | os.PathLike, stages: Iterable[str] | str | Non
     wanted = set(students) if students is not None else None
     items = _find_items(course_dir, slugs, wanted, working)
     calendars = _course_calendars(course_dir, slugs)
-    return _score_items(items, calendars, workers)
+    disk = _DiskCache(course_dir) if disk_cache and items else None
+    return _score_items(items, calendars, workers, disk)
 
 
 def live_frame(course_dir: str | os.PathLike, stages: Iterable[str] | str | None = None, **kwargs):

@@ -9,7 +9,7 @@ import shutil
 import pytest
 from test_grading import COURSE_ID, STAGE, auto_scores, copy_course, make_template, submit
 
-import lablib.live as live
+from lablib import live
 from lablib.answers import save_answers
 from lablib.calendar import CALENDAR_FILENAME, DEFAULT_CALENDAR
 from lablib.curriculum.synthetic import PROFILES, synthetic_answers
@@ -167,3 +167,26 @@ def test_copying_a_graded_course_keeps_live_scores_identical(template, tmp_path)
     shutil.copytree(course, moved)
     strip = [(s.student, s.earned, s.checks) for s in live_scores(course)]
     assert strip == [(s.student, s.earned, s.checks) for s in live_scores(moved)]
+
+
+def test_a_new_process_reuses_scores_from_the_disk_cache_until_a_file_changes(template, tmp_path, monkeypatch):
+    course = copy_course(template, tmp_path / "course")
+    folder = submit(course, "ani", synthetic_answers(STAGE, "partial", seed=3))
+    submit(course, "budi", synthetic_answers(STAGE, "model"))
+    first = live_scores(course, STAGE)
+    assert (course / ".lablib" / "live-cache.json").is_file()
+
+    live._CACHE.clear()  # as in a new process
+    scored = []
+    real = live._score_item
+    monkeypatch.setattr(live, "_score_item", lambda item, cal: scored.append(item.student) or real(item, cal))
+    assert first == live_scores(course, STAGE)
+    assert [] == scored
+    save_answers(folder, STAGE, synthetic_answers(STAGE, "model"))
+    live._CACHE.clear()
+    again = live_scores(course, STAGE)
+    assert ["ani"] == scored
+    assert again[0].earned == again[1].earned
+    live._CACHE.clear()
+    assert again == live_scores(course, STAGE, disk_cache=False)
+    assert ["ani", "ani", "budi"] == scored
