@@ -129,3 +129,18 @@ def test_course_documents_for_everyone_with_answers(tmp_path_factory):
     citra = _docx_text(out / "citra" / "profil-inovasi.docx")
     assert "Dinas Perikanan" in citra and NOT_FILLED in citra
     assert "Citra Dewi" in citra
+
+
+@pytest.mark.slow
+def test_cli_documents_for_one_participant(tmp_path_factory, capsys):
+    from _cohort import cohort_course
+
+    from lablib.cli import main
+
+    course = cohort_course(tmp_path_factory)
+    out = tmp_path_factory.mktemp("cli-dokumen")
+    assert main(["documents", "--course", str(course), "--participant", "citra", "--out", str(out)]) == 0
+    assert sorted(p.name for p in (out / "citra").iterdir()) == [
+        "profil-inovasi.docx", "profil-inovasi.html", "proposal-kipp.docx", "proposal-kipp.html"]
+    assert not (out / "ani").exists()
+    assert "1 peserta" in capsys.readouterr().out

@@ -115,3 +115,18 @@ def test_report_loads_in_headless_chromium_without_network(report, tmp_path):
     shot = tmp_path / "report.png"
     chromium(html_path.as_uri(), tmp_path / "profile", f"--screenshot={shot}", "--window-size=1200,2000")
     assert shot.stat().st_size > 20_000
+
+
+def test_a_course_nobody_has_submitted_to_still_reports(tmp_path, capsys):
+    from lablib.cli import main
+    from lablib.course import create_course
+    from lablib.roster import Participant
+
+    course = tmp_path / "kosong"
+    create_course(course, [Participant("x1", "Satu Orang", "Dinas A")], course_id="kosong")
+    for argv in (["report"], ["showcase"], ["documents"], ["review", "export", "diagnose"]):
+        assert main([*argv, "--course", str(course)]) == 0, argv
+    page = (course / "laporan" / "laporan-kohort.html").read_text(encoding="utf-8")
+    assert "Satu Orang" in page and "Belum ada data" in page
+    assert main(["review", "export", "bukan-tahap", "--course", str(course)]) == 1
+    assert "bukan-tahap" in capsys.readouterr().err
