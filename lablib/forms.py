@@ -490,7 +490,8 @@ class _Control:
         parts = [head]
         if self.field.help:
             parts.append(W.HTML(f'<div style="color:#555;font-size:85%">{_e(self.field.help)}</div>'))
-        self.widget.tooltip = label  # shown on hover; the visible label is above
+        if not isinstance(self.widget, W.Box):  # a Box view crashes on a tooltip (ipywidgets 8.1)
+            self.widget.tooltip = label  # shown on hover; the visible label is above
         if isinstance(self.widget, (W.Text, W.Textarea, W.Dropdown, W.DatePicker)):
             _accessible_name(self.widget, label)
         return W.VBox([*parts, self.widget, *self._extras(), self.message],
