@@ -141,7 +141,8 @@ def browser_page(playwright_api, server):
     outside = OutsideRequests()
     with playwright_api.sync_playwright() as p:
         browser = launch_chromium(p)
-        context = browser.new_context(viewport={"width": 1280, "height": 1100}, locale="id-ID")
+        # an English browser: the Indonesian interface must come from the shipped settings
+        context = browser.new_context(viewport={"width": 1280, "height": 1100}, locale="en-US")
         outside.attach(context)
         page = context.new_page()
         page.set_default_timeout(TIMEOUT)
@@ -209,6 +210,15 @@ def _label(exercise_id: str, field_id: str, column: str | None = None) -> str:
 def _selected_text(select) -> str | None:
     text = select.evaluate("s => s.selectedIndex < 0 ? null : s.options[s.selectedIndex].textContent")
     return None if text is None else text.replace("\xa0", " ")  # ipywidgets draws spaces as NBSP
+
+
+def _arrow_to(page, select, text: str) -> None:
+    """Press ArrowDown on a focused dropdown until ``text`` is chosen (keyboard only)."""
+    for _ in range(1 + select.locator("option").count()):
+        if _selected_text(select) == text:
+            return
+        page.keyboard.press("ArrowDown")
+    raise AssertionError(f"ArrowDown never reached {text!r}; the dropdown shows {_selected_text(select)!r}")
 
 
 def _scale_button(form, label: str, value: int):
@@ -423,15 +433,13 @@ def test_participant_journey_in_jupyterlab(course, server, browser_page, playwri
         kb.press("Tab")
         kanal = du1.get_by_label("Kanal layanan", exact=True)
         expect(kanal).to_be_focused()
-        for _ in range(3):  # — pilih — → Loket kantor → Daring (online)
-            kb.press("ArrowDown")
+        _arrow_to(page, kanal, "Daring (online)")
         expect(kanal).to_have_value("Daring (online)")
         kb.press("Tab")
         linked = du1.get_by_label("Fungsi terkait", exact=True)
         expect(linked).to_be_focused()
         expect(linked.locator("option")).to_have_count(1 + len(FUNGSI))  # filled from the table
-        for _ in range(3):
-            kb.press("ArrowDown")
+        _arrow_to(page, linked, FUNGSI[1])
         expect(linked).to_have_value(FUNGSI[1])
         assert n_cells == _notebook(page).locator(".jp-Cell").count(), "a key reached JupyterLab's cell shortcuts"
 
