@@ -116,14 +116,21 @@ _NOT_IN_KERNEL = frozenset({"grading.py", "live.py", "cli.py", "pipeline.py", "r
 
 def source_version(course_dir: Path, stage: str) -> str:
     """What grading depends on besides the submission: source files, config, lablib, nbgrader."""
-    import nbgrader
-
     h = hashlib.sha256()
-    h.update(f"nbgrader {nbgrader.__version__}\0".encode())
+    h.update(f"nbgrader {_nbgrader_version()}\0".encode())
     _hash_tree(course_dir / "source" / stage, h)
     h.update(_grading_config(course_dir).encode())
     h.update(lablib_code_version().encode())
     return h.hexdigest()
+
+
+def _nbgrader_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("nbgrader")
+    except PackageNotFoundError:  # pragma: no cover
+        return "?"
 
 
 def lablib_code_version() -> str:
@@ -136,14 +143,23 @@ def lablib_code_version() -> str:
     return h.hexdigest()
 
 
+def _load_config(course_dir: Path):
+    """The course's ``nbgrader_config.py`` as a traitlets Config (what ``lablib.course.load_config``
+    does, without importing nbgrader)."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    if not (course_dir / "nbgrader_config.py").is_file():
+        raise GradingError(f"{course_dir} is not a lablib course: nbgrader_config.py is missing. "
+                           f"Create one with 'lablib init {course_dir} --roster FILE'.")
+    return PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
+
+
 def _grading_config(course_dir: Path) -> str:
     """The course config minus where things are (root, gradebook URL, exchange): moving a
     course does not re-grade it, changing e.g. the time limit or the preprocessors does."""
-    from .course import load_config
-
     try:
-        config = load_config(course_dir)
-    except (OSError, FileNotFoundError):
+        config = _load_config(course_dir)
+    except (OSError, GradingError):
         return ""
     where = {"CourseDirectory": ("root", "db_url", "course_id"), "Exchange": ("root",)}
     doc = {}
@@ -373,17 +389,26 @@ class KernelForkServer:
         code = ("import sys; sys.path[:1] = [] if sys.path[:1] == [''] else sys.path[:1]; "
                 "from lablib.grading import _fork_server_main; _fork_server_main()")
         self._lock = threading.Lock()
+        self._ready = False
         self.proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, env=env, cwd="/",
                                      start_new_session=True)
-        line = self.proc.stdout.readline()
-        if not line or not json.loads(line).get("ready"):
-            self.close()
-            raise RuntimeError("the kernel fork server did not start")
+
+    def _wait_ready(self) -> None:
+        """The server reports once it has imported everything (called under ``_lock``)."""
+        if not self._ready:
+            line = self.proc.stdout.readline()
+            try:
+                self._ready = bool(line) and json.loads(line).get("ready") is True
+            except ValueError:
+                self._ready = False
+            if not self._ready:
+                raise RuntimeError("the kernel fork server did not start")
 
     def fork(self, argv: list[str], cwd: str, env: dict[str, str]) -> int:
         req = json.dumps({"argv": argv, "cwd": cwd, "env": env}).encode() + b"\n"
         with self._lock:
+            self._wait_ready()
             if self.proc.poll() is not None:
                 raise RuntimeError("the kernel fork server has stopped")
             self.proc.stdin.write(req)
@@ -549,9 +574,11 @@ def _nbgrader_speedups():
 @contextmanager
 def _environment(course_dir: Path):
     """For the whole batch: venv tools on PATH, NBGRADER_EXECUTION set, cwd = course root."""
-    from .course import ensure_tools_on_path
+    import sys
 
-    ensure_tools_on_path()
+    bindir = str(Path(sys.executable).parent)  # nbgrader runs `alembic`, kernels run `python`
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
     old_env = os.environ.get("NBGRADER_EXECUTION")
     old_cwd = os.getcwd()
     # nbgrader sets this around each execution and restores it afterwards; with several
@@ -576,23 +603,50 @@ def _submitted_students(course_dir: Path, stage: str) -> list[str]:
     return sorted(p.parent.name for p in base.glob(f"*/{stage}") if p.is_dir())
 
 
-def _existing_submissions(config, stage: str) -> set[str]:
-    from nbgrader.api import Gradebook, MissingEntry
-    from nbgrader.coursedir import CourseDirectory
+def _where(config, course_dir: Path) -> tuple[str, str]:
+    """(gradebook URL, course id) as nbgrader's CourseDirectory resolves them, without importing
+    nbgrader (a skip-only re-grade then never pays for nbgrader's imports)."""
+    cd = config.CourseDirectory if "CourseDirectory" in config else {}
+    root = Path(str(cd.get("root") or course_dir))
+    url = str(cd.get("db_url") or f"sqlite:///{(root / 'gradebook.db').resolve()}")
+    return url, str(cd.get("course_id") or "")
 
-    coursedir = CourseDirectory(config=config)
-    url = str(coursedir.db_url)
+
+def _existing_submissions(config, course_dir: Path, stage: str) -> set[str]:
+    """Students with a submission of ``stage`` in the gradebook; ``GradingError`` if the stage
+    (or the gradebook) is missing. Read with SQLAlchemy directly: nbgrader's tables
+    ``assignment`` and ``submitted_assignment``."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    url, _ = _where(config, course_dir)
+    hint = f"('lablib release {stage}' or 'nbgrader generate_assignment {stage}')"
     if url.startswith("sqlite:///") and not os.path.exists(url[len("sqlite:///"):]):
         raise GradingError(f"the gradebook {url[len('sqlite:///'):]} does not exist: generate {stage!r} "
-                           f"first ('lablib release {stage}' or 'nbgrader generate_assignment {stage}').")
-    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
-        try:
-            assignment = gb.find_assignment(stage)
-        except MissingEntry:
-            raise GradingError(
-                f"stage {stage!r} is not in the gradebook ({coursedir.db_url}): generate it first "
-                f"('lablib release {stage}' or 'nbgrader generate_assignment {stage}').") from None
-        return {s.student.id for s in assignment.submissions}
+                           f"first {hint}.")
+    engine = create_engine(url, future=True)
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(text("SELECT id FROM assignment WHERE name = :n"), {"n": stage}).fetchall()
+            if not found:
+                raise GradingError(f"stage {stage!r} is not in the gradebook ({_safe_url(url)}): "
+                                   f"generate it first {hint}.")
+            rows = conn.execute(text("SELECT student_id FROM submitted_assignment WHERE assignment_id = :a"),
+                                {"a": found[0][0]}).fetchall()
+            return {r[0] for r in rows}
+    except SQLAlchemyError as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise GradingError(f"cannot read the gradebook ({_safe_url(url)}): {first}. If the stage has not "
+                           f"been generated yet, generate it first {hint}.") from None
+    finally:
+        engine.dispose()
+
+
+def _safe_url(url: str) -> str:
+    """A database URL without its password."""
+    import re
+
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
 
 
 def grade(course_dir: str | os.PathLike, stage: str, *, students: Iterable[str] | None = None,
@@ -608,17 +662,10 @@ def grade(course_dir: str | os.PathLike, stage: str, *, students: Iterable[str] 
     forking it from a process that has already imported ipykernel and lablib. Returns a ``GradeReport``; raises ``GradingError`` only when the batch
     cannot start at all.
     """
-    from nbgrader.coursedir import CourseDirectory
-
-    from .course import load_config
-
     started = time.perf_counter()
     course_dir = Path(course_dir).resolve()
     stage = get_stage(stage).slug
-    try:
-        config = load_config(course_dir)
-    except FileNotFoundError as exc:
-        raise GradingError(str(exc)) from None
+    config = _load_config(course_dir)
     workers = max(1, int(workers or os.cpu_count() or 1))
 
     submitted = _submitted_students(course_dir, stage)
@@ -632,7 +679,7 @@ def grade(course_dir: str | os.PathLike, stage: str, *, students: Iterable[str] 
                    for s in wanted if s not in set(submitted)]
 
     with _environment(course_dir):
-        in_gradebook = _existing_submissions(config, stage)
+        in_gradebook = _existing_submissions(config, course_dir, stage)
         source = source_version(course_dir, stage)
         state = _load_state(course_dir, stage)
         notebooks = [p.name for p in (course_dir / "release" / stage).glob("*.ipynb")] or \
@@ -664,16 +711,23 @@ def grade(course_dir: str | os.PathLike, stage: str, *, students: Iterable[str] 
         for student in skipped:
             report(student, "skipped", 0.0)
 
+        if not todo:  # nothing to grade: nbgrader is not even imported
+            return GradeReport(stage=stage, graded=(), skipped=tuple(skipped),
+                               failed=tuple(sorted(failed, key=lambda p: p.student)),
+                               seconds=round(time.perf_counter() - started, 3), workers=workers)
+
         lock = threading.Lock()
         server = None
-        if todo and prewarm:
-            try:
+        if prewarm:
+            try:  # starts importing in its own process while this one imports nbgrader
                 log = course_dir / STATE_DIR / "kernels.log"
                 log.parent.mkdir(parents=True, exist_ok=True)
                 log.write_text("")  # the kernels' own messages (not the notebooks') of the last run
                 server = KernelForkServer(log=log)
             except Exception as exc:  # noqa: BLE001 - grade with ordinary kernel launches
                 logging.getLogger(__name__).warning("kernel fork server unavailable (%s)", exc)
+        from nbgrader.coursedir import CourseDirectory
+
         converter = _converter_class(lock, _fork_kernel_manager_class(server) if server else None)
 
         def grade_one(student: str) -> tuple[str, float, str | None, list[str]]:
@@ -738,9 +792,7 @@ def gradebook_rows(course_dir: str | os.PathLike, stage: str) -> dict[str, dict]
     from nbgrader.api import Gradebook
     from nbgrader.coursedir import CourseDirectory
 
-    from .course import load_config
-
-    coursedir = CourseDirectory(config=load_config(course_dir))
+    coursedir = CourseDirectory(config=_load_config(Path(course_dir).resolve()))
     out: dict[str, dict] = {}
     with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
         for sub in gb.find_assignment(stage).submissions:
