@@ -15,6 +15,13 @@ from .answers import AnswersFileError, AnswerStore, parse_answers_file
 from .calendar import load_calendar
 from .checks import Answers, run_check
 from .exercises import get_exercise
+from .i18n import T
+
+
+_STALE_NOTE = T("(Sel penilaian otomatis: hasil di atas dihitung saat sel ini dijalankan. "
+                "Untuk hasil terbaru, tekan Periksa pada formulir.)",
+                "(Autograder cell: the result above is from when this cell ran. For the latest "
+                "result, press Check on the form.)")
 
 
 def grade_check(exercise_id: str, check_id: str, folder: str | os.PathLike | None = None) -> float:
@@ -36,4 +43,8 @@ def grade_check(exercise_id: str, check_id: str, folder: str | os.PathLike | Non
     print(result.summary(), file=sys.stdout)
     if note:
         print(note, file=sys.stdout)
+    if not os.environ.get("NBGRADER_EXECUTION"):
+        # In the participant's own kernel this cell usually ran before the form was filled;
+        # say so, or a stale ✗ here contradicts a fresh ✓ from the form's Periksa button.
+        print(f"   {_STALE_NOTE}", file=sys.stdout)
     return result.earned

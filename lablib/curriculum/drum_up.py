@@ -161,7 +161,6 @@ def _du2_commitment(a: Answers) -> list[Text]:
     return out + a.type_errors[:3]
 
 
-_SCALE_HELP = "1 = sangat lemah, 5 = sangat kuat"
 
 DU2 = Exercise(
     id="drum-up.du2",
@@ -184,9 +183,11 @@ DU2 = Exercise(
         ShortText("penandatangan", "Nama penandatangan", label_en="Signer's name"),
         ShortText("jabatan", "Jabatan penandatangan", label_en="Signer's post"),
         DateField("tanggal", "Tanggal penandatanganan", label_en="Date signed"),
-        *(Scale(fid, f"Syarat LAN: {label}", label_en=f"LAN condition: {label}", help=_SCALE_HELP)
+        *(Scale(fid, f"Syarat LAN: {label}", label_en=f"LAN condition: {label}",
+                low_label="sangat lemah", high_label="sangat kuat")
           for fid, label in DU2_CONDITIONS.items()),
-        *(Scale(fid, f"Keterampilan OECD: {label}", label_en=f"OECD skill: {label}", help=_SCALE_HELP)
+        *(Scale(fid, f"Keterampilan OECD: {label}", label_en=f"OECD skill: {label}",
+                low_label="sangat lemah", high_label="sangat kuat")
           for fid, label in DU2_SKILLS.items()),
         LongText("refleksi", "Refleksi kesiapan", label_en="Readiness reflection",
                  help="Apa kekuatan dan kelemahan terbesar OPD Anda, dan apa yang akan dilakukan?"),
