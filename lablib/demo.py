@@ -88,11 +88,12 @@ def _quiet_log(name: str) -> logging.Logger:
     return log
 
 
-class _Participant:
-    """A participant's side of nbgrader's exchange, in this process."""
+class ExchangeParticipant:
+    """A participant's side of nbgrader's exchange, run in this process: the exchange classes
+    behind ``nbgrader fetch_assignment`` and ``nbgrader submit --student=ID``."""
 
-    def __init__(self, person: DemoPerson, home: Path, exchange: Path, cache: Path, course_id: str):
-        self.person, self.home, self.exchange, self.cache, self.course_id = person, home, exchange, cache, course_id
+    def __init__(self, participant_id: str, home: Path, exchange: Path, cache: Path, course_id: str):
+        self.id, self.home, self.exchange, self.cache, self.course_id = participant_id, home, exchange, cache, course_id
         home.mkdir(parents=True, exist_ok=True)
 
     def _run(self, kind: str, stage: str) -> None:
@@ -110,7 +111,7 @@ class _Participant:
         log = _quiet_log("exchange")
         coursedir = CourseDirectory(config=cfg, log=log)
         coursedir.assignment_id = stage
-        coursedir.student_id = self.person.id
+        coursedir.student_id = self.id
         auth = Authenticator(config=cfg, log=log)
         cls = ExchangeFetchAssignment if kind == "fetch" else ExchangeSubmit
         cls(coursedir=coursedir, authenticator=auth, config=cfg, log=log).start()
@@ -197,7 +198,8 @@ def run_demo(out: str | os.PathLike = "demo-out", *, participants: int = 20, see
                          homes=str(out / "peserta" / "{id}"))
     say(f"[{time.monotonic() - started:5.1f} d] Kursus '{COURSE_ID}' dibuat untuk {len(roster)} peserta: {course_dir}")
     exchange = info.exchange()
-    homes = {p.id: _Participant(p, info.home(p.id), exchange, out / "cache" / p.id, COURSE_ID) for p in people}
+    homes = {p.id: ExchangeParticipant(p.id, info.home(p.id), exchange, out / "cache" / p.id, COURSE_ID)
+             for p in people}
 
     # Who stops early (so the status shows every state): the last participant never starts
     # Deliver and Display; the one before saves Display but never submits it.
