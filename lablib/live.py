@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,24 +76,25 @@ class _Bytes:
 
 
 def _answers_from_bytes(path: str, data: bytes, stage: str) -> tuple[dict, str, str | None]:
-    """``(answers, problem, saved_at)``: what the autograder's kernel would see in these bytes."""
+    """``(answers, problem, saved_at)``: what the autograder's kernel would see in these bytes.
+
+    Autograde first drops keys no exercise knows (the course's grading protection), then the
+    kernel validates the file. Dropping keys never touches what validation looks at
+    (``schema_version``, ``stage``, the ``answers`` mapping itself), so validating first and
+    dropping afterwards gives the same answers with one JSON parse instead of two.
+    """
     from .answers import AnswersFileError, parse_answers_file
 
-    try:
-        doc = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        doc = None
-    if isinstance(doc, dict):
-        try:  # the course's grading protection drops unknown keys before the kernel reads the file
-            from .course import strip_unknown_answers
-        except ImportError:  # pragma: no cover - older course module
-            strip_unknown_answers = None
-        if strip_unknown_answers is not None and strip_unknown_answers(doc):
-            data = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
     try:
         doc = parse_answers_file(_Bytes(path, data), stage)  # type: ignore[arg-type]
     except AnswersFileError as exc:
         return {}, str(exc.message.get("en")), None
+    try:
+        from .course import strip_unknown_answers
+    except ImportError:  # pragma: no cover - older course module
+        pass
+    else:
+        strip_unknown_answers(doc)
     saved_at = doc.get("saved_at")
     return doc["answers"], "", saved_at if isinstance(saved_at, str) else None
 
@@ -152,35 +154,43 @@ def _homes(course_dir: Path) -> tuple[Any, str | None]:
     return info, info.course_id
 
 
-def _stat_item(student: str, stage: str, path: Path, source: str) -> _Item | None:
+def _stat_item(student: str, stage: str, path: str, source: str) -> _Item | None:
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return None
-    if not path.is_file():
+    if not stat.S_ISREG(st.st_mode):
         return None
-    return _Item(student, stage, str(path), source, st.st_mtime_ns, st.st_size)
+    return _Item(student, stage, path, source, st.st_mtime_ns, st.st_size)
 
 
 def _find_items(course_dir: Path, stages: list[str], students: set[str] | None,
                 include_working: bool) -> list[_Item]:
-    submitted = course_dir / "submitted"
     found: dict[tuple[str, str], list[_Item]] = {}
     known: set[str] = set()
-    if submitted.is_dir():
-        with os.scandir(submitted) as it:
-            for entry in it:
-                if entry.is_dir() and (students is None or entry.name in students):
-                    known.add(entry.name)
-                    for stage in stages:
-                        path = Path(entry.path) / stage / get_stage(stage).answers_filename
-                        item = _stat_item(entry.name, stage, path, "submitted")
-                        if item is None and path.parent.is_dir():
-                            # submitted without answers: autograde scores it as empty answers
-                            item = _Item(entry.name, stage, str(path), "submitted",
-                                         path.parent.stat().st_mtime_ns, -1)
-                        if item:
-                            found.setdefault((entry.name, stage), []).append(item)
+    names = {stage: get_stage(stage).answers_filename for stage in stages}
+    try:
+        people = os.scandir(course_dir / "submitted")
+    except OSError:
+        people = None
+    if people is not None:
+        with people:
+            for person in people:
+                if not person.is_dir() or (students is not None and person.name not in students):
+                    continue
+                known.add(person.name)
+                try:
+                    with os.scandir(person.path) as it:
+                        folders = [e for e in it if e.name in names and e.is_dir()]
+                except OSError:
+                    continue
+                for folder in folders:
+                    path = os.path.join(folder.path, names[folder.name])
+                    item = _stat_item(person.name, folder.name, path, "submitted")
+                    if item is None:  # submitted without answers: autograde scores it as empty
+                        item = _Item(person.name, folder.name, path, "submitted",
+                                     folder.stat().st_mtime_ns, -1)
+                    found.setdefault((person.name, folder.name), []).append(item)
     if include_working:
         info, course_id = _homes(course_dir)
         if info is not None:
@@ -189,21 +199,19 @@ def _find_items(course_dir: Path, stages: list[str], students: set[str] | None,
                 if students is not None and student not in students:
                     continue
                 try:
-                    home = info.home(student)
+                    home = str(info.home(student))
                 except (KeyError, ValueError, IndexError):
                     continue
                 for stage in stages:
-                    name = get_stage(stage).answers_filename
-                    for folder in (home / course_id / stage, home / stage):
-                        item = _stat_item(student, stage, folder / name, "working")
+                    for folder in (os.path.join(home, course_id, stage), os.path.join(home, stage)):
+                        item = _stat_item(student, stage, os.path.join(folder, names[stage]), "working")
                         if item:
                             found.setdefault((student, stage), []).append(item)
                             break
-    items = []
-    for candidates in found.values():
-        # the newest file is the participant's current answers (collect keeps modification times)
-        items.append(max(candidates, key=lambda i: (i.mtime_ns, i.source == "working")))
-    return sorted(items, key=lambda i: (i.student, [s.slug for s in STAGES].index(i.stage)))
+    order = {s.slug: n for n, s in enumerate(STAGES)}
+    # the newest file is the participant's current answers (collect keeps modification times)
+    items = [max(c, key=lambda i: (i.mtime_ns, i.source == "working")) for c in found.values()]
+    return sorted(items, key=lambda i: (i.student, order[i.stage]))
 
 
 # -- scoring -------------------------------------------------------------------------------
@@ -249,18 +257,24 @@ class _DiskCache:
     SCHEMA = 1
 
     def __init__(self, course_dir: Path):
-        from .grading import lablib_code_version
-
         self.path = course_dir / ".lablib" / "live-cache.json"
-        self.code = lablib_code_version()
         self.entries: dict[str, list] = {}
         self.dirty = False
-        try:
-            doc = json.loads(self.path.read_text(encoding="utf-8"))
-            if doc.get("schema_version") == self.SCHEMA and doc.get("code") == self.code:
-                self.entries = doc["entries"]
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            self.entries = {}
+        self.code: str | None = None
+
+    def load(self) -> _DiskCache:
+        """Read the file on first use (a refresh answered from memory never reads it)."""
+        if self.code is None:
+            from .grading import lablib_code_version
+
+            self.code = lablib_code_version()
+            try:
+                doc = json.loads(self.path.read_text(encoding="utf-8"))
+                if doc.get("schema_version") == self.SCHEMA and doc.get("code") == self.code:
+                    self.entries = doc["entries"]
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                self.entries = {}
+        return self
 
     def get(self, item: _Item, calendar_key: str) -> LiveScore | None:
         e = self.entries.get(item.path)
@@ -274,6 +288,7 @@ class _DiskCache:
             return None
 
     def put(self, item: _Item, calendar_key: str, s: LiveScore) -> None:
+        self.load()
         self.entries[item.path] = [item.mtime_ns, item.size, calendar_key, item.student, item.source,
                                    s.stage, s.earned, s.available, s.saved_at, s.problem,
                                    [list(c) for c in s.checks]]
@@ -302,7 +317,7 @@ def _score_items(items: list[_Item], calendars: dict, workers: int | None,
         key = _cache_key(item, keys[item.stage])
         hit = _CACHE.get(key)
         if hit is None and disk is not None:
-            hit = disk.get(item, keys[item.stage])
+            hit = disk.load().get(item, keys[item.stage])
             if hit is not None:
                 _CACHE[key] = hit
         if hit is not None:
