@@ -158,8 +158,8 @@ def import_previous(folder: str | os.PathLike | None, stage: str) -> ImportRepor
     entries, report = collect_previous(folder, slug)
     if not entries:
         return report
-    forms = sys.modules.get("lablib.forms")  # only loaded when a form exists in this kernel
-    if forms is not None and forms.apply_import(folder, slug, entries):
+    sessions = sys.modules.get("lablib.sessions")  # only loaded when a form exists in this kernel
+    if sessions is not None and sessions.apply_import(folder, slug, entries):
         path = AnswerStore(folder, slug).path
         return ImportReport(slug, report.imported, report.missing, report.messages, path)
     store = AnswerStore(folder, slug)

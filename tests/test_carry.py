@@ -9,6 +9,7 @@ import pytest
 
 import lablib
 import lablib.forms as F
+import lablib.sessions as S
 from lablib.answers import save_answers
 from lablib.carry import CARRY, collect_previous, import_previous
 from lablib.curriculum.samples import model_answers
@@ -26,7 +27,7 @@ DESIGN_OWN.validate()
 
 @pytest.fixture(autouse=True)
 def fresh_sessions(monkeypatch):
-    monkeypatch.setattr(F, "DEBOUNCE_SECONDS", 0.01)
+    monkeypatch.setattr(S, "DEBOUNCE_SECONDS", 0.01)
     F.reset_sessions()
     yield
     F.reset_sessions()

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import lablib.forms as F
+import lablib.sessions as S
 from lablib.answers import AnswerStore, load_answers, save_answers
 from lablib.calendar import load_calendar
 from lablib.checks import Check, results_html, run_checks
@@ -61,7 +62,7 @@ OTHER_DIAGNOSE.validate()
 
 @pytest.fixture(autouse=True)
 def fresh_sessions(monkeypatch):
-    monkeypatch.setattr(F, "DEBOUNCE_SECONDS", 0.01)
+    monkeypatch.setattr(S, "DEBOUNCE_SECONDS", 0.01)
     monkeypatch.delenv("LABLIB_HEADLESS", raising=False)
     F.reset_sessions()
     yield
@@ -261,7 +262,7 @@ def test_a_failed_save_shows_an_error_and_keeps_the_answers_in_the_form(tmp_path
     assert "Gagal menyimpan (No space left on device)" in f.status_text
     assert "Dinas" == f.answers["nama_opd"]
     monkeypatch.undo()
-    monkeypatch.setattr(F, "DEBOUNCE_SECONDS", 0.01)
+    monkeypatch.setattr(S, "DEBOUNCE_SECONDS", 0.01)
     assert f.save() is True
     assert "Dinas" == on_disk(tmp_path, "drum-up")["drum-up.du9"]["nama_opd"]
 
@@ -394,7 +395,7 @@ def test_corrupt_answers_file_shows_a_notice_moves_it_aside_and_restores_history
 
 def test_a_callback_bug_shows_a_friendly_message_not_a_traceback(tmp_path, monkeypatch):
     f = open_form(ALL_KINDS, tmp_path)
-    monkeypatch.setattr(F._Session, "set_value", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(S.Session, "set_value", lambda *a, **k: 1 / 0)
     f.widget_for("nama_opd").value = "Dinas"
     assert isinstance(f.last_error, ZeroDivisionError)
     assert "Terjadi kesalahan pada formulir" in f.results_html
@@ -405,7 +406,7 @@ def test_a_callback_bug_shows_a_friendly_message_not_a_traceback(tmp_path, monke
 def test_headless_under_nbgrader_returns_static_html_and_creates_no_widgets(tmp_path, monkeypatch):
     save_answers(tmp_path, "diagnose", model_answers("diagnose"))
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
-    monkeypatch.setattr(F, "_widgets", lambda: pytest.fail("a widget was created headless"))
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # building any widget would fail
     summary = F.form("diagnose.dg1", tmp_path)
     assert isinstance(summary, AnswersSummary)
     assert "Cakupan akta kelahiran anak di pulau kecil rendah" in summary._repr_html_()

@@ -1,0 +1,132 @@
+"""Sessions: one shared answers dict per (folder, stage), saved once after a burst of changes,
+telling its open forms; no widgets needed (the forms themselves are tested in test_forms.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import lablib.sessions as S
+from lablib.answers import AnswerStore, save_answers
+
+
+@pytest.fixture(autouse=True)
+def fresh_sessions(monkeypatch):
+    monkeypatch.setattr(S, "DEBOUNCE_SECONDS", 0.01)
+    S.reset_sessions()
+    yield
+    S.reset_sessions()
+
+
+class View:
+    """Stands in for an open form: counts what the session asks of it."""
+
+    def __init__(self) -> None:
+        self.refreshed = 0
+        self.statuses = 0
+
+    def refresh(self) -> None:
+        self.refreshed += 1
+
+    def show_status(self) -> None:
+        self.statuses += 1
+
+
+def on_disk(folder: Path, stage: str) -> dict:
+    return json.loads((folder / f"jawaban-{stage}.json").read_text(encoding="utf-8"))["answers"]
+
+
+def test_one_folder_and_stage_share_one_session(tmp_path):
+    (tmp_path / "sub").mkdir()
+    session = S.session_for(tmp_path, "diagnose")
+    assert session is S.session_for(tmp_path / "sub" / "..", "diagnose")
+    assert session is not S.session_for(tmp_path, "design")
+
+
+def test_a_burst_of_changes_is_saved_once(tmp_path, monkeypatch):
+    saves = []
+    real_save = AnswerStore.save
+
+    def counting_save(self, answers, *, snapshot=False):
+        saves.append(snapshot)
+        return real_save(self, answers, snapshot=snapshot)
+
+    monkeypatch.setattr(AnswerStore, "save", counting_save)
+    session = S.session_for(tmp_path, "diagnose")
+    for word in ("A", "An", "Ant", "Antrean"):
+        session.set_value("diagnose.dg1", "justifikasi", word)
+    assert session.wait()
+    assert [False] == saves
+    assert {"diagnose.dg1": {"justifikasi": "Antrean"}} == on_disk(tmp_path, "diagnose")
+    assert not session.dirty and session.saved_at
+
+
+def test_only_the_changed_field_is_written_and_other_entries_are_kept(tmp_path):
+    keep = {"diagnose.dg1": {"justifikasi": "lama", "catatan": [1, 2]}, "kunci_lain": "tetap"}
+    save_answers(tmp_path, "diagnose", keep)
+    session = S.session_for(tmp_path, "diagnose")
+    session.set_value("diagnose.dg1", "justifikasi", "baru")
+    session.flush()
+    assert {**keep, "diagnose.dg1": {"justifikasi": "baru", "catatan": [1, 2]}} == on_disk(tmp_path, "diagnose")
+
+
+def test_open_forms_are_told_of_changes_and_refreshed_after_an_import(tmp_path):
+    session = S.session_for(tmp_path, "design")
+    view = View()
+    session.forms.add(view)
+    session.set_value("design.ds1", "ide", "Jemput bola")
+    assert view.statuses >= 1
+    assert S.apply_import(tmp_path, "design", {"diagnose.dg1": {"masalah_terpilih": "Antrean"}})
+    assert 1 == view.refreshed
+    assert {"design.ds1": {"ide": "Jemput bola"}, "diagnose.dg1": {"masalah_terpilih": "Antrean"}} == \
+        on_disk(tmp_path, "design")
+
+
+def test_apply_import_is_false_when_no_session_is_open(tmp_path):
+    assert not S.apply_import(tmp_path, "design", {"diagnose.dg1": {}})
+    assert not (tmp_path / "jawaban-design.json").exists()
+
+
+def test_a_failed_save_is_kept_as_an_error_and_never_raises(tmp_path, monkeypatch):
+    def disk_full(self, answers, *, snapshot=False):
+        raise OSError(28, "No space left on device")
+
+    session = S.session_for(tmp_path, "diagnose")
+    session.set_value("diagnose.dg1", "justifikasi", "Alasan")
+    monkeypatch.setattr(AnswerStore, "save", disk_full)
+    assert session.flush() is False
+    assert session.dirty and "No space left on device" in str(session.error)
+    monkeypatch.undo()
+    monkeypatch.setattr(S, "DEBOUNCE_SECONDS", 0.01)
+    assert session.flush() is True
+    assert session.error is None and "Alasan" == on_disk(tmp_path, "diagnose")["diagnose.dg1"]["justifikasi"]
+
+
+def test_a_file_rewritten_by_another_program_is_read_again(tmp_path):
+    save_answers(tmp_path, "diagnose", {"diagnose.dg1": {"justifikasi": "lama"}})
+    session = S.session_for(tmp_path, "diagnose")
+    save_answers(tmp_path, "diagnose", {"diagnose.dg1": {"justifikasi": "dari kernel lain"}})
+    path = tmp_path / "jawaban-diagnose.json"
+    os.utime(path, (path.stat().st_atime, path.stat().st_mtime + 5))  # coarse file clocks
+    assert session is S.session_for(tmp_path, "diagnose")
+    assert {"justifikasi": "dari kernel lain"} == session.entry("diagnose.dg1")
+
+
+def test_reset_sessions_saves_pending_changes(tmp_path, monkeypatch):
+    monkeypatch.setattr(S, "DEBOUNCE_SECONDS", 60)
+    S.session_for(tmp_path, "diagnose").set_value("diagnose.dg1", "justifikasi", "belum tersimpan")
+    S.reset_sessions()
+    assert {"justifikasi": "belum tersimpan"} == on_disk(tmp_path, "diagnose")["diagnose.dg1"]
+
+
+def test_sessions_save_in_plain_python_without_ipywidgets(tmp_path):
+    code = ("import sys, lablib.sessions as S; s = S.session_for(sys.argv[1], 'diagnose'); "
+            "s.set_value('diagnose.dg1', 'justifikasi', 'x'); print(s.wait(), 'ipywidgets' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
+    assert "True False" == out.stdout.strip()
+    assert {"justifikasi": "x"} == on_disk(tmp_path, "diagnose")["diagnose.dg1"]
