@@ -64,10 +64,9 @@ c.Autograde.sanitize_preprocessors = {sanitize!r}
 c.Autograde.autograde_preprocessors = {autograde!r}
 
 # Every submission runs in a fresh kernel with a per-cell timeout, so one hanging notebook
-# cannot stop a grading run.
+# cannot stop a grading run (nbgrader's Execute always carries on after a cell's error).
 c.Execute.timeout = 120
 c.Execute.interrupt_on_timeout = True
-c.Execute.allow_errors = True
 
 # Files a participant never needs to submit.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*.tmp"]
