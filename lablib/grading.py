@@ -24,6 +24,7 @@ submission still exist) unless ``force``. Manual grades are never touched: nbgra
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -40,6 +41,7 @@ from pathlib import Path
 from .stages import get_stage
 
 STATE_DIR = Path(".lablib") / "grading"
+PREFETCH = 2  # submissions in flight per execution slot (see ``grade``)
 STATE_SCHEMA = 1
 
 __all__ = ["GradeEvent", "GradeProblem", "GradeReport", "GradingError", "grade"]
@@ -457,8 +459,15 @@ def _fork_kernel_manager_class(server: KernelForkServer | None):
 
 
 # -- the converter -------------------------------------------------------------------------
-def _converter_class(lock: threading.Lock, kernel_manager_class=None):
-    """nbgrader's Autograde, whose Execute step runs without holding ``lock``."""
+def _converter_class(lock: threading.Lock, kernel_manager_class=None,
+                     slots: threading.Semaphore | None = None):
+    """nbgrader's Autograde, whose Execute step runs without holding ``lock``.
+
+    ``slots`` bounds how many notebooks execute cells at the same time; a kernel is started
+    (and waited for) before taking a slot and shut down after giving it back, so kernels start
+    ahead of need and their start-up and shutdown waits overlap other notebooks' execution.
+    """
+    from nbclient.client import NotebookClient
     from nbgrader.converters import Autograde
     from nbgrader.converters.base import BaseConverter
     from nbgrader.preprocessors import Execute
@@ -469,9 +478,26 @@ def _converter_class(lock: threading.Lock, kernel_manager_class=None):
         def preprocess(self, nb, resources=None, km=None):
             lock.release()
             try:
-                return super().preprocess(nb, resources, km)
+                return self._execute(nb, resources, km)
             finally:
                 lock.acquire()
+
+        def _execute(self, nb, resources, km):
+            # nbconvert's ExecutePreprocessor.preprocess, with the execution slot taken only
+            # while cells run.
+            NotebookClient.__init__(self, nb, km)
+            self.reset_execution_trackers()
+            self._check_assign_resources(resources)
+            with self.setup_kernel():
+                assert self.kc
+                with slots if slots is not None else contextlib.nullcontext():
+                    info_msg = self.wait_for_reply(self.kc.kernel_info())
+                    assert info_msg
+                    self.nb.metadata["language_info"] = info_msg["content"]["language_info"]
+                    for index, cell in enumerate(self.nb.cells):
+                        self.preprocess_cell(cell, resources, index)
+            self.set_widgets_metadata()
+            return self.nb, self.resources
 
     extra = {"kernel_manager_class": kernel_manager_class} if kernel_manager_class else {}
 
@@ -728,7 +754,8 @@ def grade(course_dir: str | os.PathLike, stage: str, *, students: Iterable[str] 
                 logging.getLogger(__name__).warning("kernel fork server unavailable (%s)", exc)
         from nbgrader.coursedir import CourseDirectory
 
-        converter = _converter_class(lock, _fork_kernel_manager_class(server) if server else None)
+        slots = threading.Semaphore(workers)
+        converter = _converter_class(lock, _fork_kernel_manager_class(server) if server else None, slots)
 
         def grade_one(student: str) -> tuple[str, float, str | None, list[str]]:
             t0 = time.perf_counter()
@@ -756,7 +783,10 @@ def grade(course_dir: str | os.PathLike, stage: str, *, students: Iterable[str] 
         graded: list[str] = []
         warnings: list[GradeProblem] = []
         try:
-            with _nbgrader_speedups(), ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lablib-grade") as pool:
+            # twice as many submissions in flight as execution slots: the extra ones prepare
+            # their grading copy and start their kernel while the others execute
+            with _nbgrader_speedups(), ThreadPoolExecutor(max_workers=PREFETCH * workers,
+                                                          thread_name_prefix="lablib-grade") as pool:
                 futures = [pool.submit(grade_one, s) for s, _ in todo]
                 fingerprints = dict(todo)
                 for fut in as_completed(futures):
