@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import os
 import shlex
 import subprocess
 import sys
@@ -137,6 +138,8 @@ def lab_command(course_dir: Path, port: int | None = None) -> list[str]:
     cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={course_dir}", "--no-browser"]
     if port:
         cmd.append(f"--ServerApp.port={port}")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers often run as root
+        cmd.append("--allow-root")
     return cmd
 
 

@@ -214,3 +214,29 @@ def test_console_script_runs(tmp_path):
     assert all(c in proc.stdout for c in ("init", "release", "grade", "status", "export", "demo"))
     proc = run_cli([str(BIN / "lablib"), "status"], cwd=tmp_path, check=False)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
+
+
+@pytest.mark.slow
+def test_demo_runs_a_small_cohort_end_to_end(tmp_path, capsys):
+    import csv
+
+    out = tmp_path / "demo"
+    code, text, _ = lablib("demo", "--out", out, "--participants", "3", "--workers", "2", capsys=capsys)
+    assert code == 0
+    assert "Demo selesai" in text and str(out / "nilai") in text
+    rows = {r["id"]: r for r in csv.DictReader((out / "nilai" / "nilai-per-latihan.csv").open(encoding="utf-8-sig"))}
+    assert len(rows) == 3
+    first, second, third = sorted(rows)
+    assert all(rows[first][f"{s.slug}: status"] == "dinilai" for s in STAGES)
+    assert rows[second]["display: status"] == "belum mengumpulkan"
+    assert rows[third]["deliver: status"] == "belum mengumpulkan"
+    assert float(rows[first]["total kursus"]) > 50  # model answers and a generous sample narasumber
+    status = text[text.index("ID "):]
+    assert "tersimpan" in status and "belum mulai" in status
+    assert (out / "nilai" / "nilai.xlsx").is_file()
+    # a second run replaces the previous demo output; another folder is never overwritten
+    other = tmp_path / "lain"
+    other.mkdir()
+    (other / "penting.txt").write_text("jangan dihapus")
+    code, _, err = lablib("demo", "--out", other, "--participants", "1", capsys=capsys)
+    assert code == 1 and "bukan keluaran demo" in err and (other / "penting.txt").exists()
