@@ -272,9 +272,9 @@ def _first(inn: Innovation, refs: Iterable[str]) -> str:
     return ""
 
 
-# OECD OPSI facets. No exercise asks for the facet yet, so unless a definition adds a choice
-# field with exactly facts.OECD_FACETS, the facet is *estimated* from the answers: the first
-# rule that matches wins. Edit the rules here.
+# OECD OPSI facets. DS1 asks for the facet (optional field "fasad_oecd"); where a participant
+# left it empty, the facet is *estimated* from the answers: the first rule that matches wins.
+# Edit the rules here.
 OECD_MISSION_TEMATIK = ("Penanggulangan kemiskinan", "Prioritas aktual presiden")
 OECD_KEYWORDS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (3, ("antisipasi", "bencana", "perubahan iklim", "peringatan dini", "masa depan", "prakiraan")),

@@ -113,6 +113,10 @@ DS1 = Exercise(
         Choice("inisiator", "Inisiator", label_en="Initiator", options=facts.PP38_INISIATOR),
         Choice("urusan", "Urusan pemerintahan", label_en="Government affair", options=facts.URUSAN_PEMERINTAHAN),
         Choice("tematik", "Tematik", label_en="Theme", options=facts.IID_TEMATIK),
+        Choice("fasad_oecd", "Fasad inovasi (OECD)", label_en="Innovation facet (OECD)",
+               options=facts.OECD_FACETS, required=False,
+               help="Peningkatan: memperbaiki layanan yang ada. Berorientasi misi: mengejar tujuan besar. "
+                    "Adaptif: menanggapi perubahan. Antisipatif: menyiapkan masa depan."),
         Choice("tahapan", "Tahapan inovasi", label_en="Stage", options=facts.PP38_TAHAPAN),
         *(LongText(fid, f"Rancang bangun: {label}", label_en=f"Design: {label}", help=_RB_HELP[fid])
           for fid, label in RB_FIELDS.items()),
