@@ -1,27 +1,39 @@
 """Grading at scale: nbgrader's own autograder, several submissions at a time, incrementally.
 
-``grade(course_dir, stage)`` leaves exactly what stock ``nbgrader autograde`` leaves (same
-autograded notebooks, same gradebook rows), because each submission goes through nbgrader's
-own ``Autograde`` converter with the course's configuration. Only one thing differs: the
-kernel-bound step (nbgrader's ``Execute`` preprocessor) of several submissions runs at the
-same time. Everything that reads or writes the gradebook (creating the student and the
-submission, sanitising cells against the stored source, saving the automatic grades, late
-penalties) runs under one lock in this process, so SQLite never sees two writers and
-PostgreSQL sees the same sequence of transactions as with stock nbgrader.
+``grade(course_dir, stage)`` leaves what stock ``nbgrader autograde`` leaves (the same
+gradebook rows and the same autograded notebooks, up to execution timestamps), because each
+submission goes through nbgrader's own ``Autograde`` converter with the course's
+configuration (including the course's own preprocessors). What differs is scheduling:
 
-Every submission still runs in its own fresh kernel. A submission that cannot be graded (a
-corrupt notebook, a kernel that dies) is reported in ``GradeReport.failed`` and the others
-are graded; a cell that hits the course's per-cell timeout (``c.Execute.timeout``) is
-interrupted and scores 0, as in stock nbgrader, and is reported in ``GradeReport.warnings``.
+- The kernel-bound step (nbgrader's ``Execute`` preprocessor) of several submissions runs at
+  the same time, in threads of this process. Everything that reads or writes the gradebook
+  (creating the student and the submission, sanitising cells against the stored source,
+  saving the automatic grades, late penalties) runs under one lock, so SQLite never sees two
+  writers and PostgreSQL sees the same transactions as with stock nbgrader.
+- ``workers`` notebooks execute cells at once; twice as many submissions are in flight, so the
+  next kernels start (and their start-up handshake waits) while others execute.
+- Kernels are forked from a *kernel fork server* that has already imported ipykernel, IPython
+  and lablib. Each submission still gets its own fresh kernel process, set up like a kernel
+  launched with ``python -m ipykernel_launcher``; only the imports are shared. The kernels'
+  own messages go to ``<course>/.lablib/grading/kernels.log``. ``prewarm=False`` launches
+  kernels the ordinary way.
+- Within the batch, gradebooks share one SQLAlchemy engine per URL and nbgrader's metadata
+  schema is checked once instead of per cell (``_nbgrader_speedups``); the exporter validates
+  each notebook once after its preprocessors instead of after each one.
 
-Incremental: after a submission is graded, a fingerprint of its submitted files and of the
-grading source (the stage's ``source/`` files, the course config, lablib's own code and the
-nbgrader version) is stored in ``<course>/.lablib/grading/<stage>.json``. A later run skips
-submissions whose fingerprint is unchanged (and whose autograded notebook and gradebook
-submission still exist) unless ``force``. Manual grades are never touched: nbgrader's
-``SaveAutoGrades`` writes only the automatic score.
+A submission that cannot be graded (a corrupt notebook, a kernel that dies) is reported in
+``GradeReport.failed`` and the others are graded; a cell that hits the course's per-cell
+timeout (``c.Execute.timeout``) is interrupted and scores 0, as in stock nbgrader, and is
+reported in ``GradeReport.warnings``.
+
+Incremental: after a submission is graded, a fingerprint of its submitted files and of what
+grading depends on (the stage's ``source/`` files, the course config minus its paths, the
+lablib code a kernel runs and the nbgrader version) is stored in
+``<course>/.lablib/grading/<stage>.json``. A later run skips submissions whose fingerprint is
+unchanged and whose autograded notebook and gradebook submission still exist, unless
+``force``; a run that only skips never imports nbgrader. Manual grades are never touched:
+nbgrader's ``SaveAutoGrades`` writes only the automatic score.
 """
-
 from __future__ import annotations
 
 import contextlib
