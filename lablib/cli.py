@@ -120,7 +120,7 @@ def cmd_feedback(args) -> int:
 def cmd_status(args) -> int:
     from .pipeline import status
 
-    st = status(_course(args))
+    st = status(_course(args), live=args.live)
     _say(f"Status kursus '{st.course_id}' ({len(st.participants)} peserta)\n")
     _say(st.table())
     return EXIT_OK
@@ -235,6 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("status", help="tabel peserta × tahap: belum mulai / tersimpan / dikumpulkan / dinilai")
     course_opt(p)
+    p.add_argument("--live", action="store_true",
+                   help="tambahkan skor otomatis jawaban saat ini untuk tahap yang belum dinilai (tanpa kernel)")
     p.set_defaults(func=cmd_status)
 
     p = sub.add_parser("export", help="nilai per latihan dan per kriteria ke CSV dan Excel")
@@ -270,11 +272,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import warnings
+
     from .course import CourseError
     from .pipeline import PipelineError
     from .roster import RosterError
-
-    import warnings
 
     # nbgrader's gradebook code trips a harmless SQLAlchemy 2 warning on every autograde
     warnings.filterwarnings("ignore", message=".*not in session, add operation along.*")

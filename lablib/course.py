@@ -272,11 +272,12 @@ def find_course_dir(start: str | os.PathLike | None = None) -> Path:
 def _check_database(db_url: str, course_id: str) -> None:
     """Refuse an unreachable database, or one that already holds this course's assignments."""
     from sqlalchemy import create_engine, inspect, text
+    from sqlalchemy.exc import SQLAlchemyError
 
     safe = _hide_password(db_url)
     try:
         engine = create_engine(db_url, future=True)
-    except Exception as exc:  # bad URL, missing driver
+    except (SQLAlchemyError, ImportError, ValueError) as exc:  # bad URL, missing driver
         raise CourseError(f"--db-url {safe} tidak dapat dipakai: {exc}") from None
     try:
         with engine.connect() as conn:
@@ -287,9 +288,7 @@ def _check_database(db_url: str, course_id: str) -> None:
                 if n:
                     raise CourseError(f"basis data {safe} sudah berisi kursus '{course_id}' ({n} tugas). "
                                       f"Pakai --course-id lain atau basis data lain; tidak ada yang diubah.")
-    except CourseError:
-        raise
-    except Exception as exc:
+    except SQLAlchemyError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise CourseError(f"basis data {safe} tidak dapat dihubungi: {first}") from None
     finally:
@@ -313,11 +312,12 @@ def normalize_db_url(db_url: str) -> str:
 
 
 def _hide_password(db_url: str) -> str:
-    try:
-        from sqlalchemy.engine import make_url
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
 
+    try:
         return make_url(db_url).render_as_string(hide_password=True)
-    except Exception:
+    except (ArgumentError, ValueError):
         return db_url
 
 
@@ -395,22 +395,20 @@ def create_course(course_dir: str | os.PathLike, participants, *, course_id: str
 
 
 def _remove_course_from_db(db_url: str, course_id: str, student_ids: list[str]) -> None:
-    from nbgrader.api import Gradebook
+    """Best effort after a failed ``create_course``: the original error is what gets reported."""
+    import contextlib
 
-    try:
-        with Gradebook(db_url, course_id) as gb:
-            for stage in STAGES:
-                try:
-                    gb.remove_assignment(stage.slug)
-                except Exception:
-                    pass
-            for sid in student_ids:
-                try:
-                    gb.remove_student(sid)
-                except Exception:
-                    pass
-    except Exception:
-        pass
+    from nbgrader.api import Gradebook, InvalidEntry, MissingEntry
+    from sqlalchemy.exc import SQLAlchemyError
+
+    quiet = (MissingEntry, InvalidEntry, SQLAlchemyError)
+    with contextlib.suppress(*quiet), Gradebook(db_url, course_id) as gb:
+        for stage in STAGES:
+            with contextlib.suppress(*quiet):
+                gb.remove_assignment(stage.slug)
+        for sid in student_ids:
+            with contextlib.suppress(*quiet):
+                gb.remove_student(sid)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -74,7 +74,7 @@ def _definition_items(stage: str) -> dict[str, tuple[int, str, str, str, str]]:
 
 def read_grades(course_dir: str | os.PathLike) -> Grades:
     """Every item and every participant's score on it, from the gradebook."""
-    from nbgrader.api import Gradebook
+    from nbgrader.api import Gradebook, MissingEntry
 
     from .pipeline import GRADED, SUBMITTED, parse_grade_id, status
     from .roster import Participant
@@ -87,7 +87,7 @@ def read_grades(course_dir: str | os.PathLike) -> Grades:
         for stage in STAGES:
             try:
                 assignment = gb.find_assignment(stage.slug)
-            except Exception:
+            except MissingEntry:
                 continue
             defined = _definition_items(stage.slug)
             stage_items = []

@@ -120,8 +120,8 @@ def release(course_dir: str | os.PathLike, stage: str, *, force: bool = False) -
     start = time.monotonic()
     if course.outbound(slug).is_dir() and not force:
         return StepResult("release", slug, skipped=(slug,), notes=(
-            f"Tahap {slug} sudah dirilis ({course.outbound(slug)}); tidak ada yang diubah. "
-            f"Pakai --force untuk merilis ulang.",))
+            (f"Tahap {slug} sudah dirilis ({course.outbound(slug)}); tidak ada yang diubah. "
+             f"Pakai --force untuk merilis ulang."),))
     source = Path(course.coursedir.format_path(course.coursedir.source_directory, ".", slug))
     if not source.is_dir():
         raise PipelineError(f"folder sumber {source} tidak ada; kursus ini rusak atau dibuat tanpa 'lablib init'.")
@@ -159,8 +159,8 @@ def collect(course_dir: str | os.PathLike, stage: str) -> StepResult:
     same = tuple(s for s in after if s in before and after[s] == before[s])
     unknown = [s for s in after if s not in set(course.ids())]
     missing = [s for s in course.ids() if s not in after]
-    notes = [f"Tahap {slug}: {len(new)} pengumpulan baru, {len(updated)} diperbarui, {len(same)} tidak berubah "
-             f"(folder {Path(course.coursedir.root) / course.coursedir.submitted_directory})."]
+    notes = [(f"Tahap {slug}: {len(new)} pengumpulan baru, {len(updated)} diperbarui, {len(same)} tidak berubah "
+              f"(folder {Path(course.coursedir.root) / course.coursedir.submitted_directory}).")]
     if missing:
         notes.append(f"Belum mengumpulkan ({len(missing)}): {', '.join(missing)}")
     if unknown:
@@ -303,12 +303,12 @@ def _grade_summary(slug, done, skipped, failed, late, seconds, workers=None) -> 
 
 
 def _late_students(course: _Course, slug: str) -> tuple[str, ...]:
-    from nbgrader.api import Gradebook
+    from nbgrader.api import Gradebook, MissingEntry
 
     with Gradebook(str(course.coursedir.db_url), course.info.course_id) as gb:
         try:
             subs = gb.assignment_submissions(slug)
-        except Exception:
+        except MissingEntry:
             return ()
         return tuple(sorted(s.student_id for s in subs if s.total_seconds_late and s.total_seconds_late > 0))
 
@@ -330,8 +330,8 @@ def feedback(course_dir: str | os.PathLike, stage: str) -> StepResult:
     autograded = Path(course.coursedir.root) / course.coursedir.autograded_directory
     graded = sorted(p.name for p in autograded.iterdir() if (p / slug).is_dir()) if autograded.is_dir() else []
     if not graded:
-        return StepResult("feedback", slug, notes=(f"Belum ada pengumpulan tahap {slug} yang dinilai; "
-                                                   f"jalankan 'lablib grade {slug}' dulu.",))
+        return StepResult("feedback", slug, notes=((f"Belum ada pengumpulan tahap {slug} yang dinilai; "
+                                                    f"jalankan 'lablib grade {slug}' dulu."),))
     writer = _lablib_feedback_writer()
     if writer is None:
         _check(course.api.generate_feedback(slug, force=True), f"membuat umpan balik tahap {slug}")
@@ -341,11 +341,11 @@ def feedback(course_dir: str | os.PathLike, stage: str) -> StepResult:
         writer(course.root, slug, graded)
     _check(course.api.release_feedback(slug), f"mengirim umpan balik tahap {slug}")
     made = tuple(s for s in graded if any(course.folder("feedback", s, slug).glob("*.html")))
-    notes = (f"Umpan balik tahap {slug} dibuat dan dikirim untuk {len(made)} peserta "
-             f"(folder {Path(course.coursedir.root) / course.coursedir.feedback_directory}"
-             + (", halaman lablib: tanpa kode tes, dengan level rubrik" if writer else "") + ").",
-             "Peserta mengambilnya di JupyterLab (Assignments → Fetch Feedback) atau dengan "
-             f"'nbgrader fetch_feedback {slug} --course {course.info.course_id}'.")
+    notes = ((f"Umpan balik tahap {slug} dibuat dan dikirim untuk {len(made)} peserta "
+              f"(folder {Path(course.coursedir.root) / course.coursedir.feedback_directory}"
+              + (", halaman lablib: tanpa kode tes, dengan level rubrik" if writer else "") + ")."),
+             ("Peserta mengambilnya di JupyterLab (Assignments → Fetch Feedback) atau dengan "
+              f"'nbgrader fetch_feedback {slug} --course {course.info.course_id}'."))
     return StepResult("feedback", slug, done=made, notes=notes, seconds=time.monotonic() - start)
 
 
@@ -388,10 +388,13 @@ class StageStatus:
     max_score: float | None = None
     late: bool = False
     rubric_pending: bool = False  # some rubric criterion has no narasumber score yet
+    live: tuple[float, float] | None = None  # (earned, available) automatic, from current answers
 
     def cell(self) -> str:
         if self.state != GRADED:
             text = self.state
+            if self.live is not None:
+                text += f" ~{_num(self.live[0])}/{_num(self.live[1])}"
         else:
             text = f"{_num(self.score)}/{_num(self.max_score)}"
             text += " r" if self.rubric_pending else ""
@@ -426,9 +429,13 @@ def _num(x: float | None) -> str:
     return "-" if x is None else f"{x:.4g}"
 
 
-def status(course_dir: str | os.PathLike) -> CourseStatus:
-    """Where every participant is in every stage, from their folders, the exchange and the gradebook."""
-    from nbgrader.api import Gradebook
+def status(course_dir: str | os.PathLike, *, live: bool = False) -> CourseStatus:
+    """Where every participant is in every stage, from their folders, the exchange and the gradebook.
+
+    ``live`` adds, for stages not graded yet, the automatic score of the participant's current
+    answers (``lablib.live``: the same checks, in-process, without kernels).
+    """
+    from nbgrader.api import Gradebook, MissingEntry
 
     course = _Course(course_dir)
     stages = [s.slug for s in STAGES]
@@ -438,7 +445,7 @@ def status(course_dir: str | os.PathLike) -> CourseStatus:
         for slug in stages:
             try:
                 assignment = gb.find_assignment(slug)
-            except Exception:
+            except MissingEntry:
                 continue
             max_scores[slug] = float(assignment.max_score or 0)
             for sub in gb.assignment_submissions(slug):
@@ -452,6 +459,7 @@ def status(course_dir: str | os.PathLike) -> CourseStatus:
     roster = list(course.info.participants)
     known = {p.id for p in roster}
     extra = sorted(({sid for (sid, _) in graded} | {sid for s in submitted.values() for sid in s}) - known)
+    live_scores = _live_scores(course.root) if live else {}
     rows = []
     for pid, nama, opd, in_roster in [(p.id, p.nama, p.opd, True) for p in roster] + \
                                      [(sid, "", "", False) for sid in extra]:
@@ -461,13 +469,22 @@ def status(course_dir: str | os.PathLike) -> CourseStatus:
                 cells.append(graded[(pid, slug)])
             elif pid in submitted[slug]:
                 late = _is_late(course, slug, submitted[slug][pid])
-                cells.append(StageStatus(slug, SUBMITTED, late=late))
+                cells.append(StageStatus(slug, SUBMITTED, late=late, live=live_scores.get((pid, slug))))
             elif _saved(course.info, pid, slug):
-                cells.append(StageStatus(slug, SAVED))
+                cells.append(StageStatus(slug, SAVED, live=live_scores.get((pid, slug))))
             else:
                 cells.append(StageStatus(slug, NOT_STARTED))
         rows.append(ParticipantStatus(pid, nama, opd, tuple(cells), in_roster))
     return CourseStatus(course.info.course_id, tuple(rows), round(sum(max_scores.values()), 2))
+
+
+def _live_scores(root: Path) -> dict[tuple[str, str], tuple[float, float]]:
+    try:
+        from .live import live_scores
+    except ImportError:
+        raise PipelineError("status langsung (--live) butuh modul lablib.live, yang tidak ada di instalasi ini.") \
+            from None
+    return {(s.student, s.stage): (s.earned, s.available) for s in live_scores(root)}
 
 
 def _saved(info: CourseInfo, pid: str, slug: str) -> bool:
@@ -484,7 +501,7 @@ def _is_late(course: _Course, slug: str, timestamp: str) -> bool:
         return False
     try:
         stamp = parse_utc(timestamp)
-    except Exception:
+    except (ValueError, OverflowError):  # dateutil's ParserError is a ValueError
         return False
     from datetime import timezone
 
@@ -499,7 +516,7 @@ def format_status(st: CourseStatus, width_name: int = 22) -> str:
         name = (p.nama or "(tidak ada di daftar peserta)")[:width_name]
         rows.append([p.id, name] + [s.cell() for s in p.stages] + [f"{p.total:.4g}/{st.max_total:.4g}"])
     widths = [max(len(str(r[i])) for r in [heads] + rows) for i in range(len(heads))]
-    line = "  ".join("{:<%d}" % w for w in widths)
+    line = "  ".join(f"{{:<{w}}}" for w in widths)
     out = [line.format(*heads), line.format(*["-" * w for w in widths])]
     out += [line.format(*r) for r in rows]
     counts = {}
@@ -509,6 +526,8 @@ def format_status(st: CourseStatus, width_name: int = 22) -> str:
     out.append("")
     out.append("Keterangan: angka = nilai/maksimal (sudah dinilai); r = rubrik narasumber belum lengkap; "
                "* = terlambat.")
+    if any(s.live is not None for p in st.participants for s in p.stages):
+        out.append("            ~a/b = skor otomatis jawaban saat ini (belum dinilai; tanpa rubrik).")
     for slug, c in counts.items():
         out.append(f"  {slug:<9} " + ", ".join(f"{k}: {v}" for k, v in c.items()))
     return "\n".join(line.rstrip() for line in out)

@@ -90,11 +90,14 @@ def _cell(value: object) -> str:
 def _read_rows(path: Path) -> list[list[str]]:
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        try:
-            from openpyxl import load_workbook
+        import zipfile
 
+        from openpyxl import load_workbook
+        from openpyxl.utils.exceptions import InvalidFileException
+
+        try:
             wb = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile, InvalidFileException) as exc:
             raise RosterError(path, [RosterProblem(None, f"file Excel tidak dapat dibaca ({exc})")]) from None
         try:
             ws = wb.worksheets[0]

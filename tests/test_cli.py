@@ -76,7 +76,7 @@ def test_course_config_holds_the_protections_around_nbgrader_defaults(course):
 
 
 def test_bad_roster_is_refused_listing_every_row_and_nothing_is_left(tmp_path, capsys):
-    code, out, err = lablib("init", tmp_path / "kursus", "--roster", DATA / "roster-rusak.csv", capsys=capsys)
+    code, _, err = lablib("init", tmp_path / "kursus", "--roster", DATA / "roster-rusak.csv", capsys=capsys)
     assert code == 1
     for row in (3, 4, 5, 6, 7, 8, 9):
         assert f"baris {row}:" in err
@@ -173,9 +173,12 @@ def test_saved_answers_in_a_home_folder_show_as_saved(course, capsys):
     from lablib.answers import save_answers
 
     save_answers(course.parent / "rumah" / "tono_2" / "diagnose", "diagnose", {})
-    code, out, _ = lablib("status", "--course", course, capsys=capsys)
+    _, out, _ = lablib("status", "--course", course, capsys=capsys)
     line = next(ln for ln in out.splitlines() if ln.startswith("tono_2 "))
     assert line.count("tersimpan") == 1 and line.count("belum mulai") == 4
+    _, out, _ = lablib("status", "--live", "--course", course, capsys=capsys)
+    line = next(ln for ln in out.splitlines() if ln.startswith("tono_2 "))
+    assert "tersimpan ~0/" in line and "skor otomatis jawaban saat ini" in out
     shutil.rmtree(course.parent / "rumah")
 
 
@@ -196,7 +199,7 @@ def test_lab_dry_run_prints_the_jupyterlab_command(course, capsys):
 
 
 def test_build_assignments_writes_every_stage(tmp_path, capsys):
-    code, out, _ = lablib("build-assignments", tmp_path, capsys=capsys)
+    code, _, _ = lablib("build-assignments", tmp_path, capsys=capsys)
     assert code == 0
     assert sorted(p.name for p in tmp_path.glob("*/*.ipynb")) == sorted(f"{s.slug}.ipynb" for s in STAGES)
 

@@ -21,15 +21,14 @@ def postgres():
         yield server
 
 
-@pytest.fixture(scope="module")
-def scenario(postgres, tmp_path_factory):
-    return run_scenario(tmp_path_factory.mktemp("bimtek-pg"), postgres.create_database())
-
-
-class TestPostgres(PipelineContract):
-    def test_gradebook_is_in_postgres_not_in_a_file(self, scenario):
+class PostgresContract(PipelineContract):
+    def check_gradebook_is_in_postgres_not_in_a_file(self, scenario):
         assert scenario.db_url.startswith("postgresql")
         assert not (scenario.course / "gradebook.db").exists()
+
+
+def test_bimtek_on_postgres(postgres, tmp_path):
+    PostgresContract().run(run_scenario(tmp_path, postgres.create_database()))
 
 
 def test_bare_postgresql_url_works_and_a_second_course_in_the_same_database_is_refused(

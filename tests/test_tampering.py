@@ -19,6 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import BIN, nbgrader, run_cli
+from test_pipeline_course import run_checks
 
 from lablib import cli
 from lablib.answers import save_answers
@@ -161,9 +162,7 @@ def auto_total(db_url: str, stage: str, student: str) -> float:
         return round(sum(g.auto_score or 0 for g in nb.grades if g.auto_score is not None), 4)
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("curang")
+def build_course(root: Path) -> Path:
     roster = root / "peserta.csv"
     roster.write_text("id,nama,opd,jabatan,email\n" + "".join(
         f"{pid},Peserta {pid},Dinas Uji,Staf,\n" for pid in ATTACKS), encoding="utf-8")
@@ -183,18 +182,17 @@ def course(tmp_path_factory) -> Path:
     return course
 
 
-@pytest.fixture(scope="module")
-def control(course, tmp_path_factory) -> Path:
+def build_control(course: Path, root: Path) -> Path:
     """A copy of the course graded with nbgrader's stock preprocessors (no lablib protections)."""
-    copy = tmp_path_factory.mktemp("kontrol") / "kursus"
-    copy.mkdir()
+    copy = root / "kontrol" / "kursus"
+    copy.mkdir(parents=True)
     for name in ("source", "release", "exchange"):
         copy_tree_writable(course / name, copy / name)
     for pid in CONTROL:
         copy_tree_writable(course / "submitted" / pid, copy / "submitted" / pid)
     shutil.copy(course / "gradebook.db", copy / "gradebook.db")
     text = (course / CONFIG_FILENAME).read_text(encoding="utf-8").replace(str(course), str(copy))
-    text = re.sub(r"^c\.Autograde\.(sanitize|autograde)_preprocessors = .*$", "", text, flags=re.M)
+    text = re.sub(r"^c\.Autograde\.(sanitize|autograde)_preprocessors = .*$", "", text, flags=re.MULTILINE)
     (copy / CONFIG_FILENAME).write_text(text, encoding="utf-8")
     assert "lablib.course" not in text
     nbgrader("autograde", "diagnose", cwd=copy)
@@ -205,14 +203,13 @@ def expected(stage: str, answers: dict) -> float:
     return score_answers(stage, answers, DEFAULT_CALENDAR).earned
 
 
-@pytest.mark.parametrize("attacker", [a for a in ATTACKS if a != "jujur"])
-def test_attack_does_not_raise_the_score(course, attacker):
+def check_attack_does_not_raise_the_score(course, attacker):
     stage, answers, _ = ATTACKS[attacker]
     db_url = str(load_config(course).CourseDirectory.db_url)
     assert auto_total(db_url, stage, attacker) == expected(stage, answers)
 
 
-def test_every_automatic_grade_is_present_after_deleting_test_cells(course):
+def check_every_automatic_grade_is_present_after_deleting_test_cells(course):
     from nbgrader.api import Gradebook
 
     names = {f"auto-{ex.code.lower()}-{c.id}" for ex in stage_exercises("diagnose") for c in ex.checks}
@@ -222,13 +219,13 @@ def test_every_automatic_grade_is_present_after_deleting_test_cells(course):
     assert names <= set(graded) and all(graded[n] == 0 for n in names)
 
 
-def test_an_honest_partial_answer_still_earns_its_points(course):
+def check_an_honest_partial_answer_still_earns_its_points(course):
     db_url = str(load_config(course).CourseDirectory.db_url)
     assert 0 < auto_total(db_url, "diagnose", "jujur") == expected("diagnose", partial_answers())
     assert auto_total(db_url, "diagnose", "kolom-tambahan") == auto_total(db_url, "diagnose", "jujur")
 
 
-def test_grading_copy_holds_only_the_course_files(course):
+def check_grading_copy_holds_only_the_course_files(course):
     for attacker in ("modul-palsu", "paket-palsu", "launcher-palsu", "kolom-tambahan"):
         graded = course / "autograded" / attacker / "diagnose"
         assert sorted(p.name for p in graded.iterdir()) == [
@@ -238,7 +235,7 @@ def test_grading_copy_holds_only_the_course_files(course):
     assert submitted.is_file()  # the participant's submission itself is kept as evidence
 
 
-def test_unknown_keys_are_removed_from_the_graded_answers_file(course):
+def check_unknown_keys_are_removed_from_the_graded_answers_file(course):
     doc = json.loads((course / "autograded" / "kolom-tambahan" / "diagnose" / "jawaban-diagnose.json")
                      .read_text(encoding="utf-8"))
     assert "skor" not in doc and "__points__" not in doc["answers"] and "diagnose.dg9" not in doc["answers"]
@@ -247,7 +244,7 @@ def test_unknown_keys_are_removed_from_the_graded_answers_file(course):
     assert doc["answers"] == partial_answers()
 
 
-def test_the_calendar_is_the_course_calendar(course):
+def check_the_calendar_is_the_course_calendar(course):
     shipped = json.loads((course / "source" / "drum-up" / "kalender-bimtek.json").read_text(encoding="utf-8"))
     graded = json.loads((course / "autograded" / "kalender-diubah" / "drum-up" / "kalender-bimtek.json")
                         .read_text(encoding="utf-8"))
@@ -255,24 +252,24 @@ def test_the_calendar_is_the_course_calendar(course):
     assert expected("drum-up", dated_outside_workshop()) < expected("drum-up", model_answers("drum-up"))
 
 
-def test_graded_notebook_is_the_released_notebook(course):
+def check_graded_notebook_is_the_released_notebook(course):
     release = nbformat.read(course / "release" / "diagnose" / "diagnose.ipynb", as_version=4)
     for attacker in ("ubah-tes", "hapus-tes", "sel-tambahan", "ganti-import"):
         graded = nbformat.read(course / "autograded" / attacker / "diagnose" / "diagnose.ipynb", as_version=4)
         assert [(c.cell_type, c.source) for c in graded.cells] == [(c.cell_type, c.source) for c in release.cells]
 
 
-def test_the_attacks_work_without_lablibs_protections(control):
+def check_the_attacks_work_without_lablibs_protections(control):
     """The control: nbgrader's stock preprocessors give these attacks points."""
     db_url = sqlite_url(control)
     for attacker in CONTROL:
         assert auto_total(db_url, "diagnose", attacker) > 0, attacker
 
 
-def test_lablib_grade_gives_the_same_scores(course, tmp_path):
+def check_lablib_grade_gives_the_same_scores(course, tmp_path):
     """The same protections hold in `lablib grade` (lablib.grading's parallel autograde)."""
     copy = tmp_path / "kursus"
-    copy.mkdir()
+    copy.mkdir(parents=True)
     for name in ("source", "release", "exchange", "submitted"):
         copy_tree_writable(course / name, copy / name)
     shutil.copy(course / "gradebook.db", copy / "gradebook.db")
@@ -286,3 +283,22 @@ def test_lablib_grade_gives_the_same_scores(course, tmp_path):
     for attacker, (stage, _, _) in ATTACKS.items():
         if stage == "diagnose":
             assert auto_total(after, stage, attacker) == auto_total(before, stage, attacker), attacker
+
+
+def test_no_attack_raises_the_score(tmp_path):
+    """One test (see run_checks): the course, its grading and the control are built once."""
+    course = build_course(tmp_path)
+    control = build_control(course, tmp_path)
+    checks = {f"attack {a}": (lambda a=a: check_attack_does_not_raise_the_score(course, a))
+              for a in ATTACKS if a != "jujur"}
+    checks.update({
+        "deleted test cells": lambda: check_every_automatic_grade_is_present_after_deleting_test_cells(course),
+        "honest answers": lambda: check_an_honest_partial_answer_still_earns_its_points(course),
+        "grading copy": lambda: check_grading_copy_holds_only_the_course_files(course),
+        "answers keys": lambda: check_unknown_keys_are_removed_from_the_graded_answers_file(course),
+        "calendar": lambda: check_the_calendar_is_the_course_calendar(course),
+        "notebook": lambda: check_graded_notebook_is_the_released_notebook(course),
+        "control": lambda: check_the_attacks_work_without_lablibs_protections(control),
+        "lablib grade": lambda: check_lablib_grade_gives_the_same_scores(course, tmp_path / "lablib-grade"),
+    })
+    run_checks(checks)
