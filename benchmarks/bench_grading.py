@@ -7,9 +7,11 @@
 What it does, in one run:
 1. builds a course with all five stages generated and N synthetic submissions spread over the
    stages (``lablib.curriculum.synthetic`` answers when present, else model/empty answers);
-2. copies it twice; grades one copy with stock ``nbgrader autograde STAGE`` (the CLI, one
-   stage after another) and the other with ``lablib.grading.grade`` (one process per stage,
-   as ``lablib grade STAGE`` runs), and checks that both gradebooks hold the same rows;
+2. copies it twice; grades one copy with stock ``nbgrader autograde STAGE`` (the CLI) and the
+   other with ``lablib.grading.grade`` (one process per stage, as ``lablib grade STAGE``
+   runs), stage by stage and alternating, so both see the same load from other processes,
+   and checks that both gradebooks hold the same rows; every process imports the same frozen
+   snapshot of lablib;
 3. grades the lablib copy again with nothing changed (every submission should be skipped);
 4. scores the current answers of many participants in-process (``lablib.live.live_scores``):
    a cold run, a refresh with nothing changed, and a refresh after 1% of the files changed;
@@ -319,13 +321,25 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  course built in {time.perf_counter() - t:.1f} s: "
               + ", ".join(f"{s} {len(v)}" for s, v in by_stage.items()), flush=True)
 
-        cpu = children_cpu()
-        stock_s, stock_peak, stock_stages = grade_stock(stock, stages)
-        stock_cpu, cpu = children_cpu() - cpu, children_cpu()
+        # Stage by stage, stock then lablib, so that both see the same load from other
+        # processes on the machine.
+        stock_s = ours_s = stock_cpu = ours_cpu = 0.0
+        stock_peak = ours_peak = 0
+        stock_stages, ours_stages, reports = [], [], []
+        for stage in stages:
+            cpu = children_cpu()
+            seconds, peak, _ = grade_stock(stock, [stage])
+            stock_s, stock_peak, cpu2 = stock_s + seconds, max(stock_peak, peak), children_cpu()
+            stock_cpu += cpu2 - cpu
+            stock_stages.append(seconds)
+            seconds, stage_reports, peak, _ = grade_lablib(ours, [stage], workers)
+            ours_s, ours_peak = ours_s + seconds, max(ours_peak, peak)
+            ours_cpu += children_cpu() - cpu2
+            ours_stages.append(seconds)
+            reports += stage_reports
+            print(f"  {stage}: stock {stock_stages[-1]:.1f} s, lablib {seconds:.1f} s", flush=True)
         print(f"  stock nbgrader autograde: {stock_s:.1f} s (per stage: "
               + ", ".join(f"{x:.1f}" for x in stock_stages) + ")", flush=True)
-        ours_s, reports, ours_peak, ours_stages = grade_lablib(ours, stages, workers)
-        ours_cpu = children_cpu() - cpu
         graded = sum(r["graded"] for r in reports)
         failed = [f for r in reports for f in r["failed"]]
         print(f"  lablib grade: {ours_s:.1f} s ({graded} graded, {len(failed)} failed; per stage: "

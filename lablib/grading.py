@@ -641,6 +641,27 @@ def _submitted_students(course_dir: Path, stage: str) -> list[str]:
     return sorted(p.parent.name for p in base.glob(f"*/{stage}") if p.is_dir())
 
 
+def _hold_run_lock(course_dir: Path, stage: str):
+    """An exclusive lock on the course's grading (an open file; closing it releases the lock).
+
+    Two grading runs on one course would be two gradebook writers: the second is refused.
+    """
+    path = course_dir / STATE_DIR / "grading.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fh = open(path, "a+")  # noqa: SIM115 - kept open as the lock
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - no flock (Windows): no protection
+        return fh
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.close()
+        raise GradingError(f"another grading run is using {course_dir} (lock {path}); wait for it to "
+                           f"finish, then run 'lablib grade {stage}' again.") from None
+    return fh
+
+
 def _where(config, course_dir: Path) -> tuple[str, str]:
     """(gradebook URL, course id) as nbgrader's CourseDirectory resolves them, without importing
     nbgrader (a skip-only re-grade then never pays for nbgrader's imports)."""
@@ -754,6 +775,7 @@ def grade(course_dir: str | os.PathLike, stage: str, *, students: Iterable[str] 
                                failed=tuple(sorted(failed, key=lambda p: p.student)),
                                seconds=round(time.perf_counter() - started, 3), workers=workers)
 
+        run_lock = _hold_run_lock(course_dir, stage)
         lock = threading.Lock()
         server = None
         if prewarm:
@@ -764,10 +786,17 @@ def grade(course_dir: str | os.PathLike, stage: str, *, students: Iterable[str] 
                 server = KernelForkServer(log=log)
             except Exception as exc:  # noqa: BLE001 - grade with ordinary kernel launches
                 logging.getLogger(__name__).warning("kernel fork server unavailable (%s)", exc)
-        from nbgrader.coursedir import CourseDirectory
+        try:
+            from nbgrader.coursedir import CourseDirectory
 
-        slots = threading.Semaphore(workers)
-        converter = _converter_class(lock, _fork_kernel_manager_class(server) if server else None, slots)
+            slots = threading.Semaphore(workers)
+            converter = _converter_class(lock, _fork_kernel_manager_class(server) if server else None,
+                                         slots)
+        except BaseException:
+            if server is not None:
+                server.close()
+            run_lock.close()
+            raise
 
         def grade_one(student: str) -> tuple[str, float, str | None, list[str]]:
             t0 = time.perf_counter()
@@ -814,10 +843,12 @@ def grade(course_dir: str | os.PathLike, stage: str, *, students: Iterable[str] 
                         state.pop(student, None)
                         report(student, "failed", seconds, reason)
         finally:
-            if server is not None:
-                server.close()
-            if todo:
+            try:
+                if server is not None:
+                    server.close()
                 _save_state(course_dir, stage, state)
+            finally:
+                run_lock.close()  # releases the lock
 
     return GradeReport(stage=stage, graded=tuple(sorted(graded)), skipped=tuple(skipped),
                        failed=tuple(sorted(failed, key=lambda p: p.student)),

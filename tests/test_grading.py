@@ -323,3 +323,16 @@ def test_parallel_grading_on_postgresql_gives_the_stock_gradebook(postgres, stoc
     assert gradebook_rows(stock, STAGE) == gradebook_rows(course, STAGE)
     assert sorted(PROFILES) == list(grade(course, STAGE, workers=3).skipped)
     assert os.path.exists(course / ".lablib" / "grading" / f"{STAGE}.json")
+
+
+def test_a_second_grading_run_on_the_same_course_is_refused(template, tmp_path):
+    from lablib.grading import _hold_run_lock
+
+    course = copy_course(template, tmp_path / "course")
+    submit(course, "ani", None)
+    held = _hold_run_lock(course, STAGE)
+    try:
+        with pytest.raises(GradingError, match="another grading run"):
+            grade(course, STAGE)
+    finally:
+        held.close()
