@@ -173,7 +173,7 @@ def collect(course_dir: str | os.PathLike, stage: str) -> StepResult:
 
 
 class ProgressBar:
-    """A one-line progress bar on stderr (a line per participant when stderr is not a terminal).
+    """A one-line progress bar on stderr (when stderr is not a terminal: a line per quarter).
 
     Call it as ``bar(done, total, who)`` or with an event object carrying ``done``, ``total``,
     ``student`` and ``status`` (what ``lablib.grading.grade`` passes).
@@ -197,8 +197,8 @@ class ProgressBar:
         line = f"{self.label} [{bar}] {done}/{total} {elapsed:5.1f} d {who}"
         if self.tty:
             self.stream.write("\r" + line.ljust(100)[:100] + ("\n" if done >= total else ""))
-        else:
-            self.stream.write(line + "\n")
+        elif done >= total or "GAGAL" in who or (total >= 4 and done % (total // 4) == 0):
+            self.stream.write(line + "\n")  # a log file gets quarters, failures and the end
         self.stream.flush()
 
 
