@@ -262,12 +262,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_build_assignments)
 
     # review export|import, report, showcase, documents (narasumber review and cohort results)
-    try:
-        from .report import add_commands as add_result_commands
-    except ImportError:  # the results commands are optional for the course commands
-        add_result_commands = None
-    if add_result_commands is not None:
-        add_result_commands(sub, course_opt, _course, CliError)
+    from .report import add_commands as add_result_commands
+
+    add_result_commands(sub, course_opt, _course, CliError)
     return parser
 
 
