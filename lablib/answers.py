@@ -207,3 +207,43 @@ def save_answers(folder: str | os.PathLike, stage: str, answers: Mapping[str, An
     store = AnswerStore(folder, stage)
     store.save(answers, snapshot=True)
     return store.path
+
+
+def strip_unknown_answers(doc: dict) -> list[str]:
+    """Remove keys no exercise definition knows from an answers document, in place.
+
+    Returns the removed keys (as paths like ``answers.diagnose.dg1.skor``).
+    """
+    from .exercises import all_exercises
+    from .fields import Table
+
+    removed = [k for k in doc if k not in ("schema_version", "stage", "saved_at", "answers")]
+    for key in removed:
+        del doc[key]
+    answers = doc.get("answers")
+    if not isinstance(answers, dict):
+        return removed
+    exercises = {ex.id: ex for ex in all_exercises()}
+    for ex_id in list(answers):
+        ex = exercises.get(ex_id)
+        if ex is None:
+            removed.append(f"answers.{ex_id}")
+            del answers[ex_id]
+            continue
+        values = answers[ex_id]
+        if not isinstance(values, dict):
+            continue
+        fields = {f.id: f for f in ex.fields}
+        for field_id in list(values):
+            f = fields.get(field_id)
+            if f is None:
+                removed.append(f"answers.{ex_id}.{field_id}")
+                del values[field_id]
+            elif isinstance(f, Table) and isinstance(values[field_id], list):
+                columns = {c.id for c in f.columns}
+                for n, row in enumerate(values[field_id]):
+                    if isinstance(row, dict):
+                        for col in [c for c in row if c not in columns]:
+                            removed.append(f"answers.{ex_id}.{field_id}[{n}].{col}")
+                            del row[col]
+    return removed

@@ -1,22 +1,9 @@
 """An nbgrader course folder for one bimtek: config, source assignments, calendar, gradebook.
 
-The protections that keep grading honest live in the course's own ``nbgrader_config.py``
-(written here), so they hold whether the course is graded with ``lablib grade``, with
-``nbgrader autograde`` or from formgrader:
-
-* ``RestoreCourseCells`` (a sanitize step, before nbgrader's ``OverwriteCells``) rebuilds
-  every submitted notebook from the released one. Participants never type code (every answer
-  lives in the answers file), so a cell they edited, deleted or added is replaced by, put
-  back as, or dropped for the released cell. Stock nbgrader restores edited locked cells but
-  keeps cells a participant added (which could redefine ``lablib.grade_check``) and does not
-  put back a deleted read-only cell such as ``import lablib``.
-* ``KeepOnlyCourseFiles`` (the first autograde step, before the kernel starts) empties the
-  grading copy of the submission down to an allow-list: the assignment's notebooks, the
-  course's own files from ``source/<stage>/`` and the participant's answers file. A
-  ``lablib.py``, a ``lablib/`` package or an ``ipykernel_launcher.py`` beside the notebook
-  would otherwise be imported by the grading kernel (its working directory is on
-  ``sys.path``) instead of the real code. Unknown keys in the answers file are removed from
-  the grading copy too. The participant's original files stay untouched in ``submitted/``.
+The protections that keep grading honest (``lablib.protections``) are named in the course's
+own ``nbgrader_config.py`` (written here), so they hold whether the course is graded with
+``lablib grade``, with ``nbgrader autograde`` or from formgrader. nbgrader is imported only by
+the functions that need it: ``lablib.live`` reads courses without paying for its imports.
 """
 
 from __future__ import annotations
@@ -55,7 +42,7 @@ c.Exchange.path_includes_course = True
 c.Autograde.exclude_overwriting = {exclude!r}
 
 # protection: every submitted notebook is rebuilt from the released one before grading
-# (edited, deleted and added cells cannot change a score; see lablib/course.py).
+# (edited, deleted and added cells cannot change a score; see lablib/protections.py).
 c.Autograde.sanitize_preprocessors = {sanitize!r}
 
 # protection: before the kernel starts, the grading copy keeps only the notebook, the
@@ -72,9 +59,8 @@ c.Execute.interrupt_on_timeout = True
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*.tmp"]
 '''
 
-_RESTORE = "lablib.course.RestoreCourseCells"
-NBGRADER_FILES = ("timestamp.txt", "submission_secret.txt")  # nbgrader's own bookkeeping in a submission
-_KEEP_ONLY = "lablib.course.KeepOnlyCourseFiles"
+_RESTORE = "lablib.protections.RestoreCourseCells"
+_KEEP_ONLY = "lablib.protections.KeepOnlyCourseFiles"
 
 
 class CourseError(RuntimeError):
@@ -411,198 +397,17 @@ def _remove_course_from_db(db_url: str, course_id: str, student_ids: list[str]) 
                 gb.remove_student(sid)
 
 
-# ---------------------------------------------------------------------------------------------
-# Protections, used by nbgrader through the course config (see the module docstring).
-
-try:
-    from nbgrader.preprocessors.base import NbGraderPreprocessor as _Preprocessor
-except ImportError:  # nbgrader missing: participants' machines import lablib without it
-    _Preprocessor = object  # type: ignore[assignment,misc]
-
-
-def _coursedir(preprocessor):
-    from nbgrader.coursedir import CourseDirectory
-
-    return CourseDirectory(config=preprocessor.config)
+# Names that moved: a course config written by an earlier lablib names
+# "lablib.course.RestoreCourseCells" and "lablib.course.KeepOnlyCourseFiles"; resolved on
+# use, so importing this module still does not import nbgrader.
+_MOVED = {"RestoreCourseCells": "lablib.protections", "KeepOnlyCourseFiles": "lablib.protections",
+          "allowed_files": "lablib.protections", "keep_only": "lablib.protections",
+          "NBGRADER_FILES": "lablib.protections", "strip_unknown_answers": "lablib.answers"}
 
 
-def _reference_notebook(coursedir, assignment: str, notebook: str) -> Path | None:
-    for step in (coursedir.release_directory, coursedir.source_directory):
-        path = Path(coursedir.format_path(step, ".", assignment)) / f"{notebook}.ipynb"
-        if path.is_file():
-            return path
-    return None
+def __getattr__(name: str):
+    if name in _MOVED:
+        from importlib import import_module
 
-
-class RestoreCourseCells(_Preprocessor):
-    """Sanitize step: the graded notebook is the released notebook, cell for cell.
-
-    Only the source of solution (answer) cells is taken from the submission; lablib's
-    notebooks have none, because answers live in the answers file. Cells the participant
-    added are dropped, deleted ones are put back, and edited ones are replaced.
-    """
-
-    def preprocess(self, nb, resources):
-        import copy
-
-        import nbformat
-
-        info = resources["nbgrader"]
-        coursedir = _coursedir(self)
-        reference = _reference_notebook(coursedir, info["assignment"], info["notebook"])
-        if reference is None:
-            raise RuntimeError(f"lablib: cannot check {info['student']}/{info['assignment']}: neither the "
-                               f"release nor the source notebook {info['notebook']}.ipynb exists")
-        released = nbformat.read(reference, as_version=4)
-        submitted: dict[str, object] = {}
-        for cell in nb.cells:
-            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-            if grade_id and grade_id not in submitted:
-                submitted[grade_id] = cell
-        cells, used, restored, replaced = [], set(), [], []
-        for ref in released.cells:
-            meta = ref.get("metadata", {}).get("nbgrader", {})
-            grade_id = meta.get("grade_id")
-            mine = submitted.get(grade_id) if grade_id else None
-            cell = copy.deepcopy(ref)
-            if mine is None:
-                restored.append(grade_id or "?")
-            else:
-                used.add(grade_id)
-                if meta.get("solution"):
-                    cell.source = mine.get("source", "")
-                elif mine.get("source", "") != ref.get("source", "") or mine.get("cell_type") != ref.cell_type:
-                    replaced.append(grade_id)
-            cells.append(cell)
-        dropped = len(nb.cells) - len(used)
-        who = f"{info['student']}/{info['assignment']}/{info['notebook']}"
-        if dropped:
-            self.log.warning("lablib: %s: %d cell(s) not in the released notebook were dropped", who, dropped)
-        if restored:
-            self.log.warning("lablib: %s: deleted cell(s) put back: %s", who, ", ".join(restored))
-        if replaced:
-            self.log.warning("lablib: %s: edited cell(s) replaced: %s", who, ", ".join(replaced))
-        nb.cells = cells
-        return nb, resources
-
-
-def allowed_files(coursedir, assignment: str) -> set[str]:
-    """Relative paths a grading copy may hold: notebooks, the course's own files, the answers file."""
-    allowed: set[str] = set(NBGRADER_FILES)
-    for step in (coursedir.source_directory, coursedir.release_directory):
-        folder = Path(coursedir.format_path(step, ".", assignment))
-        if folder.is_dir():
-            for path in folder.rglob("*"):
-                if path.is_file() and not path.is_symlink():
-                    allowed.add(path.relative_to(folder).as_posix())
-    try:
-        allowed.add(get_stage(assignment).answers_filename)
-    except KeyError:
-        pass
-    return allowed
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        for sub in path.rglob("*"):
-            if not sub.is_symlink():
-                sub.chmod(sub.stat().st_mode | 0o700)
-        path.chmod(path.stat().st_mode | 0o700)
-        shutil.rmtree(path)
-    else:
-        path.unlink()
-
-
-def keep_only(folder: Path, allowed: set[str]) -> list[str]:
-    """Remove everything under ``folder`` that is not in ``allowed``; return what was removed."""
-    keep_dirs = {p for a in allowed for p in Path(a).parents if str(p) != "."}
-    removed = []
-
-    def walk(directory: Path) -> None:
-        for path in sorted(directory.iterdir()):
-            rel = path.relative_to(folder).as_posix()
-            if path.is_symlink() or (path.is_file() and rel not in allowed) \
-                    or (path.is_dir() and Path(rel) not in keep_dirs) or not (path.is_file() or path.is_dir()):
-                removed.append(rel + ("/" if path.is_dir() and not path.is_symlink() else ""))
-                _remove(path)
-            elif path.is_dir():
-                walk(path)
-
-    walk(folder)
-    return removed
-
-
-def strip_unknown_answers(doc: dict) -> list[str]:
-    """Remove keys no exercise definition knows from an answers document, in place.
-
-    Returns the removed keys (as paths like ``answers.diagnose.dg1.skor``).
-    """
-    from .exercises import all_exercises
-    from .fields import Table
-
-    removed = [k for k in doc if k not in ("schema_version", "stage", "saved_at", "answers")]
-    for key in removed:
-        del doc[key]
-    answers = doc.get("answers")
-    if not isinstance(answers, dict):
-        return removed
-    exercises = {ex.id: ex for ex in all_exercises()}
-    for ex_id in list(answers):
-        ex = exercises.get(ex_id)
-        if ex is None:
-            removed.append(f"answers.{ex_id}")
-            del answers[ex_id]
-            continue
-        values = answers[ex_id]
-        if not isinstance(values, dict):
-            continue
-        fields = {f.id: f for f in ex.fields}
-        for field_id in list(values):
-            f = fields.get(field_id)
-            if f is None:
-                removed.append(f"answers.{ex_id}.{field_id}")
-                del values[field_id]
-            elif isinstance(f, Table) and isinstance(values[field_id], list):
-                columns = {c.id for c in f.columns}
-                for n, row in enumerate(values[field_id]):
-                    if isinstance(row, dict):
-                        for col in [c for c in row if c not in columns]:
-                            removed.append(f"answers.{ex_id}.{field_id}[{n}].{col}")
-                            del row[col]
-    return removed
-
-
-class KeepOnlyCourseFiles(_Preprocessor):
-    """First autograde step, before the kernel starts: see the module docstring."""
-
-    def preprocess(self, nb, resources):
-        info = resources["nbgrader"]
-        coursedir = _coursedir(self)
-        folder = Path(resources.get("metadata", {}).get("path") or ".").resolve()
-        expected = Path(coursedir.format_path(coursedir.autograded_directory, info["student"],
-                                              info["assignment"])).resolve()
-        if folder != expected:
-            raise RuntimeError(f"lablib: refusing to grade {folder}: the grading copy should be in {expected}")
-        who = f"{info['student']}/{info['assignment']}"
-        removed = keep_only(folder, allowed_files(coursedir, info["assignment"]))
-        if removed:
-            self.log.warning("lablib: %s: files not belonging to the assignment removed from the grading copy "
-                             "(the submission keeps them): %s", who, ", ".join(removed))
-        try:
-            stage = get_stage(info["assignment"])
-        except KeyError:
-            return nb, resources
-        answers = folder / stage.answers_filename
-        if answers.is_file():
-            try:
-                doc = json.loads(answers.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, ValueError):
-                return nb, resources  # grade_check reports a broken file to the participant
-            if isinstance(doc, dict):
-                stripped = strip_unknown_answers(doc)
-                if stripped:
-                    answers.unlink()
-                    answers.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
-                    self.log.warning("lablib: %s: unknown keys removed from the answers file: %s", who,
-                                     ", ".join(stripped[:20]) + (" …" if len(stripped) > 20 else ""))
-        return nb, resources
+        return getattr(import_module(_MOVED[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -83,18 +83,13 @@ def _answers_from_bytes(path: str, data: bytes, stage: str) -> tuple[dict, str, 
     (``schema_version``, ``stage``, the ``answers`` mapping itself), so validating first and
     dropping afterwards gives the same answers with one JSON parse instead of two.
     """
-    from .answers import AnswersFileError, parse_answers_file
+    from .answers import AnswersFileError, parse_answers_file, strip_unknown_answers
 
     try:
         doc = parse_answers_file(_Bytes(path, data), stage)  # type: ignore[arg-type]
     except AnswersFileError as exc:
         return {}, str(exc.message.get("en")), None
-    try:
-        from .course import strip_unknown_answers
-    except ImportError:  # pragma: no cover - older course module
-        pass
-    else:
-        strip_unknown_answers(doc)
+    strip_unknown_answers(doc)
     saved_at = doc.get("saved_at")
     return doc["answers"], "", saved_at if isinstance(saved_at, str) else None
 

@@ -66,13 +66,27 @@ def test_course_config_holds_the_protections_around_nbgrader_defaults(course):
     sanitize, autograde = protected_preprocessors()
     assert list(config.Autograde.sanitize_preprocessors) == sanitize
     assert list(config.Autograde.autograde_preprocessors) == autograde
-    assert autograde[0] == "lablib.course.KeepOnlyCourseFiles"
-    assert sanitize.index("lablib.course.RestoreCourseCells") == \
+    assert autograde[0] == "lablib.protections.KeepOnlyCourseFiles"
+    assert sanitize.index("lablib.protections.RestoreCourseCells") == \
         sanitize.index("nbgrader.preprocessors.overwritecells.OverwriteCells") - 1
     defaults = Autograde.class_traits()
     for name, ours in (("sanitize_preprocessors", sanitize), ("autograde_preprocessors", autograde)):
         stock = [f"{c.__module__}.{c.__name__}" for c in defaults[name].default()]
         assert [p for p in ours if not p.startswith("lablib.")] == stock
+
+
+def test_a_course_config_naming_the_protections_in_lablib_course_still_loads_them():
+    """Configs written before the protections moved to lablib.protections keep working."""
+    from nbconvert.exporters import NotebookExporter
+    from traitlets.utils.importstring import import_item
+
+    from lablib import protections
+
+    assert protections.RestoreCourseCells is import_item("lablib.course.RestoreCourseCells")
+    assert protections.KeepOnlyCourseFiles is import_item("lablib.course.KeepOnlyCourseFiles")
+    exporter = NotebookExporter()
+    exporter.register_preprocessor("lablib.course.KeepOnlyCourseFiles")
+    assert isinstance(exporter._preprocessors[-1], protections.KeepOnlyCourseFiles)
 
 
 def test_bad_roster_is_refused_listing_every_row_and_nothing_is_left(tmp_path, capsys):

@@ -190,3 +190,23 @@ def test_a_new_process_reuses_scores_from_the_disk_cache_until_a_file_changes(te
     live._CACHE.clear()
     assert again == live_scores(course, STAGE, disk_cache=False)
     assert ["ani", "ani", "budi"] == scored
+
+
+def test_live_scoring_and_the_course_module_do_not_import_nbgrader(tmp_path):
+    """nbgrader's imports take seconds and live scoring runs no kernel: it never pays for them."""
+    import subprocess
+    import sys
+
+    from lablib.stages import get_stage
+
+    folder = tmp_path / "submitted" / "ani" / STAGE
+    save_answers(folder, STAGE, synthetic_answers(STAGE, "model"))
+    _edit_json(folder / get_stage(STAGE).answers_filename, lambda d: d["answers"].update({"bonus": True}))
+    code = ("import json, sys, lablib.course, lablib.live\n"
+            "scores = lablib.live.live_scores(sys.argv[1], sys.argv[2], working=False)\n"
+            "print(json.dumps([[s.earned, s.problem] for s in scores]))\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'nbgrader', 'nbconvert'}))")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path), STAGE], capture_output=True,
+                         text=True, check=True)
+    model = score_answers(STAGE, synthetic_answers(STAGE, "model")).earned
+    assert [f"[[{model}, \"\"]]", "[]"] == out.stdout.split("\n")[:2]

@@ -2,7 +2,7 @@
 
 Every attacker submits through nbgrader's exchange; the course is then graded with the
 `nbgrader autograde` command line in the course folder, so the protections must come from the
-course's own nbgrader_config.py (lablib.course). Each attacker's automatic score must equal the
+course's own nbgrader_config.py (lablib.protections). Each attacker's automatic score must equal the
 in-process score of their answers under the course's calendar (0 for the blank ones).
 
 A control copy of the course, with nbgrader's stock preprocessors, grades three of the
@@ -194,7 +194,7 @@ def build_control(course: Path, root: Path) -> Path:
     text = (course / CONFIG_FILENAME).read_text(encoding="utf-8").replace(str(course), str(copy))
     text = re.sub(r"^c\.Autograde\.(sanitize|autograde)_preprocessors = .*$", "", text, flags=re.MULTILINE)
     (copy / CONFIG_FILENAME).write_text(text, encoding="utf-8")
-    assert "lablib.course" not in text
+    assert "lablib.protections" not in text
     nbgrader("autograde", "diagnose", cwd=copy)
     return copy
 
