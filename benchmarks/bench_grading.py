@@ -41,10 +41,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from lablib.answers import save_answers
-from lablib.course import install_source, open_api, write_config
-from lablib.curriculum.samples import model_answers
-from lablib.stages import STAGES
+from lablib.answers import save_answers  # noqa: E402 (after the sys.path line above)
+from lablib.course import install_source, open_api, write_config  # noqa: E402
+from lablib.curriculum.samples import model_answers  # noqa: E402
+from lablib.stages import STAGES  # noqa: E402
 
 COURSE_ID = "bench-grading"
 TIMESTAMP = "2026-08-14 10:00:00.000000 UTC"
@@ -358,7 +358,8 @@ def main(argv: list[str] | None = None) -> int:
         regrade_pct = 100 * again_s / ours_s if ours_s else 0.0
         peak_mb = max(self_usage.ru_maxrss, child_usage.ru_maxrss) / 1024
         tree_mb = ours_peak / 2**20
-        ok = lambda good: "ok" if good else "MISSED"
+        def ok(good: bool) -> str:
+            return "ok" if good else "MISSED"
         print()
         print(f"Load average during the run: {os.getloadavg()[0]:.1f} (other processes on this machine)")
         print(f"Grading {n} submissions ({', '.join(f'{s} {len(v)}' for s, v in by_stage.items())}), "

@@ -29,7 +29,7 @@ _API = {
     "set_language": ("lablib.i18n", "set_language"),
 }
 
-__all__ = sorted(_API)
+__all__ = sorted(_API)  # noqa: PLE0605 (a list, built from the table above)
 
 
 def __getattr__(name: str) -> Any:

@@ -47,9 +47,9 @@ jawaban itu ke folder ini (jawaban tahap ini tidak terhapus).
 
 def _meta(kind: str, grade_id: str, points: float | None = None) -> dict:
     flags = {
-        "readonly": dict(grade=False, solution=False, locked=True, task=False),
-        "test": dict(grade=True, solution=False, locked=True, task=False),
-        "task": dict(grade=False, solution=False, locked=True, task=True),
+        "readonly": {"grade": False, "solution": False, "locked": True, "task": False},
+        "test": {"grade": True, "solution": False, "locked": True, "task": False},
+        "task": {"grade": False, "solution": False, "locked": True, "task": True},
     }[kind]
     meta = {"grade_id": grade_id, "schema_version": NBGRADER_SCHEMA, **flags}
     if points is not None:

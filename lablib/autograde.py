@@ -17,7 +17,6 @@ from .checks import Answers, run_check
 from .exercises import get_exercise
 from .i18n import T
 
-
 _STALE_NOTE = T("(Sel penilaian otomatis: hasil di atas dihitung saat sel ini dijalankan. "
                 "Untuk hasil terbaru, tekan Periksa pada formulir.)",
                 "(Autograder cell: the result above is from when this cell ran. For the latest "

@@ -395,19 +395,3 @@ def _remove_course_from_db(db_url: str, course_id: str, student_ids: list[str]) 
         for sid in student_ids:
             with contextlib.suppress(*quiet):
                 gb.remove_student(sid)
-
-
-# Names that moved: a course config written by an earlier lablib names
-# "lablib.course.RestoreCourseCells" and "lablib.course.KeepOnlyCourseFiles"; resolved on
-# use, so importing this module still does not import nbgrader.
-_MOVED = {"RestoreCourseCells": "lablib.protections", "KeepOnlyCourseFiles": "lablib.protections",
-          "allowed_files": "lablib.protections", "keep_only": "lablib.protections",
-          "NBGRADER_FILES": "lablib.protections", "strip_unknown_answers": "lablib.answers"}
-
-
-def __getattr__(name: str):
-    if name in _MOVED:
-        from importlib import import_module
-
-        return getattr(import_module(_MOVED[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

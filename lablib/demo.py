@@ -229,22 +229,17 @@ def run_demo(out: str | os.PathLike = "demo-out", *, participants: int = 20, see
         say(f"[{time.monotonic() - started:5.1f} d] {stage}: {submitted} dikumpulkan, {len(graded.done)} dinilai "
             f"otomatis dalam {t2 - t1:.1f} d, {levels} nilai rubrik contoh, umpan balik dikirim"
             + (f"; GAGAL: {', '.join(graded.failed)}" if graded.failed else ""))
+        for note in graded.notes:
+            if note.startswith("GAGAL"):
+                say(f"        {note}")
 
     exported = export(course_dir, out / "nilai")
     paths = {"kursus": course_dir, "nilai": exported.folder, "peserta": out / "peserta"}
-    try:
-        from .report import write_report
-    except ImportError:
-        write_report = None
-    if write_report is not None:
-        html_path, _ = write_report(course_dir, out / "laporan")
-        paths["laporan"] = html_path
-    try:
-        from .showcase import write_showcase
-    except ImportError:
-        write_showcase = None
-    if write_showcase is not None:
-        paths["pameran"] = write_showcase(course_dir, out / "pameran" / "pameran-inovasi.html")
+    from .report import write_report
+    from .showcase import write_showcase
+
+    paths["laporan"] = write_report(course_dir, out / "laporan")[0]
+    paths["pameran"] = write_showcase(course_dir, out / "pameran" / "pameran-inovasi.html")
 
     st = status(course_dir)
     seconds = time.monotonic() - started

@@ -194,7 +194,7 @@ def export(course_dir: str | os.PathLike, out: str | os.PathLike | None = None) 
     grades = read_grades(info.root)
     sheets = tables(grades)
     written = []
-    for (name, (head, rows)), filename in zip(sheets.items(), FILES[:3]):
+    for (_name, (head, rows)), filename in zip(sheets.items(), FILES[:3]):
         path = folder / filename
         tmp = path.with_suffix(".csv.tmp")
         with tmp.open("w", encoding="utf-8-sig", newline="") as fh:

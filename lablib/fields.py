@@ -353,6 +353,16 @@ FIELD_KINDS: dict[str, type[Field]] = {
 }
 
 __all__ = [
-    "AnswerError", "Field", "ShortText", "LongText", "Number", "DateField", "Choice", "MultiChoice",
-    "Scale", "Table", "FIELD_KINDS", "word_count",
+    "FIELD_KINDS",
+    "AnswerError",
+    "Choice",
+    "DateField",
+    "Field",
+    "LongText",
+    "MultiChoice",
+    "Number",
+    "Scale",
+    "ShortText",
+    "Table",
+    "word_count",
 ]

@@ -413,7 +413,7 @@ def gantt(answers: Mapping[str, Any]) -> Figure:
             ax.text(max(w0, first - 3) + 1, len(items) - 0.45, _t(T("masa uji coba", "trial window")),
                     fontsize=8, color=GOOD, va="bottom")
         span = max(last - first, 1)
-        for y, (name, a, b, r) in zip(ys, items):
+        for y, (_name, a, b, r) in zip(ys, items):
             if a is None:
                 continue
             lo, hi = min(a, b), max(a, b) + 1
@@ -725,7 +725,7 @@ def kipp_radar(answers: Mapping[str, Any]) -> Figure:
         text_share = [0.0]
     top = max([*weight_share, *text_share])
     rmax = 10 * (int(top // 10) + 1)
-    ticks = [t for t in range(10, rmax + 1, 10)]
+    ticks = list(range(10, rmax + 1, 10))
     fig = new_figure(7.5, 6.5)
     ax = radar_axes(fig, labels, series, rmax, ticks, [f"{t}%" for t in ticks])
     ax.set_title(_t(title), fontsize=12, fontweight="bold", pad=24)

@@ -63,10 +63,6 @@ def _check(result: dict, what: str) -> str:
     raise PipelineError(f"{what} gagal:\n  " + "\n  ".join(lines[-6:]))
 
 
-def _lablib_warnings(log: str) -> list[str]:
-    return [ln.split("lablib: ", 1)[1] for ln in log.splitlines() if "lablib: " in ln]
-
-
 class _Course:
     """A course opened for one step: metadata, nbgrader's API and its folders."""
 
@@ -202,22 +198,12 @@ class ProgressBar:
         self.stream.flush()
 
 
-def _parallel_grader():
-    """``lablib.grading.grade`` when the grading module provides it (parallel, incremental)."""
-    try:
-        from . import grading
-    except ImportError:
-        return None
-    return getattr(grading, "grade", None)
-
-
 def grade(course_dir: str | os.PathLike, stage: str, *, workers: int | None = None, force: bool = False,
           progress: ProgressFn | None = None) -> StepResult:
     """Autograde every collected submission of a stage.
 
-    Uses ``lablib.grading.grade`` (parallel, incremental) when it exists; otherwise grades one
-    submission after another through nbgrader's API. Unchanged submissions are skipped unless
-    ``force``; manual (rubric) grades are never touched by autograde.
+    Through ``lablib.grading.grade`` (parallel, incremental): unchanged submissions are
+    skipped unless ``force``; manual (rubric) grades are never touched by autograde.
     """
     slug = stage_slug(stage)
     course = _Course(course_dir)
@@ -226,20 +212,16 @@ def grade(course_dir: str | os.PathLike, stage: str, *, workers: int | None = No
         waiting = course.inbound_students(slug)
         hint = f" ({len(waiting)} menunggu di exchange: jalankan 'lablib collect {slug}')" if waiting else ""
         return StepResult("grade", slug, notes=(f"Belum ada pengumpulan tahap {slug} untuk dinilai{hint}.",))
+    from .grading import GradingError
+    from .grading import grade as grade_parallel
+
     start = time.monotonic()
-    parallel = _parallel_grader()
-    if parallel is not None:
-        try:
-            outcome = parallel(course.root, slug, workers=workers, force=force,
-                               progress=_event_progress(progress))
-        except Exception as exc:
-            if type(exc).__name__ != "GradingError":
-                raise
-            raise PipelineError(str(exc)) from None
-        result = _result_from_grading(course, slug, outcome, start)
-    else:
-        result = _grade_sequentially(course, slug, sorted(collected), force, progress, start)
-    return result
+    try:
+        outcome = grade_parallel(course.root, slug, workers=workers, force=force,
+                                 progress=_event_progress(progress))
+    except GradingError as exc:
+        raise PipelineError(str(exc)) from None
+    return _result_from_grading(course, slug, outcome, start)
 
 
 def _event_progress(progress):
@@ -251,46 +233,17 @@ def _event_progress(progress):
 
 def _result_from_grading(course: _Course, slug: str, report, start: float) -> StepResult:
     """A ``StepResult`` from ``lablib.grading``'s ``GradeReport`` (plus lateness from the gradebook)."""
-    done = tuple(getattr(report, "graded", ()))
-    skipped = tuple(getattr(report, "skipped", ()))
-    problems = tuple(getattr(report, "failed", ()))
-    failed = tuple(getattr(p, "student", str(p)) for p in problems)
+    done, skipped = tuple(report.graded), tuple(report.skipped)
+    failed = tuple(p.student for p in report.failed)
     late = _late_students(course, slug)
-    workers = getattr(report, "workers", None)
-    notes = [_grade_summary(slug, done, skipped, failed, late, time.monotonic() - start, workers)]
-    notes += [f"GAGAL {getattr(p, 'student', '')}: {str(getattr(p, 'reason', p)).splitlines()[0]}" for p in problems]
-    for w in getattr(report, "warnings", ()):
+    notes = [_grade_summary(slug, done, skipped, failed, late, time.monotonic() - start, report.workers)]
+    notes += [f"GAGAL {p.student}: {str(p.reason).splitlines()[0]}" for p in report.failed]
+    for w in report.warnings:
         text = str(getattr(w, "reason", w))
         text = text.split("lablib: ", 1)[1] if "lablib: " in text else text
         notes.append(f"Peringatan {getattr(w, 'student', '')}: {text}")
     return StepResult("grade", slug, done=done, skipped=skipped, failed=failed, late=late, notes=tuple(notes),
                       seconds=time.monotonic() - start)
-
-
-def _grade_sequentially(course: _Course, slug: str, students: list[str], force: bool,
-                        progress: ProgressFn | None, start: float) -> StepResult:
-    done, skipped, failed, warnings = [], [], [], []
-    progress = progress or (lambda *_: None)
-    progress(0, len(students), "")
-    for n, student in enumerate(students, start=1):
-        result = course.api.autograde(slug, student, force=force, create=True)
-        log = result.get("log", "")
-        if not result.get("success"):
-            reason = [ln for ln in (log + "\n" + result.get("error", "")).splitlines()
-                      if ln.startswith(("[ERROR]", "[CRITICAL]"))]
-            failed.append(student)
-            warnings.append(f"{student}: gagal dinilai: {(reason[-1] if reason else 'lihat log nbgrader')}")
-        elif "Skipping existing assignment" in log:
-            skipped.append(student)
-        else:
-            done.append(student)
-        warnings += [f"{student}: {w}" for w in _lablib_warnings(log)]
-        progress(n, len(students), student)
-    late = _late_students(course, slug)
-    notes = [_grade_summary(slug, tuple(done), tuple(skipped), tuple(failed), late, time.monotonic() - start)]
-    notes += [f"Peringatan: {w}" for w in warnings]
-    return StepResult("grade", slug, done=tuple(done), skipped=tuple(skipped), failed=tuple(failed), late=late,
-                      notes=tuple(notes), seconds=time.monotonic() - start)
 
 
 def _grade_summary(slug, done, skipped, failed, late, seconds, workers=None) -> str:
@@ -332,29 +285,19 @@ def feedback(course_dir: str | os.PathLike, stage: str) -> StepResult:
     if not graded:
         return StepResult("feedback", slug, notes=((f"Belum ada pengumpulan tahap {slug} yang dinilai; "
                                                     f"jalankan 'lablib grade {slug}' dulu."),))
-    writer = _lablib_feedback_writer()
-    if writer is None:
-        _check(course.api.generate_feedback(slug, force=True), f"membuat umpan balik tahap {slug}")
-    else:
-        for student in graded:
-            _prepare_feedback_folder(course, student, slug)
-        writer(course.root, slug, graded)
+    from .feedback import write_feedback
+
+    for student in graded:
+        _prepare_feedback_folder(course, student, slug)
+    write_feedback(course.root, slug, graded)
     _check(course.api.release_feedback(slug), f"mengirim umpan balik tahap {slug}")
     made = tuple(s for s in graded if any(course.folder("feedback", s, slug).glob("*.html")))
     notes = ((f"Umpan balik tahap {slug} dibuat dan dikirim untuk {len(made)} peserta "
               f"(folder {Path(course.coursedir.root) / course.coursedir.feedback_directory}"
-              + (", halaman lablib: tanpa kode tes, dengan level rubrik" if writer else "") + ")."),
+              ", halaman lablib: tanpa kode tes, dengan level rubrik)."),
              ("Peserta mengambilnya di JupyterLab (Assignments → Fetch Feedback) atau dengan "
               f"'nbgrader fetch_feedback {slug} --course {course.info.course_id}'."))
     return StepResult("feedback", slug, done=made, notes=notes, seconds=time.monotonic() - start)
-
-
-def _lablib_feedback_writer():
-    try:
-        from .feedback import write_feedback
-    except ImportError:
-        return None
-    return write_feedback
 
 
 def _prepare_feedback_folder(course: _Course, student: str, slug: str) -> None:
@@ -479,11 +422,8 @@ def status(course_dir: str | os.PathLike, *, live: bool = False) -> CourseStatus
 
 
 def _live_scores(root: Path) -> dict[tuple[str, str], tuple[float, float]]:
-    try:
-        from .live import live_scores
-    except ImportError:
-        raise PipelineError("status langsung (--live) butuh modul lablib.live, yang tidak ada di instalasi ini.") \
-            from None
+    from .live import live_scores
+
     return {(s.student, s.stage): (s.earned, s.available) for s in live_scores(root)}
 
 

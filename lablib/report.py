@@ -407,12 +407,8 @@ def _figure(width: float, height: float):
 
 
 def _label(text: Any, limit: int = 40) -> str:
-    try:
-        from .drawing import clean
-    except ImportError:
-        s = " ".join(str(text or "").split())
-        s = s if len(s) <= limit else s[: limit - 1] + "…"
-        return s.replace("$", r"\$")
+    from .drawing import clean
+
     return clean(text, limit)
 
 

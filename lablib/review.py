@@ -473,7 +473,7 @@ def import_review(course_dir: str | os.PathLike, path: str | os.PathLike, *, for
         problems.append(CellProblem(MAIN_SHEET, row, column, message))
 
     known = {}
-    for name, level_col, comment_col, points in meta.columns:
+    for name, level_col, comment_col, _points in meta.columns:
         meaning = describe_grade(name)
         header = ws[f"{level_col}{meta.header_row}"].value or ""
         if meaning is None or meaning.kind != RUBRIC or meaning.stage != meta.stage:
@@ -508,7 +508,7 @@ def import_review(course_dir: str | os.PathLike, path: str | os.PathLike, *, for
                           f"Unknown participant id '{_clip(student)}' in this course."))
             continue
         rec = view.record(student, meta.stage)
-        for name, (meaning, lc, cc) in known.items():
+        for name, (_meaning, lc, cc) in known.items():
             raw_level, raw_comment = cells[name]
             try:
                 level = parse_level(raw_level)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,18 @@ def _tools_on_path(monkeypatch):
     # nbgrader shells out to `alembic`, and kernels start `python`: both must be this venv's.
     monkeypatch.setenv("PATH", f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+
+
+@pytest.fixture
+def warnings_are_errors():
+    """Any warning raised by the code under test fails the test (nbgrader scores a cell that
+    writes a warning to stderr as 0). Sockets leaked by earlier tests in this worker are
+    collected first and ResourceWarnings ignored: they are not the code under test."""
+    gc.collect()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", ResourceWarning)
+        yield
 
 
 def run_cli(args: list[str], cwd: Path, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:

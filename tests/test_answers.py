@@ -4,7 +4,14 @@ import os
 import pytest
 
 from lablib.answers import (
-    HISTORY_DIR, SCHEMA_VERSION, AnswersFileError, AnswerStore, load_answers, parse_answers_file, save_answers)
+    HISTORY_DIR,
+    SCHEMA_VERSION,
+    AnswersFileError,
+    AnswerStore,
+    load_answers,
+    parse_answers_file,
+    save_answers,
+)
 
 ANSWERS = {"diagnose.dg1": {"masalah": [{"nama": "Antrean <b>KTP-el</b> 😊"}], "masalah_terpilih": "Ñoño"}}
 

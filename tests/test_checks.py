@@ -1,7 +1,7 @@
 import pytest
 
-from lablib.autograde import grade_check
 from lablib.answers import save_answers
+from lablib.autograde import grade_check
 from lablib.checks import run_checks
 from lablib.curriculum.samples import model_answers
 from lablib.exercises import get_exercise

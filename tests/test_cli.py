@@ -75,20 +75,6 @@ def test_course_config_holds_the_protections_around_nbgrader_defaults(course):
         assert [p for p in ours if not p.startswith("lablib.")] == stock
 
 
-def test_a_course_config_naming_the_protections_in_lablib_course_still_loads_them():
-    """Configs written before the protections moved to lablib.protections keep working."""
-    from nbconvert.exporters import NotebookExporter
-    from traitlets.utils.importstring import import_item
-
-    from lablib import protections
-
-    assert protections.RestoreCourseCells is import_item("lablib.course.RestoreCourseCells")
-    assert protections.KeepOnlyCourseFiles is import_item("lablib.course.KeepOnlyCourseFiles")
-    exporter = NotebookExporter()
-    exporter.register_preprocessor("lablib.course.KeepOnlyCourseFiles")
-    assert isinstance(exporter._preprocessors[-1], protections.KeepOnlyCourseFiles)
-
-
 def test_bad_roster_is_refused_listing_every_row_and_nothing_is_left(tmp_path, capsys):
     code, _, err = lablib("init", tmp_path / "kursus", "--roster", DATA / "roster-rusak.csv", capsys=capsys)
     assert code == 1

@@ -323,7 +323,7 @@ def test_garbage_exercise_entries_and_other_exercises_never_raise(eid):
         answers = _model(eid)
         for other in list(answers):
             if other != eid and isinstance(answers[other], dict):
-                answers[other] = {k: junk for k in answers[other]}
+                answers[other] = dict.fromkeys(answers[other], junk)
         _call_every_check(ex, answers)
 
 

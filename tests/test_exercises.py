@@ -7,10 +7,10 @@ from lablib.exercises import DefinitionError, Exercise, all_exercises, get_exerc
 from lablib.fields import Choice, Number, ShortText, Table
 from lablib.rubrics import Criterion
 
-GOOD = dict(id="diagnose.dg9", code="DG9", title="Uji", instructions="Isi.",
-            fields=(ShortText("nama", "Nama"),),
-            checks=(Check("isi", "Terisi", 1, lambda a: []),),
-            criteria=(Criterion("c", "Kriteria", 2, ("a", "b", "c", "d", "e")),))
+GOOD = {"id": "diagnose.dg9", "code": "DG9", "title": "Uji", "instructions": "Isi.",
+            "fields": (ShortText("nama", "Nama"),),
+            "checks": (Check("isi", "Terisi", 1, lambda a: []),),
+            "criteria": (Criterion("c", "Kriteria", 2, ("a", "b", "c", "d", "e")),)}
 
 
 def test_a_good_definition_validates():
@@ -18,17 +18,17 @@ def test_a_good_definition_validates():
 
 
 @pytest.mark.parametrize("change,field,fragment", [
-    (dict(id="dg9"), None, "must look like"),
-    (dict(id="nowhere.dg9"), None, "stage 'nowhere'"),
-    (dict(code="DG8"), None, "does not match"),
-    (dict(fields=()), None, "no fields"),
-    (dict(fields=(ShortText("nama", "Nama"), ShortText("nama", "Lagi"))), "nama", "defined twice"),
-    (dict(fields=(Number("angka", "Angka", minimum=3, maximum=1),)), "angka", "above maximum"),
-    (dict(fields=(Choice("pilih", "Pilih", options_from="tabel.kolom"),)), "pilih", "names no table column"),
-    (dict(fields=(Table("tabel", "Tabel", columns=(Table("dalam", "Dalam", columns=(ShortText("a", "A"),)),)),)),
+    ({"id": "dg9"}, None, "must look like"),
+    ({"id": "nowhere.dg9"}, None, "stage 'nowhere'"),
+    ({"code": "DG8"}, None, "does not match"),
+    ({"fields": ()}, None, "no fields"),
+    ({"fields": (ShortText("nama", "Nama"), ShortText("nama", "Lagi"))}, "nama", "defined twice"),
+    ({"fields": (Number("angka", "Angka", minimum=3, maximum=1),)}, "angka", "above maximum"),
+    ({"fields": (Choice("pilih", "Pilih", options_from="tabel.kolom"),)}, "pilih", "names no table column"),
+    ({"fields": (Table("tabel", "Tabel", columns=(Table("dalam", "Dalam", columns=(ShortText("a", "A"),)),)),)},
      "tabel", "tables cannot nest"),
-    (dict(checks=(Check("isi", "Terisi", 0, lambda a: []),)), None, "points must be positive"),
-    (dict(criteria=(Criterion("c", "K", 2, ("a", "b")),)), None, "5 level descriptors"),
+    ({"checks": (Check("isi", "Terisi", 0, lambda a: []),)}, None, "points must be positive"),
+    ({"criteria": (Criterion("c", "K", 2, ("a", "b")),)}, None, "5 level descriptors"),
 ])
 def test_bad_definitions_raise_naming_exercise_field_and_problem(change, field, fragment):
     with pytest.raises(DefinitionError) as err:

@@ -2,7 +2,17 @@ import datetime as dt
 
 import pytest
 
-from lablib.fields import AnswerError, Choice, DateField, LongText, MultiChoice, Number, Scale, ShortText, Table
+from lablib.fields import (
+    AnswerError,
+    Choice,
+    DateField,
+    LongText,
+    MultiChoice,
+    Number,
+    Scale,
+    ShortText,
+    Table,
+)
 
 
 def test_number_accepts_indonesian_thousands_and_decimal_comma():

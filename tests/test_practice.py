@@ -7,7 +7,6 @@ from __future__ import annotations
 import copy
 import subprocess
 import sys
-import warnings
 
 import pytest
 from matplotlib.figure import Figure
@@ -21,11 +20,7 @@ def stage_of(kind: str) -> str:
     return exercise_for(kind).split(".", 1)[0]
 
 
-@pytest.fixture(autouse=True)
-def _warnings_are_errors():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
+pytestmark = pytest.mark.usefixtures("warnings_are_errors")
 
 
 def render(fig: Figure) -> None:

@@ -185,7 +185,8 @@ def test_inconsistent_trial_log_resolves_more_than_received():
 def test_inconsistent_cohort_member_loses_points_over_the_course():
     person = next(p for p in synthetic_cohort(6) if p.profile == "inconsistent")
     model = next(p for p in synthetic_cohort(6) if p.profile == "model")
-    total = lambda p: sum(_earned(s, p.answers(s)) for s in ACTIVE)
+    def total(p):
+        return sum(_earned(s, p.answers(s)) for s in ACTIVE)
     assert total(person) < total(model)
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import copy
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 from ..stages import get_stage
 
 
-@lru_cache(maxsize=None)
+@cache
 def _model(stage: str) -> dict:
     get_stage(stage)
     ref = resources.files(__package__).joinpath("data", f"model-{stage}.json")
