@@ -88,6 +88,10 @@ def _normalised(path: Path) -> dict:
     return nb
 
 
+# The module-scoped courses are expensive: keep this module on one xdist worker.
+pytestmark = pytest.mark.xdist_group("grading")
+
+
 # -- fixtures ------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def template(tmp_path_factory):

@@ -18,6 +18,9 @@ from lablib.live import LiveScore, live_frame, live_scores
 from lablib.scoring import score_answers
 
 
+# The module-scoped courses are expensive: keep this module on one xdist worker.
+pytestmark = pytest.mark.xdist_group("live")
+
 @pytest.fixture(scope="module")
 def template(tmp_path_factory):
     return make_template(tmp_path_factory.mktemp("live") / "template")
