@@ -17,7 +17,6 @@ from lablib.grading import grade, gradebook_rows
 from lablib.live import LiveScore, live_frame, live_scores
 from lablib.scoring import score_answers
 
-
 # The module-scoped courses are expensive: keep this module on one xdist worker.
 pytestmark = pytest.mark.xdist_group("live")
 
