@@ -34,6 +34,18 @@ def warnings_are_errors():
         yield
 
 
+@pytest.fixture(scope="module")
+def postgres():
+    """A throwaway PostgreSQL server on loopback (Debian's package); skips where there is none."""
+    from postgres_server import PostgresServer, unavailable
+
+    reason = unavailable()
+    if reason:
+        pytest.skip(reason)
+    with PostgresServer() as server:
+        yield server
+
+
 def run_cli(args: list[str], cwd: Path, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run a command-line tool of this venv; on failure show its output in the test report."""
     full_env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", **(env or {})}

@@ -304,17 +304,6 @@ def test_report_summary_names_failures_and_warnings():
 
 
 # -- PostgreSQL ----------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def postgres():
-    from postgres_server import PostgresServer, unavailable
-
-    reason = unavailable()
-    if reason:
-        pytest.skip(reason)
-    with PostgresServer() as server:
-        yield server
-
-
 @pytest.mark.slow
 @pytest.mark.postgres
 def test_parallel_grading_on_postgresql_gives_the_stock_gradebook(postgres, stock_and_parallel, tmp_path):

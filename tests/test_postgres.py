@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import pytest
-from postgres_server import PostgresServer, unavailable
 from test_pipeline_course import COURSE_ID, PipelineContract, run_scenario
 
 from lablib import cli
@@ -12,13 +11,6 @@ from lablib import cli
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 
-@pytest.fixture(scope="module")
-def postgres():
-    reason = unavailable()
-    if reason:
-        pytest.skip(reason)
-    with PostgresServer() as server:
-        yield server
 
 
 class PostgresContract(PipelineContract):
