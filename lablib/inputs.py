@@ -106,9 +106,11 @@ def accessible_name(widget: Any, name: str) -> None:
     """
     widget.description = name
     widget.style.description_width = "0px"
-    widget.layout.margin = "2px 2px 2px -6px"  # ipywidgets: 2px margins, 8px after the label
+    # ipywidgets leaves 8px after the label. Shift left by 6px and widen by as much, with no right
+    # margin, so the box keeps its width and its right border is not clipped inside table rows.
+    widget.layout.margin = "2px 0 2px -6px"
     if widget.layout.width:
-        widget.layout.width = f"calc({widget.layout.width} + 8px)"
+        widget.layout.width = f"calc({widget.layout.width} + 6px)"
 
 
 def guard(method: Callable) -> Callable:
@@ -301,14 +303,15 @@ class TextControl(Control):
 class NumberControl(Control):
     def _make(self, W: Any) -> Any:
         # A text box, not FloatText: it can be empty, and it accepts "1.250,5" as Indonesians write.
-        return W.Text(value="", layout=W.Layout(width="12em"))
+        return W.Text(value="", layout=W.Layout(width="9em" if self.compact else "12em"))
 
     def _layout(self, W: Any) -> Any:
         box = super()._layout(W)
         if self.field.unit:
             children = list(box.children)
             i = children.index(self.widget)
-            unit = W.HTML(f'<span style="margin-left:6px">{_e(self.field.unit)}</span>')
+            unit = W.HTML(f'<span style="margin-left:6px;white-space:nowrap">{_e(self.field.unit)}</span>',
+                          layout=W.Layout(flex="0 0 auto"))
             children[i] = W.HBox([self.widget, unit])
             box.children = children
         return box
