@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .fields import Field, Number, Table
+from .gradebook import Participant
 from .summary import EMPTY, shown_value
 
 MAX_CELL_CHARS = 32_000  # Excel holds at most 32,767 characters in a cell
@@ -350,24 +351,16 @@ def kipp_specs() -> tuple[Spec, ...]:
 
 # ============================================================================ building
 
-@dataclass(frozen=True)
-class Person:
-    id: str
-    name: str = ""
-    opd: str = ""
-    jabatan: str = ""
-
-
 def innovation_name(answers: Mapping[str, Any]) -> str:
     return (text_of(answers, "design.ds1.nama") or text_of(answers, "diagnose.dg4.ide_terpilih")
             or text_of(answers, "diagnose.dg1.masalah_terpilih"))
 
 
-def opd_of(person: Person, answers: Mapping[str, Any]) -> str:
+def opd_of(person: Participant, answers: Mapping[str, Any]) -> str:
     return person.opd or text_of(answers, "drum-up.du1.nama_opd")
 
 
-def build_document(kind: str, person: Person, answers: Mapping[str, Any]) -> Document:
+def build_document(kind: str, person: Participant, answers: Mapping[str, Any]) -> Document:
     """The ``"profil"`` or ``"kipp"`` document of one participant's answers."""
     specs = {"profil": profile_specs, "kipp": kipp_specs}[kind]()
     name = innovation_name(answers) or "(nama inovasi belum diisi)"
@@ -492,7 +485,7 @@ def document_docx(doc: Document, path: str | os.PathLike) -> Path:
 FILENAMES = {"profil": "profil-inovasi", "kipp": "proposal-kipp"}
 
 
-def write_participant_documents(person: Person, answers: Mapping[str, Any], folder: str | os.PathLike,
+def write_participant_documents(person: Participant, answers: Mapping[str, Any], folder: str | os.PathLike,
                                 kinds: Iterable[str] = ("profil", "kipp")) -> list[Path]:
     """Write each layout as ``.html`` and ``.docx`` into ``folder``."""
     folder = Path(folder)
@@ -522,9 +515,7 @@ def write_documents(course_dir: str | os.PathLike, participants: Iterable[str] |
         answers = latest_answers(course_dir, pid)
         if not answers:
             continue
-        info = roster.get(pid)
-        person = Person(pid, info.name if info else "", info.opd if info else "", info.jabatan if info else "")
-        written += write_participant_documents(person, answers, base / pid)
+        written += write_participant_documents(roster.get(pid) or Participant(pid), answers, base / pid)
     return written
 
 
@@ -543,7 +534,6 @@ __all__ = [
     "MAX_CELL_CHARS",
     "Block",
     "Document",
-    "Person",
     "Section",
     "Spec",
     "build_document",

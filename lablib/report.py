@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .documents import EMPTY, Person, innovation_name, opd_of, text_of, value_of
+from .documents import EMPTY, innovation_name, opd_of, text_of, value_of
 from .exercises import all_exercises, stage_exercises
 from .gradebook import (
     AUTO,
@@ -49,7 +49,7 @@ STATUS = ("belum mulai", "tersimpan", "dikumpulkan", "dinilai otomatis", "dinila
 class Innovation:
     """One participant's innovation as the portfolio, the IID estimate and the showcase see it."""
 
-    person: Person
+    person: Participant
     name: str
     opd: str
     answers: Mapping[str, Any] = field(repr=False)
@@ -65,7 +65,7 @@ class Innovation:
 class Cohort:
     course_dir: Path
     view: GradebookView
-    people: list[Person]
+    people: list[Participant]
     answers: dict[str, dict[str, Any]]
     submitted: set[tuple[str, str]]
     stages: list[str]
@@ -90,7 +90,7 @@ class Cohort:
         return out
 
     def opd(self, pid: str) -> str:
-        person = next((p for p in self.people if p.id == pid), Person(pid))
+        person = next((p for p in self.people if p.id == pid), Participant(pid))
         return opd_of(person, self.answers.get(pid) or {}) or "(OPD tidak diketahui)"
 
 
@@ -101,9 +101,7 @@ def load_cohort(course_dir: str | os.PathLike) -> Cohort:
     ids = course_students(course_dir, view)
     people = []
     for pid in ids:
-        info: Participant | None = view.participants.get(pid)
-        people.append(Person(pid, info.name if info else "", info.opd if info else "",
-                             info.jabatan if info else ""))
+        people.append(view.participants.get(pid) or Participant(pid))
     answers = {pid: latest_answers(course_dir, pid) for pid in ids}
     submitted = set()
     for pid in ids:

@@ -11,7 +11,6 @@ from docx import Document as ReadDocx
 from lablib.curriculum.samples import model_answers
 from lablib.documents import (
     NOT_FILLED,
-    Person,
     build_document,
     document_docx,
     document_html,
@@ -22,10 +21,11 @@ from lablib.documents import (
     value_of,
     write_participant_documents,
 )
+from lablib.gradebook import Participant
 from lablib.stages import STAGES
 
 EVIL = '<script>alert("x")</script> & </b>'
-PERSON = Person("ani", "Ani Lestari", "Dinas Kependudukan dan Pencatatan Sipil", "Kepala Bidang")
+PERSON = Participant("ani", name="Ani Lestari", opd="Dinas Kependudukan dan Pencatatan Sipil", jabatan="Kepala Bidang")
 
 
 def _all_answers() -> dict:
@@ -107,7 +107,7 @@ def test_missing_stages_give_drafts_and_plain_gaps():
 
 
 def test_nothing_at_all_still_makes_a_document(tmp_path):
-    doc = build_document("kipp", Person("x"), {})
+    doc = build_document("kipp", Participant("x"), {})
     assert "(nama inovasi belum diisi)" in document_html(doc)
     assert document_docx(doc, tmp_path / "x.docx").is_file()
 
