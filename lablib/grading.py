@@ -55,6 +55,12 @@ from .stages import get_stage
 
 STATE_DIR = Path(".lablib") / "grading"
 PREFETCH = 2  # submissions in flight per execution slot (see ``grade``)
+# A kernel that never answers its first message is not the submission's fault: jupyter_client
+# picks TCP ports by binding and releasing them, so a kernel started elsewhere on the machine
+# at the same moment can take one (jupyter/jupyter_client#487). Such a submission is graded
+# again in a new kernel; nothing of it was recorded.
+KERNEL_START_FAILURES = ("Kernel didn't respond", "Kernel died before replying")
+KERNEL_START_ATTEMPTS = 2
 STATE_SCHEMA = 1
 
 __all__ = ["GradeEvent", "GradeProblem", "GradeReport", "GradingError", "grade"]
@@ -579,6 +585,16 @@ def grade(course_dir: str | os.PathLike, stage: str, *, students: Iterable[str] 
 
         def grade_one(student: str) -> tuple[str, float, str | None, list[str]]:
             t0 = time.perf_counter()
+            retried: list[str] = []
+            for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+                reason, notes = attempt_one(student)
+                if reason is None or not any(s in reason for s in KERNEL_START_FAILURES):
+                    break
+                if attempt < KERNEL_START_ATTEMPTS:
+                    retried.append(f"kernel did not start (attempt {attempt}); graded again")
+            return student, time.perf_counter() - t0, reason, retried + notes
+
+        def attempt_one(student: str) -> tuple[str | None, list[str]]:
             log = _Capture(f"lablib.grading.{student}")
             exc: BaseException | None = None
             with lock:
@@ -598,7 +614,7 @@ def grade(course_dir: str | os.PathLike, stage: str, *, students: Iterable[str] 
                 reason = _failure_reason(log, exc)
                 if not log.messages(logging.ERROR):
                     reason += "\n" + "".join(traceback.format_exception(exc)).strip()
-            return student, time.perf_counter() - t0, reason, _warnings(log)
+            return reason, _warnings(log)
 
         graded: list[str] = []
         warnings: list[GradeProblem] = []

@@ -56,5 +56,21 @@ def run_cli(args: list[str], cwd: Path, check: bool = True, env: dict | None = N
     return proc
 
 
-def nbgrader(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
-    return run_cli([str(BIN / "nbgrader"), *args], cwd=cwd, check=check)
+# A kernel that never answers its first message: jupyter_client picks TCP ports by binding
+# and releasing them, so a kernel started elsewhere on the machine at the same moment can take
+# one (jupyter/jupyter_client#487). Stock nbgrader then gives up on the whole notebook.
+KERNEL_START_FAILURES = ("Kernel didn't respond", "Kernel died before replying")
+
+
+def nbgrader(*args: str, cwd: Path, check: bool = True, attempts: int = 3) -> subprocess.CompletedProcess:
+    """Run stock nbgrader; a run whose kernel failed to start (nothing graded) is run again."""
+    for attempt in range(1, attempts + 1):
+        proc = run_cli([str(BIN / "nbgrader"), *args], cwd=cwd, check=False)
+        if attempt == attempts or not any(s in proc.stderr for s in KERNEL_START_FAILURES):
+            break
+        print(f"nbgrader {args[0]}: kernel did not start (attempt {attempt}); running it again",
+              file=sys.stderr)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"nbgrader {' '.join(args)} exited {proc.returncode}\n"
+                             f"--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}")
+    return proc

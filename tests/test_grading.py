@@ -251,6 +251,38 @@ def test_broken_dead_and_hanging_submissions_are_reported_and_the_others_graded(
     assert ["c-kernel-dies", "d-corrupt"] == [p.student for p in retry.failed]
 
 
+_FLAKY_KERNEL = """\
+import os, sys
+connection_file, marker = sys.argv[1], sys.argv[2]
+if not os.path.exists(marker):  # the first start dies before answering, as a lost port race does
+    open(marker, "w").close()
+    sys.exit(1)
+os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", "-f", connection_file])
+"""
+
+
+def test_a_kernel_that_fails_to_start_is_started_again(template, tmp_path, monkeypatch):
+    course = copy_course(template, tmp_path / "course")
+    spec = tmp_path / "jupyter" / "kernels" / "flaky"
+    spec.mkdir(parents=True)
+    (spec.parent.parent / "flaky.py").write_text(_FLAKY_KERNEL, encoding="utf-8")
+    marker = tmp_path / "first-start-failed"
+    argv = [shutil.which("python"), str(spec.parent.parent / "flaky.py"), "{connection_file}", str(marker)]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "flaky",
+                                                  "language": "python"}), encoding="utf-8")
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    with (course / "nbgrader_config.py").open("a", encoding="utf-8") as fh:
+        fh.write("\nc.Execute.kernel_name = 'flaky'\n")
+    submit(course, "a-ok", synthetic_answers(STAGE, "model"))
+
+    report = grade(course, STAGE, workers=1)
+
+    assert marker.exists()  # the first start did fail
+    assert report.graded == ("a-ok",) and not report.failed
+    assert ["kernel did not start (attempt 1); graded again"] == [w.reason for w in report.warnings]
+    assert sum(auto_scores(gradebook_rows(course, STAGE))["a-ok"].values()) > 0
+
+
 # -- quick checks (no kernel) --------------------------------------------------------------
 def test_a_stage_missing_from_the_gradebook_is_refused_with_what_to_do(template, tmp_path):
     course = copy_course(template, tmp_path / "course")

@@ -127,11 +127,12 @@ def test_validate_passes_on_model_answer_and_fails_on_blank_release(graded_cours
     notebook = f"{stage}.ipynb"
 
     ok = nbgrader("validate", str(filled / notebook), cwd=tmp_path)
-    assert "Success! Your notebook passes all the tests." in ok.stdout
+    assert "Success! Your notebook passes all the tests." in ok.stdout, ok.stderr
     inverted = nbgrader("validate", "--invert", str(filled / notebook), cwd=tmp_path, check=False)
-    assert "NOTEBOOK PASSED ON" in inverted.stdout  # --invert complains: every test passes
+    assert "NOTEBOOK PASSED ON" in inverted.stdout, inverted.stderr  # --invert: every test passes
 
     failing = nbgrader("validate", str(blank / notebook), cwd=tmp_path, check=False)
-    assert "VALIDATION FAILED ON" in failing.stdout
+    assert "VALIDATION FAILED ON" in failing.stdout, failing.stderr
     inverted_blank = nbgrader("validate", "--invert", str(blank / notebook), cwd=tmp_path, check=False)
-    assert "NOTEBOOK PASSED ON" not in inverted_blank.stdout  # no test passes on the blank release
+    # no test passes on the blank release
+    assert "Success! The notebook does not pass any tests." in inverted_blank.stdout, inverted_blank.stderr
