@@ -223,7 +223,8 @@ def export_review(course_dir: str | os.PathLike, stage: str, out: str | os.PathL
         bold=True, size=14)
     ws.cell(2, 1, "Isi kolom kuning: Level 0–4 (pilih dari daftar: 0 tidak ada, 1 lemah, 2 cukup, 3 baik, "
                   "4 sangat baik) dan Komentar. Kolom abu-abu hanya untuk dibaca; poin dihitung otomatis "
-                  "(level ÷ 4 × poin). Level kosong = belum dinilai. Deskripsi setiap level ada di lembar "
+                  "(level ÷ 4 × poin). Level kosong = belum dinilai; menghapus level yang sudah terisi "
+                  "mengosongkan nilainya. Deskripsi setiap level ada di lembar "
                   f"'{RUBRIC_SHEET}'. Lalu jalankan: lablib review import <file>.")
     ws.cell(2, 1).alignment = Alignment(wrap_text=True, vertical="top")
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=min(last_col, 12))
@@ -487,7 +488,7 @@ def import_review(course_dir: str | os.PathLike, path: str | os.PathLike, *, for
             known[name] = (meaning, level_col, comment_col)
 
     view = read_gradebook(course_dir, [meta.stage])
-    wanted: dict[tuple[str, str], tuple[int | None, str | None, int, str]] = {}
+    wanted: dict[tuple[str, str], tuple[int | None, str | None, int, str, bool]] = {}
     seen: dict[str, int] = {}
     for r in range(meta.first_row, ws.max_row + 1):
         raw_id = ws.cell(r, 1).value
@@ -516,7 +517,11 @@ def import_review(course_dir: str | os.PathLike, path: str | os.PathLike, *, for
                 bad(r, lc, _level_message(raw_level))
                 continue
             comment = _comment(raw_comment)
-            if level is None and comment is None:
+            # A blank cell is "no opinion", unless the sheet was exported with something in it:
+            # then the reviewer deleted it, and the import clears it.
+            snap = meta.snapshot.get((student, name))
+            cleared = level is None and snap is not None and snap[0] is not None
+            if level is None and comment is None and not cleared and not (snap and snap[1]):
                 continue
             if rec is None or name not in rec.grades:
                 bad(r, lc if level is not None else cc, T(
@@ -525,7 +530,7 @@ def import_review(course_dir: str | os.PathLike, path: str | os.PathLike, *, for
                     f"'{_clip(student)}' has not submitted this stage or it is not autograded yet; the grade "
                     "cannot be stored."))
                 continue
-            wanted[(student, name)] = (level, comment, r, lc)
+            wanted[(student, name)] = (level, comment, r, lc, cleared)
 
     if problems:
         return ImportResult(path, meta.stage, problems=tuple(problems), dry_run=dry_run)
@@ -535,12 +540,15 @@ def import_review(course_dir: str | os.PathLike, path: str | os.PathLike, *, for
     overwritten: list[Conflict] = []
     unchanged = 0
     with open_gradebook(course_dir) as gb:
-        for (student, name), (level, comment, row, col_letter) in wanted.items():
+        for (student, name), (level, comment, row, col_letter, cleared) in wanted.items():
             meaning = known[name][0]
             grade = gb.find_grade(name, meta.stage, meta.stage, student)
             comment_obj = gb.find_comment(name, meta.stage, meta.stage, student)
             current = (grade.manual_score, comment_obj.manual_comment)
-            new_score = meaning.item.score(level) if level is not None else grade.manual_score
+            if level is not None:
+                new_score = meaning.item.score(level)
+            else:
+                new_score = None if cleared else grade.manual_score
             desired = (new_score, comment)
             if _same(current, desired):
                 unchanged += 1

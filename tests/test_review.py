@@ -139,6 +139,32 @@ def test_a_sheet_exported_after_grading_shows_the_current_levels(course, tmp_pat
     assert (ws.cell(r, col).value, ws.cell(r, col + 2).value) == (2, "cukup")
 
 
+def test_deleting_a_level_in_a_sheet_exported_with_it_clears_the_grade(course, tmp_path):
+    ex, crit = _criteria()[0]
+    gid = task_grade_id(ex, crit.id)
+    first = export_review(course, STAGE, tmp_path / "a.xlsx")
+    _fill(first, {("citra", ex.code, crit.id): (2, "cukup"), ("ani", ex.code, crit.id): (3, "baik")})
+    assert import_review(course, first).ok
+    second = export_review(course, STAGE, tmp_path / "b.xlsx")  # shows citra's 2 and ani's 3
+    _fill(second, {("citra", ex.code, crit.id): (None, None), ("ani", ex.code, crit.id): (None, "baik")})
+
+    result = import_review(course, second)
+
+    assert result.ok and sorted(s for s, _ in result.written) == ["ani", "citra"]
+    with open_gradebook(course) as gb:
+        citra = gb.find_grade(gid, STAGE, STAGE, "citra")
+        assert (citra.manual_score, citra.needs_manual_grade) == (None, True)
+        assert gb.find_comment(gid, STAGE, STAGE, "citra").manual_comment is None
+        assert gb.find_grade(gid, STAGE, STAGE, "ani").manual_score is None
+        assert gb.find_comment(gid, STAGE, STAGE, "ani").manual_comment == "baik"
+    # a blank cell in a sheet exported blank is "not graded yet": the first sheet again
+    # (citra 2, ani 3) writes them back; an untouched blank row writes nothing
+    assert import_review(course, first, force=True).ok
+    with open_gradebook(course) as gb:
+        assert gb.find_grade(gid, STAGE, STAGE, "citra").manual_score == crit.score(2)
+        assert gb.find_grade(gid, STAGE, STAGE, "budi").manual_score is None
+
+
 def test_bad_cells_are_refused_with_sheet_row_and_column_and_nothing_is_written(course, tmp_path):
     path = export_review(course, STAGE, tmp_path / "sheet.xlsx")
     ex, crit = _criteria()[0]
