@@ -1,5 +1,6 @@
-"""The trainer's command line: ``lablib init | release | collect | grade | feedback | status |
-export | lab | demo | build-assignments``.
+"""The trainer's command line: ``lablib init | add-participants | release | collect | grade |
+feedback | status | export | lab | demo | build-assignments`` (and the review and result
+commands of ``lablib.report``).
 
 Every course command takes ``--course DIR`` (default: the course containing the current
 folder), says what it did, and exits with status 1 and a one-paragraph message (no
@@ -82,6 +83,13 @@ def cmd_init(args) -> int:
     _say("  Batas pengumpulan: " + ", ".join(f"{s.slug} {calendar.due[s.slug]}" for s in STAGES
                                              if s.slug in calendar.due))
     _say(f"Langkah berikutnya: lablib release drum-up --course {shlex.quote(str(info.root))}")
+    return EXIT_OK
+
+
+def cmd_add_participants(args) -> int:
+    from .enrol import add_participants
+
+    _say(add_participants(_course(args), args.roster, update=args.update).summary())
     return EXIT_OK
 
 
@@ -215,6 +223,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder rumah peserta, untuk status 'tersimpan' (bawaan: %(default)s)")
     p.add_argument("--exchange", metavar="FOLDER", help="folder exchange nbgrader (bawaan: COURSE_DIR/exchange)")
     p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("add-participants", help="menambah peserta susulan ke kursus (CSV atau Excel)")
+    p.add_argument("--roster", required=True, metavar="FILE",
+                   help="daftar peserta dengan kolom yang sama seperti 'init'; peserta yang sudah terdaftar "
+                        "dilewati")
+    p.add_argument("--update", action="store_true",
+                   help="perbarui nama/OPD/jabatan/email peserta yang id-nya sudah terdaftar")
+    course_opt(p)
+    p.set_defaults(func=cmd_add_participants)
 
     for name, func, text in (("release", cmd_release, "merilis satu tahap ke peserta"),
                              ("collect", cmd_collect, "mengambil pengumpulan satu tahap"),

@@ -160,7 +160,8 @@ def collect(course_dir: str | os.PathLike, stage: str) -> StepResult:
     if missing:
         notes.append(f"Belum mengumpulkan ({len(missing)}): {', '.join(missing)}")
     if unknown:
-        notes.append(f"Peringatan: pengumpulan dari id yang tidak ada di daftar peserta: {', '.join(unknown)}")
+        notes.append(f"Peringatan: pengumpulan dari id yang tidak ada di daftar peserta: {', '.join(unknown)}. "
+                     f"Peserta susulan ditambahkan dengan 'lablib add-participants --roster FILE'.")
     return StepResult("collect", slug, done=new + updated, skipped=same, notes=tuple(notes),
                       seconds=time.monotonic() - start)
 

@@ -123,6 +123,11 @@ def _read_rows(path: Path) -> list[list[str]]:
 
 def read_roster(path: str | os.PathLike) -> list[Participant]:
     """Read and check a roster; raise ``RosterError`` listing every problem found."""
+    return [p for _, p in read_numbered_roster(path)]
+
+
+def read_numbered_roster(path: str | os.PathLike) -> list[tuple[int, Participant]]:
+    """``read_roster`` with each participant's spreadsheet row number (header = row 1)."""
     path = Path(path)
     if not path.is_file():
         raise RosterError(path, [RosterProblem(None, "file tidak ditemukan")])
@@ -139,7 +144,7 @@ def read_roster(path: str | os.PathLike) -> list[Participant]:
                                                   f"(judul kolom yang dibutuhkan: {', '.join(COLUMNS)})")])
     index = {c: header.index(c) for c in COLUMNS}
     problems: list[RosterProblem] = []
-    participants: list[Participant] = []
+    participants: list[tuple[int, Participant]] = []
     seen_ids: dict[str, int] = {}
     for number, row in enumerate(rows[1:], start=2):
         if not any(row):
@@ -162,7 +167,8 @@ def read_roster(path: str | os.PathLike) -> list[Participant]:
         if reasons:
             problems.append(RosterProblem(number, "; ".join(reasons)))
         else:
-            participants.append(Participant(pid, values["nama"], values["opd"], values["jabatan"], values["email"]))
+            participants.append((number, Participant(pid, values["nama"], values["opd"], values["jabatan"],
+                                                     values["email"])))
     if not participants and not problems:
         problems.append(RosterProblem(None, "tidak ada peserta di bawah baris judul"))
     if problems:

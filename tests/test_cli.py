@@ -16,7 +16,7 @@ from lablib.course import COURSE_FILENAME, load_course, protected_preprocessors
 from lablib.stages import STAGES
 
 DATA = Path(__file__).parent / "data"
-COMMANDS = ["init", "release", "collect", "grade", "feedback", "status", "export", "lab", "demo",
+COMMANDS = ["init", "add-participants", "release", "collect", "grade", "feedback", "status", "export", "lab", "demo",
             "build-assignments"]
 
 
