@@ -8,6 +8,11 @@ Every change schedules a save ``DEBOUNCE_SECONDS`` later through ``AnswerStore.s
 ``flush`` saves at once (with ``snapshot=True`` it also keeps a history version). A failed save
 never raises: it is kept in ``Session.error`` and shown by the forms.
 
+The same stage may be open in two kernels (two tabs, or a notebook opened twice). Before a save,
+a session whose file was rewritten by someone else since it last read or wrote it merges: the
+file's answers, with the fields this session changed since then put on top. So each side keeps
+what it typed, instead of the last save wiping the other's answers.
+
 Nothing here builds widgets; a session tells its views (the open forms) to ``refresh`` or
 ``show_status``.
 """
@@ -30,6 +35,11 @@ from .i18n import T, Text
 
 DEBOUNCE_SECONDS = 0.4
 log = logging.getLogger(__name__)
+
+MERGED = T("Jawaban tahap ini juga diubah di tab atau kernel lain. Isian dari keduanya sudah digabungkan "
+           "dan disimpan; periksa lagi bagian yang diubah di sana.",
+           "This stage's answers were also changed in another tab or kernel. Both were merged and saved; "
+           "look again at what was changed there.")
 
 SAVE_FAILED = T("✗ Gagal menyimpan ({e}). Jawaban Anda masih ada di formulir ini; tekan Simpan lagi. "
                 "Bila tetap gagal, hubungi fasilitator.",
@@ -140,7 +150,10 @@ class Session:
         self.saved_at: str | None = None
         self.dirty = False
         self.error: Text | None = None
-        self._mtime: float | None = None
+        self._stamp: tuple | None = None
+        # what this session changed since it last read or wrote the file: exercise id -> field
+        # ids, or None for a whole entry (an import)
+        self._touched: dict[str, set[str] | None] = {}
         self._debounce = _Debouncer(self._autosave)
         self.reload()
 
@@ -151,17 +164,25 @@ class Session:
             self.notices = loaded.notices
             self.saved_at = loaded.saved_at
             self.dirty = False
-            self._mtime = self._file_mtime()
+            self._touched = {}
+            self._stamp = self._file_stamp()
 
-    def _file_mtime(self) -> float | None:
+    def _file_stamp(self) -> tuple | None:
+        """Changes with every save: each atomic save is a new file (inode), and mtime for tools
+        that write in place."""
         try:
-            return self.store.path.stat().st_mtime
+            st = self.store.path.stat()
         except OSError:
             return None
+        return st.st_ino, st.st_mtime_ns, st.st_size
+
+    def _rewritten_elsewhere(self) -> bool:
+        stamp = self._file_stamp()
+        return stamp is not None and stamp != self._stamp
 
     def changed_on_disk(self) -> bool:
         """Another kernel or tool rewrote the file since this session last read or wrote it."""
-        return not self.dirty and self._file_mtime() not in (None, self._mtime)
+        return not self.dirty and self._rewritten_elsewhere()
 
     def entry(self, exercise_id: str) -> dict:
         value = self.answers.get(exercise_id)
@@ -173,6 +194,9 @@ class Session:
             if not isinstance(entry, dict):
                 entry = self.answers[exercise_id] = {}
             entry[field_id] = copy.deepcopy(value)
+            touched = self._touched.setdefault(exercise_id, set())
+            if touched is not None:
+                touched.add(field_id)
             self.dirty = True
         self._notify()
         self._debounce.poke()
@@ -180,6 +204,7 @@ class Session:
     def update_entries(self, entries: dict[str, Any]) -> None:
         with self.lock:
             self.answers.update(copy.deepcopy(entries))
+            self._touched.update(dict.fromkeys(entries))
             self.dirty = True
 
     def _autosave(self) -> None:
@@ -192,19 +217,45 @@ class Session:
         return self._save(snapshot)
 
     def _save(self, snapshot: bool) -> bool:
+        merged = False
         with self.lock:
             try:
-                saved_at = self.store.save(copy.deepcopy(self.answers), snapshot=snapshot)
+                if self._rewritten_elsewhere():
+                    self._merge_from_disk()
+                    merged = True
+                saved_at = self.store.save(copy.deepcopy(self.answers), snapshot=snapshot or merged)
             except Exception as exc:  # disk full, permissions, a value JSON cannot hold
                 log.debug("saving %s failed", self.store.path, exc_info=True)
                 self.error = SAVE_FAILED.format(e=getattr(exc, "strerror", None) or type(exc).__name__)
                 ok = False
             else:
                 self.saved_at, self.dirty, self.error = saved_at, False, None
-                self._mtime = self._file_mtime()
+                self._touched = {}
+                self._stamp = self._file_stamp()
                 ok = True
+        if merged:
+            self.refresh_forms()
         self._notify()
         return ok
+
+    def _merge_from_disk(self) -> None:
+        """The file's answers with this session's own changes on top (called with the lock held)."""
+        loaded = self.store.load()
+        answers = dict(loaded.answers)
+        for exercise_id, fields in self._touched.items():
+            ours = self.answers.get(exercise_id)
+            if fields is None or not isinstance(ours, dict):
+                if exercise_id in self.answers:
+                    answers[exercise_id] = copy.deepcopy(ours)
+                continue
+            entry = answers.get(exercise_id)
+            entry = dict(entry) if isinstance(entry, dict) else {}
+            for field_id in fields:
+                if field_id in ours:
+                    entry[field_id] = copy.deepcopy(ours[field_id])
+            answers[exercise_id] = entry
+        self.answers = answers
+        self.notices = (*loaded.notices, MERGED)
 
     def wait(self, timeout: float | None = 5.0) -> bool:
         return self._debounce.wait(timeout)
@@ -215,7 +266,8 @@ class Session:
         with self.lock:
             self.answers = dict(self.store.restore(version))
             self.saved_at, self.dirty = _saved_now(), False
-            self._mtime = self._file_mtime()
+            self._touched = {}
+            self._stamp = self._file_stamp()
         self.refresh_forms()
 
     def refresh_forms(self) -> None:

@@ -130,3 +130,36 @@ def test_sessions_save_in_plain_python_without_ipywidgets(tmp_path):
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
     assert "True False" == out.stdout.strip()
     assert {"justifikasi": "x"} == on_disk(tmp_path, "diagnose")["diagnose.dg1"]
+
+
+def test_two_kernels_on_one_stage_keep_both_answers(tmp_path):
+    # two kernels = two Session objects on one folder (a second tab, or the notebook opened twice)
+    first, second = S.Session(tmp_path, "diagnose"), S.Session(tmp_path, "diagnose")
+    view = View()
+    second.forms.add(view)
+    first.set_value("diagnose.dg1", "justifikasi", "dari tab pertama")
+    first.set_value("diagnose.dg2", "akar", "SDM kurang")
+    assert first.flush()
+    second.set_value("diagnose.dg1", "catatan", "dari tab kedua")
+    second.set_value("diagnose.dg2", "akar", "Jarak jauh")  # the same field: the later change wins
+    assert second.flush()
+
+    assert {"diagnose.dg1": {"justifikasi": "dari tab pertama", "catatan": "dari tab kedua"},
+            "diagnose.dg2": {"akar": "Jarak jauh"}} == on_disk(tmp_path, "diagnose")
+    assert second.answers == on_disk(tmp_path, "diagnose")  # and the second tab shows it
+    assert view.refreshed == 1 and "tab atau kernel lain" in str(second.notices[-1])
+    # the first kernel merges the same way on its next save, losing nothing of the second's
+    first.set_value("diagnose.dg1", "justifikasi", "diperbaiki")
+    assert first.flush()
+    assert {"diagnose.dg1": {"justifikasi": "diperbaiki", "catatan": "dari tab kedua"},
+            "diagnose.dg2": {"akar": "Jarak jauh"}} == on_disk(tmp_path, "diagnose")
+
+
+def test_a_session_that_alone_writes_its_file_never_merges(tmp_path):
+    session = S.Session(tmp_path, "diagnose")
+    view = View()
+    session.forms.add(view)
+    for word in ("satu", "dua"):
+        session.set_value("diagnose.dg1", "justifikasi", word)
+        assert session.flush()
+    assert view.refreshed == 0 and not session.notices
