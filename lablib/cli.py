@@ -141,8 +141,14 @@ def cmd_export(args) -> int:
     return EXIT_OK
 
 
+# The environment's JupyterLab is the participants': nbgrader's formgrader, course list and
+# "Create Assignment" are switched off there (jupyter-config/etc/jupyter). The trainer's
+# `lablib lab` puts this folder first on JUPYTER_CONFIG_PATH, which switches them on again.
+TRAINER_CONFIG = Path(__file__).resolve().parent / "trainer-config"
+
+
 def lab_command(course_dir: Path, port: int | None = None) -> list[str]:
-    """The JupyterLab command for a course: formgrader and the assignment list come with nbgrader."""
+    """The trainer's JupyterLab command for a course (run it with ``lab_environment()``)."""
     cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={course_dir}", "--no-browser"]
     if port:
         cmd.append(f"--ServerApp.port={port}")
@@ -151,18 +157,30 @@ def lab_command(course_dir: Path, port: int | None = None) -> list[str]:
     return cmd
 
 
+def lab_environment(base: dict[str, str] | None = None) -> dict[str, str]:
+    """``base`` (default: this process's environment) with the trainer's Jupyter config first."""
+    env = dict(os.environ if base is None else base)
+    rest = env.get("JUPYTER_CONFIG_PATH")
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join([str(TRAINER_CONFIG), *([rest] if rest else [])])
+    return env
+
+
 def cmd_lab(args) -> int:
     from .course import ensure_tools_on_path
 
     course_dir = _course(args)
     cmd = lab_command(course_dir, args.port)
-    _say(f"JupyterLab untuk kursus {course_dir} (menu Nbgrader → Formgrader untuk menilai):")
-    _say("  " + " ".join(shlex.quote(c) for c in cmd))
+    env = lab_environment()
+    _say(f"JupyterLab fasilitator untuk kursus {course_dir} (menu Nbgrader → Formgrader untuk menilai):")
+    _say(f"  JUPYTER_CONFIG_PATH={shlex.quote(env['JUPYTER_CONFIG_PATH'])} "
+         + " ".join(shlex.quote(c) for c in cmd))
     if args.dry_run:
         return EXIT_OK
     ensure_tools_on_path()
+    env["PATH"] = os.environ.get("PATH", "")
     try:
-        return subprocess.call(cmd, cwd=course_dir)  # nbgrader_config.py is read from the working folder
+        # nbgrader_config.py is read from the working folder
+        return subprocess.call(cmd, cwd=course_dir, env=env)
     except KeyboardInterrupt:
         return EXIT_OK
 

@@ -59,8 +59,9 @@ class JupyterServer:
     """``jupyter lab`` on 127.0.0.1 with a known token, a private config/runtime folder and
     ``root_dir`` = the participant's home. The log goes to ``log_path``."""
 
-    def __init__(self, home: Path, private: Path, log_path: Path):
+    def __init__(self, home: Path, private: Path, log_path: Path, extra_env: dict[str, str] | None = None):
         self.home, self.private, self.log_path = home, private, log_path
+        self.extra_env = dict(extra_env or {})
         self.port = free_port()
         self.token = secrets.token_hex(16)
         self.proc: subprocess.Popen | None = None
@@ -88,6 +89,7 @@ class JupyterServer:
             "JUPYTER_PLATFORM_DIRS": "1",
             "PYTHONUNBUFFERED": "1",
         })
+        env.update(self.extra_env)
         return env
 
     def start(self, timeout: float = 90) -> None:

@@ -16,10 +16,12 @@ test-artifacts/browser/ (and one more on failure), with step timings in steps.tx
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import re
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -54,7 +56,12 @@ CONFIG = REPO / "jupyter-config"
 SHIPPED = {  # file in the repository -> where `pip install -e .` puts it under sys.prefix
     CONFIG / "share/jupyter/lab/settings/overrides.d/lablib.json": "share/jupyter/lab/settings/overrides.d/lablib.json",
     CONFIG / "etc/jupyter/jupyter_lab_config.json": "etc/jupyter/jupyter_lab_config.json",
+    CONFIG / "etc/jupyter/labconfig/page_config.json": "etc/jupyter/labconfig/page_config.json",
+    CONFIG / "etc/jupyter/jupyter_server_config.d/nbgrader_lablib.json":
+        "etc/jupyter/jupyter_server_config.d/nbgrader_lablib.json",
 }
+TRAINER_ONLY = {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
+                "@jupyter/nbgrader:course-list"}
 
 
 # ------------------------------------------------------------------------------ shipped config (fast)
@@ -96,6 +103,44 @@ def test_shortcut_overrides_match_the_installed_jupyterlab():
     commands = {s["command"] for s in shortcuts}
     assert {"notebook:move-cursor-down", "notebook:insert-cell-above", "notebook:delete-cell",
             "kernelmenu:restart"} <= commands
+
+
+def _lab_page_config(srv: JupyterServer) -> dict:
+    """The page config JupyterLab's /lab page hands the front end."""
+    html_page = urllib.request.urlopen(srv.url("lab"), timeout=30).read().decode("utf-8")
+    found = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', html_page, re.S)
+    assert found, html_page[:500]
+    return json.loads(found.group(1))
+
+
+def _status(srv: JupyterServer, path: str) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
+    try:
+        conn.request("GET", f"/{path}", headers={"Authorization": f"token {srv.token}"})
+        return conn.getresponse().status  # a redirect is not followed: 302 means it exists
+    finally:
+        conn.close()
+
+
+@pytest.mark.slow
+def test_participants_have_no_formgrader_and_the_trainers_lab_has_it(tmp_path):
+    from lablib.cli import lab_environment
+
+    trainer = {"JUPYTER_CONFIG_PATH": lab_environment({})["JUPYTER_CONFIG_PATH"]}
+    seen = {}
+    for role, extra in (("peserta", {}), ("fasilitator", trainer)):
+        srv = JupyterServer(tmp_path, tmp_path / role, ARTIFACTS.parent / f"{role}-server.log", extra_env=extra)
+        srv.start()
+        try:
+            disabled = set(_lab_page_config(srv).get("disabledExtensions", []))
+            seen[role] = (disabled & TRAINER_ONLY, _status(srv, "formgrader"),
+                          _status(srv, "assignments?course_id=x"))
+        finally:
+            srv.stop()
+    participant, facilitator = seen["peserta"], seen["fasilitator"]
+    assert participant[0] == TRAINER_ONLY and participant[1] == 404, participant
+    assert facilitator[0] == set() and facilitator[1] != 404, facilitator
+    assert participant[2] != 404 and facilitator[2] != 404  # both keep the assignment list
 
 
 # ------------------------------------------------------------------------------ fixtures

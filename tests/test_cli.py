@@ -196,6 +196,7 @@ def test_lab_dry_run_prints_the_jupyterlab_command(course, capsys):
     code, out, _ = lablib("lab", "--course", course, "--dry-run", "--port", "8899", capsys=capsys)
     assert code == 0
     assert "-m jupyterlab" in out and f"--ServerApp.root_dir={course}" in out and "--ServerApp.port=8899" in out
+    assert "JUPYTER_CONFIG_PATH=" in out and "trainer-config" in out  # formgrader on for the trainer
 
 
 def test_build_assignments_writes_every_stage(tmp_path, capsys):
