@@ -172,4 +172,39 @@ def import_previous(folder: str | os.PathLike | None, stage: str) -> ImportRepor
     return ImportReport(slug, report.imported, report.missing, loaded.notices + report.messages, store.path)
 
 
-__all__ = ["CARRY", "ImportReport", "collect_previous", "import_previous", "source_path"]
+def carried_differences(submitted: str | os.PathLike, participant: str, stage: str) -> tuple[str, ...]:
+    """The earlier exercises whose copy in ``participant``'s submission of ``stage`` differs from
+    their own submission of that earlier stage (``submitted`` is the course's ``submitted/``).
+
+    Scores use the copy (it is what the participant saw when pressing "Periksa"), so a trainer
+    is told about a difference instead of it being overwritten: it may be a revision made after
+    the earlier stage was submitted, or an edit of the copy itself. Nothing to compare with (an
+    earlier stage not submitted, an unreadable file) is no difference.
+    """
+    slug = get_stage(stage).slug
+    root = Path(submitted) / participant
+    later = _submitted_answers(root, slug)
+    if later is None:
+        return ()
+    different = []
+    for exercise_id in CARRY.get(slug, ()):
+        source = exercise_id.split(".", 1)[0]
+        if exercise_id not in later:
+            continue
+        earlier = _submitted_answers(root, source)
+        if earlier is not None and later[exercise_id] != earlier.get(exercise_id):
+            different.append(exercise_id)
+    return tuple(different)
+
+
+def _submitted_answers(root: Path, stage: str) -> dict[str, Any] | None:
+    path = root / stage / get_stage(stage).answers_filename
+    if not path.is_file():
+        return None
+    try:
+        return parse_answers_file(path, stage)["answers"]
+    except AnswersFileError:
+        return None
+
+
+__all__ = ["CARRY", "ImportReport", "carried_differences", "collect_previous", "import_previous", "source_path"]

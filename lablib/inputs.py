@@ -61,6 +61,7 @@ UI = {
     "min_words": T("minimal {n}", "at least {n}"),
     "max_words": T("maksimal {n}", "at most {n}"),
     "range": T("Nilai {v} di luar rentang yang diharapkan ({r}).", "Value {v} is outside the expected range ({r})."),
+    "selected": T("dipilih", "selected"),
     "scale_hint": T("1 = {lo}, 5 = {hi}", "1 = {lo}, 5 = {hi}"),
     "scale_bad": T("Skala harus 1–5 (tersimpan {v}). Pilih ulang.", "The scale must be 1–5 (saved {v}). Choose again."),
     "add_row": T("+ Tambah baris", "+ Add row"),
@@ -422,14 +423,21 @@ class MultiChoiceControl(Control):
 class ScaleControl(Control):
     def _make(self, W: Any) -> Any:
         lo, hi = self.field.minimum, self.field.maximum
-        return W.ToggleButtons(options=[(str(i), i) for i in range(lo, hi + 1)], value=None,
-                               # each button is named by its number only: the tooltip (read as its
-                               # description) says which question it answers
-                               tooltips=[f"{self.field.label_text()}: " + (
-                                   f"{i} = {self.field.low_label}" if i == lo else
-                                   f"{i} = {self.field.high_label}" if i == hi else str(i))
-                                   for i in range(lo, hi + 1)],
-                               style={"button_width": "2.6em"})
+        widget = W.ToggleButtons(options=[(str(i), i) for i in range(lo, hi + 1)], value=None,
+                                 tooltips=self._tooltips(None), style={"button_width": "2.6em"})
+        widget.observe(lambda change: setattr(widget, "tooltips", self._tooltips(change["new"])), "value")
+        return widget
+
+    def _tooltips(self, selected: int | None) -> list[str]:
+        """Each button is named by its number only: its tooltip (read as its description) says
+        which question it answers, and "dipilih" on the chosen one, since ipywidgets gives the
+        buttons no aria-pressed."""
+        lo, hi = self.field.minimum, self.field.maximum
+        return [f"{self.field.label_text()}: "
+                + (f"{i} = {self.field.low_label}" if i == lo else f"{i} = {self.field.high_label}" if i == hi
+                   else str(i))
+                + (f" ({UI['selected']})" if i == selected else "")
+                for i in range(lo, hi + 1)]
 
     def _extras(self) -> list:
         W = widgets()

@@ -243,8 +243,25 @@ def _result_from_grading(course: _Course, slug: str, report, start: float) -> St
         text = str(getattr(w, "reason", w))
         text = text.split("lablib: ", 1)[1] if "lablib: " in text else text
         notes.append(f"Peringatan {getattr(w, 'student', '')}: {text}")
+    notes += _carried_notes(course, slug, done)
     return StepResult("grade", slug, done=done, skipped=skipped, failed=failed, late=late, notes=tuple(notes),
                       seconds=time.monotonic() - start)
+
+
+def _carried_notes(course: _Course, slug: str, graded: tuple[str, ...]) -> list[str]:
+    """A note per participant whose carried-over earlier answers differ from what they submitted."""
+    from .carry import carried_differences
+
+    submitted = Path(course.coursedir.root) / course.coursedir.submitted_directory
+    notes = []
+    for student in graded:
+        different = carried_differences(submitted, student, slug)
+        if different:
+            codes = ", ".join(i.split(".", 1)[1].upper() for i in different)
+            notes.append(f"Periksa {student}: salinan {codes} di tahap {slug} berbeda dari yang ia kumpulkan di "
+                         f"tahap sebelumnya (diperbarui sesudahnya, atau salinannya diubah). Nilai memakai "
+                         f"salinan itu.")
+    return notes
 
 
 def _grade_summary(slug, done, skipped, failed, late, seconds, workers=None) -> str:

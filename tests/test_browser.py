@@ -524,6 +524,7 @@ def test_participant_journey_in_jupyterlab(course, server, browser_page, playwri
                 button = _scale_button(du2, str(f.label_text()), SCALES[f.id])
                 button.click()
                 expect(button).to_have_class(re.compile("mod-active"))
+                expect(button).to_have_attribute("title", re.compile(r"\(dipilih\)$"))  # read out
         du2.get_by_label("Refleksi kesiapan", exact=True).fill(EXPECTED["refleksi"])
         du2.get_by_role("button", name="Periksa").click()
         expect(du2.locator(".lablib-result")).to_contain_text("1 dari 1 poin otomatis")

@@ -11,7 +11,7 @@ import lablib
 import lablib.forms as F
 import lablib.sessions as S
 from lablib.answers import save_answers
-from lablib.carry import CARRY, collect_previous, import_previous
+from lablib.carry import CARRY, carried_differences, collect_previous, import_previous
 from lablib.curriculum.samples import model_answers
 from lablib.exercises import Exercise
 from lablib.fields import ShortText
@@ -146,3 +146,52 @@ def test_the_import_button_imports_and_shows_its_report(course):
     assert ("diagnose.dg1",) == button.report.imported
     assert "Diambil dari tahap Diagnose" in button.output.value
     assert DG1 == answers_in(course / "design", "design")["diagnose.dg1"]
+
+
+def test_a_carried_copy_that_differs_from_the_earlier_submission_is_reported(tmp_path):
+    submitted = tmp_path / "submitted"
+    own = submitted / "budi"
+    for stage in ("diagnose", "design"):
+        (own / stage).mkdir(parents=True)
+    save_answers(own / "diagnose", "diagnose", {"diagnose.dg1": DG1, "diagnose.dg2": DG2})
+    assert import_previous(own / "design", "design").ok is False  # dg4 is not in the earlier file
+    assert () == carried_differences(submitted, "budi", "design")  # copies as submitted
+
+    design = answers_in(own / "design", "design")
+    design["diagnose.dg2"] = {"akar_terpilih": "Diubah di salinan"}  # the copy edited by hand
+    save_answers(own / "design", "design", design)
+    assert ("diagnose.dg2",) == carried_differences(submitted, "budi", "design")
+    # nothing to compare with is no difference: no earlier submission, no later one
+    assert () == carried_differences(submitted, "sari", "design")
+    (own / "diagnose" / "jawaban-diagnose.json").unlink()
+    assert () == carried_differences(submitted, "budi", "design")
+    assert () == carried_differences(submitted, "budi", "diagnose")  # a stage that carries nothing
+
+
+@pytest.mark.slow
+def test_lablib_grade_tells_the_trainer_about_an_edited_copy(tmp_path, capsys):
+    import shutil
+
+    from lablib import cli
+
+    roster = tmp_path / "peserta.csv"
+    roster.write_text("id,nama,opd,jabatan,email\nbudi,Budi,Bappeda,,\nsari,Sari,Dinkes,,\n", encoding="utf-8")
+    course = tmp_path / "kursus"
+    assert 0 == cli.main(["init", str(course), "--roster", str(roster), "--homes", f"{tmp_path}/{{id}}"])
+    assert 0 == cli.main(["release", "design", "--course", str(course)])
+    for student in ("budi", "sari"):  # what `lablib collect` leaves
+        own = course / "submitted" / student
+        (own / "diagnose").mkdir(parents=True)
+        save_answers(own / "diagnose", "diagnose", {"diagnose.dg1": DG1, "diagnose.dg2": DG2})
+        shutil.copytree(course / "release" / "design", own / "design")
+        (own / "design" / "timestamp.txt").write_text("2026-08-14 10:00:00.000000 UTC", encoding="utf-8")
+        import_previous(own / "design", "design")
+    design = answers_in(course / "submitted" / "budi" / "design", "design")
+    design["diagnose.dg1"]["masalah_terpilih"] = "Masalah lain"
+    save_answers(course / "submitted" / "budi" / "design", "design", design)
+    capsys.readouterr()
+
+    assert 0 == cli.main(["grade", "design", "--course", str(course)])
+    out = capsys.readouterr().out
+    assert "Periksa budi: salinan DG1 di tahap design berbeda" in out
+    assert "Periksa sari" not in out

@@ -59,6 +59,12 @@ def test_checkbox_groups_have_no_tooltip_and_scale_buttons_say_their_question():
     assert ["Loket", "WhatsApp"] == [box.description for box in group.widget.children]
     scale, _ = make(Scale("mutu", "Mutu", low_label="buruk", high_label="baik"))
     assert ["Mutu: 1 = buruk", "Mutu: 2", "Mutu: 3", "Mutu: 4", "Mutu: 5 = baik"] == list(scale.widget.tooltips)
+    scale.widget.value = 5  # the chosen button says so (ipywidgets has no aria-pressed)
+    assert ["Mutu: 1 = buruk", "Mutu: 2", "Mutu: 3", "Mutu: 4", "Mutu: 5 = baik (dipilih)"] == list(scale.widget.tooltips)
+    scale.show(2)
+    assert ["Mutu: 1 = buruk", "Mutu: 2 (dipilih)", "Mutu: 3", "Mutu: 4", "Mutu: 5 = baik"] == list(scale.widget.tooltips)
+    scale.show(None)
+    assert not any("dipilih" in t for t in scale.widget.tooltips)
 
 
 def test_showing_a_stored_value_reports_no_change_and_typing_does():
