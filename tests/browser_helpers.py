@@ -8,6 +8,7 @@ a participant sees them: by their labels and button texts.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -238,15 +239,22 @@ def wait_kernel_idle(page: Any, server: JupyterServer, timeout: float = 90, quie
 def lab_command(page: Any, *commands: str) -> None:
     """Click the main-menu item that runs one of ``commands`` (JupyterLab command ids: stable
     across languages, unlike the partly translated menu labels), looking through each menu."""
-    page.keyboard.press("Escape")
     selector = ", ".join(f'.lm-Menu-item[data-command="{c}"]' for c in commands)
-    for item in page.locator(".lm-MenuBar-item").all():
-        item.click()
-        entry = page.locator(".lm-Menu:visible").locator(selector)
-        if entry.count():
-            entry.first.click()
-            return
+    # Right after a page load a menu can open before its items are filled in (they depend on
+    # the current widget, e.g. the notebook), so look through the menus a few times.
+    for attempt in range(4):
         page.keyboard.press("Escape")
+        for item in page.locator(".lm-MenuBar-item").all():
+            item.click()
+            menu = page.locator(".lm-Menu:visible")
+            with contextlib.suppress(Exception):  # a menu that does not open counts as not found
+                menu.first.wait_for(state="visible", timeout=2_000)
+            entry = menu.locator(selector)
+            if entry.count():
+                entry.first.click()
+                return
+            page.keyboard.press("Escape")
+        time.sleep(0.5 * (attempt + 1))
     raise AssertionError(f"no main-menu item runs any of {commands}")
 
 
