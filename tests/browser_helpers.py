@@ -127,7 +127,16 @@ class JupyterServer:
         return json.loads(raw) if raw else None
 
     def kernels(self) -> list[dict]:
-        return self.api("api/kernels")
+        # Jupyter Server answers 500 while a kernel is starting (its model has no last_activity
+        # yet: "The 'last_activity' trait ... expected a datetime, not the NoneType None"); ask again.
+        for attempt in range(20):
+            try:
+                return self.api("api/kernels")
+            except urllib.error.HTTPError as exc:
+                if exc.code < 500 or attempt == 19:
+                    raise
+                time.sleep(0.25)
+        raise AssertionError("unreachable")
 
     def log_tail(self, n: int = 60) -> str:
         try:
