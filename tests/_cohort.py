@@ -19,6 +19,8 @@ import copy
 import shutil
 from pathlib import Path
 
+from conftest import autograde
+
 from lablib.answers import save_answers
 from lablib.course import install_source, open_api, write_config
 from lablib.curriculum.samples import model_answers
@@ -149,7 +151,7 @@ def build(base: Path) -> Path:
             if stage not in stages:
                 continue
             _submit(course, student, stage, answers, "2026-08-14 10:00:00.000000 UTC")
-            result = api.autograde(stage, student)
+            result = autograde(api, stage, student)
             assert result["success"], result["error"] + result["log"]
     _BUILT[key] = course
     return course

@@ -62,6 +62,32 @@ def run_cli(args: list[str], cwd: Path, check: bool = True, env: dict | None = N
 KERNEL_START_FAILURES = ("Kernel didn't respond", "Kernel died before replying")
 
 
+def execute(nb, attempts: int = 3, **kwargs):
+    """Run a notebook in a fresh kernel with nbclient; start the kernel again when it did not
+    start (no cell has run then)."""
+    from nbclient import NotebookClient
+
+    for attempt in range(1, attempts + 1):
+        try:
+            return NotebookClient(nb, **kwargs).execute()
+        except RuntimeError as exc:
+            if attempt == attempts or not any(s in str(exc) for s in KERNEL_START_FAILURES):
+                raise
+            print(f"nbclient: kernel did not start ({exc}); starting it again", file=sys.stderr)
+    raise AssertionError("unreachable")
+
+
+def autograde(api, stage: str, student: str, attempts: int = 3) -> dict:
+    """nbgrader's own autograde through its API; run again when its kernel did not start."""
+    for _ in range(attempts):
+        result = api.autograde(stage, student)
+        text = f"{result.get('error') or ''}{result.get('log') or ''}"
+        if result["success"] or not any(s in text for s in KERNEL_START_FAILURES):
+            break
+        print(f"nbgrader autograde {stage} {student}: kernel did not start; running it again", file=sys.stderr)
+    return result
+
+
 def nbgrader(*args: str, cwd: Path, check: bool = True, attempts: int = 3) -> subprocess.CompletedProcess:
     """Run stock nbgrader; a run whose kernel failed to start (nothing graded) is run again."""
     for attempt in range(1, attempts + 1):

@@ -43,7 +43,7 @@ from browser_helpers import (
     wait_kernel_idle,
     wait_lab_ready,
 )
-from conftest import nbgrader
+from conftest import autograde, nbgrader
 
 from lablib.course import install_source, open_api, sqlite_url, write_config
 from lablib.exercises import get_exercise
@@ -581,7 +581,7 @@ def test_participant_journey_in_jupyterlab(course, server, browser_page, playwri
         api, student = course["api"], get_username()
         result = api.collect("drum-up")
         assert result["success"], result["error"]
-        result = api.autograde("drum-up", student)
+        result = autograde(api, "drum-up", student)
         assert result["success"], result["error"] + result["log"]
         with Gradebook(sqlite_url(course["course"])) as gb:
             nb = gb.find_submission_notebook("drum-up", "drum-up", student)

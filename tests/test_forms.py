@@ -431,12 +431,11 @@ def test_import_button_headless_only_prints_a_note(tmp_path, capsys):
 
 def _run_notebook(folder: Path, cells: list[str]):
     nbformat = pytest.importorskip("nbformat")
-    from nbclient import NotebookClient
+    from conftest import execute
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
-    NotebookClient(nb, kernel_name="python3", timeout=60,
-                   resources={"metadata": {"path": str(folder)}}).execute()
+    execute(nb, kernel_name="python3", timeout=60, resources={"metadata": {"path": str(folder)}})
     return nb
 
 

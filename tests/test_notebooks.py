@@ -8,6 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import execute
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
@@ -42,14 +43,12 @@ def test_every_worked_example_is_labelled_data_fiktif(path):
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs_headless_without_errors_or_stderr(path, tmp_path, monkeypatch):
-    from nbclient import NotebookClient
-
     monkeypatch.setenv("LABLIB_HEADLESS", "1")
     monkeypatch.setenv("LABLIB_LANG", "id")
     work = tmp_path / "notebooks"
     shutil.copytree(REPO / "notebooks", work)
     nb = nbformat.read(work / path.name, as_version=4)
-    NotebookClient(nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(work)}}).execute()
+    execute(nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(work)}})
 
     problems = []
     pictures = 0

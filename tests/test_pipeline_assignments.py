@@ -9,7 +9,7 @@ import json
 
 import nbformat
 import pytest
-from conftest import nbgrader
+from conftest import autograde, nbgrader
 
 from lablib.answers import save_answers
 from lablib.course import install_source, open_api, write_config
@@ -55,7 +55,7 @@ def graded_course(tmp_path_factory):
         result = api.collect(stage)
         assert result["success"], result["error"]
         for student in homes:
-            result = api.autograde(stage, student)
+            result = autograde(api, stage, student)
             assert result["success"], result["error"] + result["log"]
     return course, homes
 
