@@ -120,6 +120,11 @@ class GradeReport:
         return "\n".join(lines)
 
 
+def kernel_did_not_start(message: str) -> bool:
+    """Whether a failure message (nbgrader's log, an exception) says the kernel never answered."""
+    return any(s in message for s in KERNEL_START_FAILURES)
+
+
 # -- fingerprints --------------------------------------------------------------------------
 def _hash_tree(folder: Path, h: hashlib._Hash) -> None:
     if not folder.is_dir():
@@ -588,7 +593,7 @@ def grade(course_dir: str | os.PathLike, stage: str, *, students: Iterable[str] 
             retried: list[str] = []
             for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
                 reason, notes = attempt_one(student)
-                if reason is None or not any(s in reason for s in KERNEL_START_FAILURES):
+                if reason is None or not kernel_did_not_start(reason):
                     break
                 if attempt < KERNEL_START_ATTEMPTS:
                     retried.append(f"kernel did not start (attempt {attempt}); graded again")

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from lablib.grading import kernel_did_not_start
+
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -56,10 +58,8 @@ def run_cli(args: list[str], cwd: Path, check: bool = True, env: dict | None = N
     return proc
 
 
-# A kernel that never answers its first message: jupyter_client picks TCP ports by binding
-# and releasing them, so a kernel started elsewhere on the machine at the same moment can take
-# one (jupyter/jupyter_client#487). Stock nbgrader then gives up on the whole notebook.
-KERNEL_START_FAILURES = ("Kernel didn't respond", "Kernel died before replying")
+# A kernel that never answers its first message (lablib.grading.kernel_did_not_start): stock
+# nbgrader and nbclient then give up on the whole notebook, so these helpers run it again.
 
 
 def execute(nb, attempts: int = 3, **kwargs):
@@ -71,7 +71,7 @@ def execute(nb, attempts: int = 3, **kwargs):
         try:
             return NotebookClient(nb, **kwargs).execute()
         except RuntimeError as exc:
-            if attempt == attempts or not any(s in str(exc) for s in KERNEL_START_FAILURES):
+            if attempt == attempts or not kernel_did_not_start(str(exc)):
                 raise
             print(f"nbclient: kernel did not start ({exc}); starting it again", file=sys.stderr)
     raise AssertionError("unreachable")
@@ -82,7 +82,7 @@ def autograde(api, stage: str, student: str, attempts: int = 3) -> dict:
     for _ in range(attempts):
         result = api.autograde(stage, student)
         text = f"{result.get('error') or ''}{result.get('log') or ''}"
-        if result["success"] or not any(s in text for s in KERNEL_START_FAILURES):
+        if result["success"] or not kernel_did_not_start(text):
             break
         print(f"nbgrader autograde {stage} {student}: kernel did not start; running it again", file=sys.stderr)
     return result
@@ -92,7 +92,7 @@ def nbgrader(*args: str, cwd: Path, check: bool = True, attempts: int = 3) -> su
     """Run stock nbgrader; a run whose kernel failed to start (nothing graded) is run again."""
     for attempt in range(1, attempts + 1):
         proc = run_cli([str(BIN / "nbgrader"), *args], cwd=cwd, check=False)
-        if attempt == attempts or not any(s in proc.stderr for s in KERNEL_START_FAILURES):
+        if attempt == attempts or not kernel_did_not_start(proc.stderr):
             break
         print(f"nbgrader {args[0]}: kernel did not start (attempt {attempt}); running it again",
               file=sys.stderr)
