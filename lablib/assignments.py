@@ -18,6 +18,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from .exercises import Exercise, stage_exercises
+from .files import write_text_atomic
 from .rubrics import LEVELS
 from .stages import get_stage
 
@@ -120,11 +121,7 @@ def write_source(stage: str, folder: str | os.PathLike) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / get_stage(stage).notebook_name
     nb = build_notebook(stage)
-    text = nbformat.writes(nb) + "\n"
-    tmp = path.with_suffix(".ipynb.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return write_text_atomic(path, nbformat.writes(nb) + "\n")
 
 
 def write_all(folder: str | os.PathLike) -> list[Path]:

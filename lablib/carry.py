@@ -186,13 +186,14 @@ def carried_differences(submitted: str | os.PathLike, participant: str, stage: s
     later = _submitted_answers(root, slug)
     if later is None:
         return ()
+    earlier: dict[str, dict[str, Any] | None] = {}  # each earlier stage's file, read once
     different = []
     for exercise_id in CARRY.get(slug, ()):
         source = exercise_id.split(".", 1)[0]
-        if exercise_id not in later:
-            continue
-        earlier = _submitted_answers(root, source)
-        if earlier is not None and later[exercise_id] != earlier.get(exercise_id):
+        if source not in earlier:
+            earlier[source] = _submitted_answers(root, source)
+        theirs = earlier[source]
+        if exercise_id in later and theirs is not None and later[exercise_id] != theirs.get(exercise_id):
             different.append(exercise_id)
     return tuple(different)
 

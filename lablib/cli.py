@@ -170,14 +170,13 @@ def cmd_lab(args) -> int:
 
     course_dir = _course(args)
     cmd = lab_command(course_dir, args.port)
+    ensure_tools_on_path()
     env = lab_environment()
     _say(f"JupyterLab fasilitator untuk kursus {course_dir} (menu Nbgrader → Formgrader untuk menilai):")
     _say(f"  JUPYTER_CONFIG_PATH={shlex.quote(env['JUPYTER_CONFIG_PATH'])} "
          + " ".join(shlex.quote(c) for c in cmd))
     if args.dry_run:
         return EXIT_OK
-    ensure_tools_on_path()
-    env["PATH"] = os.environ.get("PATH", "")
     try:
         # nbgrader_config.py is read from the working folder
         return subprocess.call(cmd, cwd=course_dir, env=env)

@@ -362,9 +362,7 @@ def create_course(course_dir: str | os.PathLike, participants, *, course_id: str
             for stage in STAGES:
                 due = calendar.due.get(stage.slug)
                 gb.update_or_create_assignment(stage.slug, duedate=due_datetime(due, timezone) if due else None)
-            for p in participants:
-                gb.update_or_create_student(p.id, first_name=p.first_name, last_name=p.last_name,
-                                            email=p.email or None)
+            put_students(gb, participants)
         info = CourseInfo(root=target, course_id=course_id, calendar=calendar, timezone=timezone, homes=homes,
                           participants=tuple(participants),
                           created_at=_dt.datetime.now().astimezone().isoformat(timespec="seconds"))
@@ -378,6 +376,12 @@ def create_course(course_dir: str | os.PathLike, participants, *, course_id: str
         if external_db and created_in_db:
             _remove_course_from_db(db_url, course_id, [p.id for p in participants])
         raise
+
+
+def put_students(gb, participants) -> None:
+    """Create or update each roster participant as an nbgrader student of gradebook ``gb``."""
+    for p in participants:
+        gb.update_or_create_student(p.id, first_name=p.first_name, last_name=p.last_name, email=p.email or None)
 
 
 def _remove_course_from_db(db_url: str, course_id: str, student_ids: list[str]) -> None:

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .fields import Field, Number, Table
+from .files import replacing, write_text_atomic
 from .gradebook import Participant
 from .summary import EMPTY, shown_value
 
@@ -473,10 +474,8 @@ def document_docx(doc: Document, path: str | os.PathLike) -> Path:
     footer = sec.footer.paragraphs[0]
     footer.text = xml_safe(f"{doc.title} · {doc.subtitle}")[:200]
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    d.save(str(tmp))
-    os.replace(tmp, path)
+    with replacing(path) as tmp:
+        d.save(str(tmp))
     return path
 
 
@@ -493,10 +492,7 @@ def write_participant_documents(person: Participant, answers: Mapping[str, Any],
     paths = []
     for kind in kinds:
         doc = build_document(kind, person, answers)
-        html_path = folder / f"{FILENAMES[kind]}.html"
-        tmp = html_path.with_name(f".{html_path.name}.tmp")
-        tmp.write_text(document_html(doc), encoding="utf-8")
-        os.replace(tmp, html_path)
+        html_path = write_text_atomic(folder / f"{FILENAMES[kind]}.html", document_html(doc))
         paths += [html_path, document_docx(doc, folder / f"{FILENAMES[kind]}.docx")]
     return paths
 

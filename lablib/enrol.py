@@ -18,7 +18,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .course import COURSE_FILENAME, CourseInfo, load_config, load_course
+from .course import COURSE_FILENAME, CourseInfo, load_course, put_students
+from .files import write_text_atomic
 from .roster import Participant, RosterError, RosterProblem, read_numbered_roster
 
 __all__ = ["EnrolResult", "add_participants"]
@@ -85,19 +86,10 @@ def add_participants(course_dir: str | os.PathLike, roster: str | os.PathLike, *
 def _write_gradebook(info: CourseInfo, people: list[Participant]) -> None:
     from nbgrader.api import Gradebook
 
-    db_url = str(load_config(info.root).CourseDirectory.db_url)
-    with Gradebook(db_url, info.course_id) as gb:
-        for p in people:
-            gb.update_or_create_student(p.id, first_name=p.first_name, last_name=p.last_name,
-                                        email=p.email or None)
+    with Gradebook(info.db_url(), info.course_id) as gb:
+        put_students(gb, people)
 
 
 def _write_course_file(info: CourseInfo) -> None:
-    """Replace ``lablib-course.json`` atomically: a crash leaves the old or the new file."""
-    path = Path(info.root) / COURSE_FILENAME
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        fh.write(info.to_json())
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    """Replace ``lablib-course.json``: a crash leaves the old or the new file."""
+    write_text_atomic(Path(info.root) / COURSE_FILENAME, info.to_json(), durable=True)

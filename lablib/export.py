@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .course import load_course
+from .files import replacing
 from .stages import STAGES
 
 AUTO, RUBRIC = "otomatis", "rubrik"
@@ -196,12 +197,10 @@ def export(course_dir: str | os.PathLike, out: str | os.PathLike | None = None) 
     written = []
     for (_name, (head, rows)), filename in zip(sheets.items(), FILES[:3]):
         path = folder / filename
-        tmp = path.with_suffix(".csv.tmp")
-        with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+        with replacing(path) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(head)
             writer.writerows([["" if v is None else v for v in r] for r in rows])
-        os.replace(tmp, path)
         written.append(path)
     wb = Workbook()
     wb.remove(wb.active)
@@ -216,8 +215,7 @@ def export(course_dir: str | os.PathLike, out: str | os.PathLike | None = None) 
         for n, title in enumerate(head, start=1):
             ws.column_dimensions[get_column_letter(n)].width = min(max(10, len(str(title)) + 2), 40)
     xlsx = folder / FILES[3]
-    tmp = folder / ".nilai.xlsx.tmp"
-    wb.save(tmp)
-    os.replace(tmp, xlsx)
+    with replacing(xlsx) as tmp:
+        wb.save(tmp)
     written.append(xlsx)
     return ExportResult(folder, tuple(written), len(grades.participants), len(grades.items))

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from .checks import ExerciseResult, run_checks
 from .exercises import all_exercises, stage_exercises
+from .files import write_text_atomic
 from .gradebook import (
     GradebookView,
     Participant,
@@ -180,12 +181,9 @@ def feedback_html(view: GradebookView, course_dir: str | os.PathLike, student: s
 
 
 def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
     if path.exists():
         path.chmod(path.stat().st_mode | 0o200)
-    os.replace(tmp, path)
+    write_text_atomic(path, text)
 
 
 def feedback_path(course_dir: str | os.PathLike, student: str, stage: str) -> Path:

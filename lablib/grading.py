@@ -50,6 +50,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from .files import write_text_atomic
 from .kernels import fork_kernel_manager_class, start_fork_server
 from .stages import get_stage
 
@@ -221,12 +222,8 @@ def _load_state(course_dir: Path, stage: str) -> dict[str, dict]:
 
 
 def _save_state(course_dir: Path, stage: str, students: dict[str, dict]) -> None:
-    path = _state_path(course_dir, stage)
-    path.parent.mkdir(parents=True, exist_ok=True)
     doc = {"schema_version": STATE_SCHEMA, "stage": stage, "students": students}
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(doc, indent=0, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, path)
+    write_text_atomic(_state_path(course_dir, stage), json.dumps(doc, indent=0, sort_keys=True))
 
 
 # -- logging capture -----------------------------------------------------------------------

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .files import write_text_atomic
 from .stages import STAGES, get_stage
 
 __all__ = ["LiveScore", "live_frame", "live_scores", "score_answers_file"]
@@ -293,11 +294,8 @@ class _DiskCache:
         if not self.dirty:
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"schema_version": self.SCHEMA, "code": self.code,
-                                       "entries": self.entries}), encoding="utf-8")
-            os.replace(tmp, self.path)
+            write_text_atomic(self.path, json.dumps({"schema_version": self.SCHEMA, "code": self.code,
+                                                     "entries": self.entries}))
         except OSError:
             pass  # a read-only course: live scores still work, just without the disk cache
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from .documents import EMPTY, innovation_name, opd_of, text_of, value_of
 from .exercises import all_exercises, stage_exercises
+from .files import replacing, write_text_atomic
 from .gradebook import (
     AUTO,
     RUBRIC,
@@ -678,10 +679,8 @@ def write_excel(tables: Iterable[ReportTable], path: str | os.PathLike) -> Path:
             longest = max([len(str(h))] + [len(str(r[i - 1])) for r in t.rows if r[i - 1] is not None] or [8])
             ws.column_dimensions[get_column_letter(i)].width = min(max(8, longest + 2), 60)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    wb.save(tmp)
-    os.replace(tmp, path)
+    with replacing(path) as tmp:
+        wb.save(tmp)
     return path
 
 
@@ -694,10 +693,7 @@ def write_report(course_dir: str | os.PathLike, out: str | os.PathLike | None = 
     else:
         html_path = out_dir / "laporan-kohort.html"
     report = build_report(course_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = html_path.with_name(f".{html_path.name}.tmp")
-    tmp.write_text(report.html, encoding="utf-8")
-    os.replace(tmp, html_path)
+    write_text_atomic(html_path, report.html)
     xlsx = write_excel(report.tables, html_path.with_suffix(".xlsx"))
     return html_path, xlsx
 

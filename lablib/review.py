@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .exercises import Exercise, stage_exercises
+from .files import replacing
 from .gradebook import (
     RUBRIC,
     GradebookView,
@@ -315,10 +316,8 @@ def export_review(course_dir: str | os.PathLike, stage: str, out: str | os.PathL
     out = Path(out) if out else course_dir / "penilaian" / f"penilaian-{st.slug}.xlsx"
     if out.is_dir():
         out = out / f"penilaian-{st.slug}.xlsx"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    wb.save(tmp)
-    os.replace(tmp, out)
+    with replacing(out) as tmp:
+        wb.save(tmp)
     return out
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .documents import EMPTY, value_of
+from .files import write_text_atomic
 from .report import Cohort, Innovation, load_cohort, portfolio_dimensions
 
 SHOWCASE_DIR = "pameran"
@@ -315,10 +316,7 @@ def write_showcase(course_dir: str | os.PathLike, out: str | os.PathLike | None 
     if path.suffix.lower() != ".html":
         path = path / "pameran-inovasi.html"
     page = showcase_html(load_cohort(course_dir), title, charts)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, path)
+    write_text_atomic(path, page)
     return path
 
 
