@@ -49,9 +49,9 @@ def main() -> int:
     seconds, heavy = bench_import()
     print(f"import lablib: {seconds * 1000:.1f} ms; heavy modules imported: {heavy or 'none'}")
 
-    from lablib.answers import AnswerStore
-    from lablib.scoring import score_answers, score_folder
-    from lablib.stages import STAGES
+    from lablib.core.answers import AnswerStore
+    from lablib.core.stages import STAGES
+    from lablib.curriculum.scoring import score_answers, score_folder
 
     ok = not heavy
     with tempfile.TemporaryDirectory() as tmp:
@@ -81,7 +81,7 @@ def main() -> int:
         if not args.no_stock:
             import nbformat
 
-            from lablib.assignments import build_notebook
+            from lablib.notebook.assignments import build_notebook
 
             nb = build_notebook("diagnose")
             path = Path(tmp) / "diagnose" / "diagnose.ipynb"

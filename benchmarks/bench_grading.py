@@ -1,4 +1,4 @@
-"""Grading at scale: stock ``nbgrader autograde`` against ``lablib.grading.grade``, and live scoring.
+"""Grading at scale: stock ``nbgrader autograde`` against ``lablib.course.grading.grade``, and live scoring.
 
     python benchmarks/bench_grading.py              # 100 submissions over the five stages
     python benchmarks/bench_grading.py --quick      # 10 submissions, 1,000 live participants
@@ -8,12 +8,12 @@ What it does, in one run:
 1. builds a course with all five stages generated and N synthetic submissions spread over the
    stages (``lablib.curriculum.synthetic`` answers when present, else model/empty answers);
 2. copies it twice; grades one copy with stock ``nbgrader autograde STAGE`` (the CLI) and the
-   other with ``lablib.grading.grade`` (one process per stage, as ``lablib grade STAGE``
+   other with ``lablib.course.grading.grade`` (one process per stage, as ``lablib grade STAGE``
    runs), stage by stage and alternating, so both see the same load from other processes,
    and checks that both gradebooks hold the same rows; every process imports the same frozen
    snapshot of lablib;
 3. grades the lablib copy again with nothing changed (every submission should be skipped);
-4. scores the current answers of many participants in-process (``lablib.live.live_scores``):
+4. scores the current answers of many participants in-process (``lablib.course.live.live_scores``):
    a cold run, a refresh with nothing changed, and a refresh after 1% of the files changed;
 5. prints seconds per submission, the ratio, the re-grade time, the live-scoring times and the
    peak memory (largest process, from getrusage including children, and the largest sum of
@@ -41,10 +41,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from lablib.answers import save_answers  # noqa: E402 (after the sys.path line above)
-from lablib.course import install_source, open_api, write_config  # noqa: E402
+from lablib.course.folder import install_source, open_api, write_config  # noqa: E402
+
+from lablib.core.answers import save_answers  # noqa: E402 (after the sys.path line above)
+from lablib.core.stages import STAGES  # noqa: E402
 from lablib.curriculum.samples import model_answers  # noqa: E402
-from lablib.stages import STAGES  # noqa: E402
 
 COURSE_ID = "bench-grading"
 TIMESTAMP = "2026-08-14 10:00:00.000000 UTC"
@@ -184,7 +185,7 @@ def run(cmd: list[str], cwd: Path, sample: bool = False) -> tuple[float, str, in
 GRADE_SNIPPET = """
 import json, sys, warnings
 warnings.simplefilter("ignore")
-from lablib.grading import grade
+from lablib.course.grading import grade
 r = grade(sys.argv[1], sys.argv[2], workers=int(sys.argv[3]) or None)
 print(json.dumps({"graded": len(r.graded), "skipped": len(r.skipped), "failed": [str(p) for p in r.failed],
                   "seconds": r.seconds, "workers": r.workers}))
@@ -214,7 +215,7 @@ def grade_stock(course: Path, stages: list[str]) -> tuple[float, int, list[float
 
 
 def compare(stock: Path, ours: Path, stages: list[str]) -> list[str]:
-    from lablib.grading import gradebook_rows
+    from lablib.course.grading import gradebook_rows
 
     problems = []
     for stage in stages:
@@ -270,7 +271,7 @@ LIVE_SNIPPET = """
 import json, resource, sys, time
 t0 = time.perf_counter()
 from lablib import live
-import lablib.course, lablib.scoring  # imports are not part of the figures
+import lablib.course.folder, lablib.curriculum.scoring  # imports are not part of the figures
 imports = time.perf_counter() - t0
 course, phases, workers = sys.argv[1], sys.argv[2].split(","), int(sys.argv[3]) or None
 out = {"imports": imports}

@@ -13,20 +13,20 @@ __version__ = "0.1.0"
 
 # public name -> (module, attribute); resolved on first use so `import lablib` stays light.
 _API = {
-    "STAGES": ("lablib.stages", "STAGES"),
-    "get_exercise": ("lablib.exercises", "get_exercise"),
-    "stage_exercises": ("lablib.exercises", "stage_exercises"),
-    "load_answers": ("lablib.answers", "load_answers"),
-    "save_answers": ("lablib.answers", "save_answers"),
-    "check": ("lablib.scoring", "check_exercise"),
-    "score_answers": ("lablib.scoring", "score_answers"),
-    "score_folder": ("lablib.scoring", "score_folder"),
-    "grade_check": ("lablib.autograde", "grade_check"),
-    "form": ("lablib.forms", "form"),
-    "import_previous": ("lablib.carry", "import_previous"),
-    "import_button": ("lablib.forms", "import_button"),
-    "picture": ("lablib.pictures", "picture"),
-    "set_language": ("lablib.i18n", "set_language"),
+    "STAGES": ("lablib.core.stages", "STAGES"),
+    "get_exercise": ("lablib.curriculum", "get_exercise"),
+    "stage_exercises": ("lablib.curriculum", "stage_exercises"),
+    "load_answers": ("lablib.core.answers", "load_answers"),
+    "save_answers": ("lablib.core.answers", "save_answers"),
+    "check": ("lablib.curriculum.scoring", "check_exercise"),
+    "score_answers": ("lablib.curriculum.scoring", "score_answers"),
+    "score_folder": ("lablib.curriculum.scoring", "score_folder"),
+    "grade_check": ("lablib.notebook.autograde", "grade_check"),
+    "form": ("lablib.notebook.forms", "form"),
+    "import_previous": ("lablib.notebook.carry", "import_previous"),
+    "import_button": ("lablib.notebook.forms", "import_button"),
+    "picture": ("lablib.notebook.pictures", "picture"),
+    "set_language": ("lablib.core.i18n", "set_language"),
 }
 
 __all__ = sorted(_API)  # noqa: PLE0605 (a list, built from the table above)

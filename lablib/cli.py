@@ -1,6 +1,6 @@
 """The trainer's command line: ``lablib init | add-participants | release | collect | grade |
 feedback | status | export | lab | demo | build-assignments`` (and the review and result
-commands of ``lablib.report``).
+commands of ``lablib.reports.report``).
 
 Every course command takes ``--course DIR`` (default: the course containing the current
 folder), says what it did, and exits with status 1 and a one-paragraph message (no
@@ -17,7 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .stages import STAGES
+from lablib.core.stages import STAGES
 
 EXIT_OK, EXIT_ERROR = 0, 1
 STAGE_HELP = "tahap: " + ", ".join(s.slug for s in STAGES)
@@ -44,7 +44,7 @@ def _due(value: str) -> tuple[str, _dt.date]:
 
 
 def _course(args) -> Path:
-    from .course import find_course_dir
+    from lablib.course.folder import find_course_dir
 
     return find_course_dir(args.course)
 
@@ -57,9 +57,9 @@ def _say(text: object) -> None:
 
 
 def cmd_init(args) -> int:
-    from .calendar import DEFAULT_CALENDAR, Calendar
-    from .course import create_course
-    from .roster import read_roster
+    from lablib.core.calendar import DEFAULT_CALENDAR, Calendar
+    from lablib.course.folder import create_course
+    from lablib.course.roster import read_roster
 
     participants = read_roster(args.roster)
     due = dict(DEFAULT_CALENDAR.due)
@@ -87,28 +87,28 @@ def cmd_init(args) -> int:
 
 
 def cmd_add_participants(args) -> int:
-    from .enrol import add_participants
+    from lablib.course.enrol import add_participants
 
     _say(add_participants(_course(args), args.roster, update=args.update).summary())
     return EXIT_OK
 
 
 def cmd_release(args) -> int:
-    from .pipeline import release
+    from lablib.pipeline import release
 
     _say(release(_course(args), args.stage, force=args.force))
     return EXIT_OK
 
 
 def cmd_collect(args) -> int:
-    from .pipeline import collect
+    from lablib.pipeline import collect
 
     _say(collect(_course(args), args.stage))
     return EXIT_OK
 
 
 def cmd_grade(args) -> int:
-    from .pipeline import ProgressBar, grade
+    from lablib.pipeline import ProgressBar, grade
 
     if args.workers is not None and args.workers < 1:
         raise CliError(f"--workers harus 1 atau lebih (bukan {args.workers})")
@@ -119,14 +119,14 @@ def cmd_grade(args) -> int:
 
 
 def cmd_feedback(args) -> int:
-    from .pipeline import feedback
+    from lablib.pipeline import feedback
 
     _say(feedback(_course(args), args.stage))
     return EXIT_OK
 
 
 def cmd_status(args) -> int:
-    from .pipeline import status
+    from lablib.pipeline import status
 
     st = status(_course(args), live=args.live)
     _say(f"Status kursus '{st.course_id}' ({len(st.participants)} peserta)\n")
@@ -135,7 +135,7 @@ def cmd_status(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .export import export
+    from lablib.reports.export import export
 
     _say(export(_course(args), args.out))
     return EXIT_OK
@@ -166,7 +166,7 @@ def lab_environment(base: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def cmd_lab(args) -> int:
-    from .course import ensure_tools_on_path
+    from lablib.course.folder import ensure_tools_on_path
 
     course_dir = _course(args)
     cmd = lab_command(course_dir, args.port)
@@ -185,7 +185,7 @@ def cmd_lab(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from .demo import run_demo
+    from lablib.demo import run_demo
 
     if args.participants < 1:
         raise CliError(f"--participants harus 1 atau lebih (bukan {args.participants})")
@@ -194,7 +194,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_build_assignments(args) -> int:
-    from .assignments import write_source
+    from lablib.notebook.assignments import write_source
 
     out = Path(args.out)
     for s in STAGES:
@@ -207,7 +207,7 @@ def cmd_build_assignments(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from lablib import __version__
 
     parser = argparse.ArgumentParser(
         prog="lablib",
@@ -296,7 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_build_assignments)
 
     # review export|import, report, showcase, documents (narasumber review and cohort results)
-    from .report import add_commands as add_result_commands
+    from lablib.reports.report import add_commands as add_result_commands
 
     add_result_commands(sub, course_opt, _course, CliError)
     return parser
@@ -305,9 +305,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     import warnings
 
-    from .course import CourseError
-    from .pipeline import PipelineError
-    from .roster import RosterError
+    from lablib.course.folder import CourseError
+    from lablib.course.roster import RosterError
+    from lablib.pipeline import PipelineError
 
     # nbgrader's gradebook code trips a harmless SQLAlchemy 2 warning on every autograde
     warnings.filterwarnings("ignore", message=".*not in session, add operation along.*")

@@ -7,7 +7,7 @@ course (SQLite gradebook, exchange inside the output folder):
 1. the roster is written as a CSV and the course created from it (as ``lablib init`` does);
 2. for every stage: release; every participant fetches the stage through nbgrader's exchange,
    fills it (``save_answers``, exactly what the form writes) and submits through the exchange;
-   collect; autograde (``lablib.grading`` in parallel when present); sample narasumber rubric
+   collect; autograde (``lablib.course.grading`` in parallel when present); sample narasumber rubric
    levels written into the gradebook; feedback generated and released;
 3. grades exported per exercise and per criterion; the cohort report and the showcase written
    when those modules exist.
@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .stages import STAGES
+from lablib.core.stages import STAGES
 
 MARKER = ".lablib-demo"
 COURSE_ID = "bimtek-bangkep"
@@ -50,13 +50,13 @@ class DemoPerson:
 
 def _cohort(n: int, seed: int) -> list[DemoPerson]:
     try:
-        from .curriculum.synthetic import synthetic_cohort
+        from lablib.curriculum.synthetic import synthetic_cohort
     except ImportError:
         synthetic_cohort = None
     if synthetic_cohort is not None:
         return [DemoPerson(p.id, p.nama, p.opd, p.jabatan, p.email, p.profile, p.answers)
                 for p in synthetic_cohort(n, seed)]
-    from .curriculum.samples import model_answers
+    from lablib.curriculum.samples import model_answers
 
     opds = ["Dinas Kependudukan dan Pencatatan Sipil", "Dinas Kesehatan", "Dinas Perikanan",
             "Dinas Pendidikan dan Kebudayaan", "DPMPTSP", "Dinas Sosial", "RSUD Trikora Salakan"]
@@ -127,7 +127,7 @@ class ExchangeParticipant:
 def _demo_calendar():
     """The worked example's calendar (the synthetic answers are dated in it), with every due
     date at least a month ahead so the demo's submissions are on time whatever today is."""
-    from .calendar import DEFAULT_CALENDAR, Calendar
+    from lablib.core.calendar import DEFAULT_CALENDAR, Calendar
 
     soon = _dt.date.today() + _dt.timedelta(days=30)
     due = {stage: max(day, soon) for stage, day in DEFAULT_CALENDAR.due.items()}
@@ -139,9 +139,9 @@ def record_rubric_levels(course_dir: Path, stage: str, people: list[DemoPerson],
     """Write sample narasumber levels (and a comment) on every rubric grade of ``stage``."""
     from nbgrader.api import Gradebook
 
-    from .course import load_course
-    from .exercises import stage_exercises
-    from .rubrics import LEVELS, MAX_LEVEL
+    from lablib.core.rubrics import LEVELS, MAX_LEVEL
+    from lablib.course.folder import load_course
+    from lablib.curriculum import stage_exercises
 
     info = load_course(course_dir)
     written = 0
@@ -173,11 +173,11 @@ def record_rubric_levels(course_dir: Path, stage: str, people: list[DemoPerson],
 def run_demo(out: str | os.PathLike = "demo-out", *, participants: int = 20, seed: int = 2026,
              workers: int | None = None, say: Callable[[str], None] = print) -> dict:
     """Run the whole demo; returns a summary dict (timings, paths, counts)."""
-    from .answers import save_answers
-    from .course import CourseError, create_course
-    from .export import export
-    from .pipeline import ProgressBar, collect, feedback, grade, release, status
-    from .roster import Participant, read_roster, write_roster
+    from lablib.core.answers import save_answers
+    from lablib.course.folder import CourseError, create_course
+    from lablib.course.roster import Participant, read_roster, write_roster
+    from lablib.pipeline import ProgressBar, collect, feedback, grade, release, status
+    from lablib.reports.export import export
 
     started = time.monotonic()
     out = Path(out).resolve()
@@ -235,8 +235,8 @@ def run_demo(out: str | os.PathLike = "demo-out", *, participants: int = 20, see
 
     exported = export(course_dir, out / "nilai")
     paths = {"kursus": course_dir, "nilai": exported.folder, "peserta": out / "peserta"}
-    from .report import write_report
-    from .showcase import write_showcase
+    from lablib.reports.report import write_report
+    from lablib.reports.showcase import write_showcase
 
     paths["laporan"] = write_report(course_dir, out / "laporan")[0]
     paths["pameran"] = write_showcase(course_dir, out / "pameran" / "pameran-inovasi.html")

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .course import CourseInfo, load_course, open_api
-from .stages import STAGES, get_stage
+from lablib.core.stages import STAGES, get_stage
+from lablib.course.folder import CourseInfo, load_course, open_api
 
 ProgressFn = Callable[[int, int, str], None]  # (done, total, participant id)
 
@@ -173,7 +173,7 @@ class ProgressBar:
     """A one-line progress bar on stderr (when stderr is not a terminal: a line per quarter).
 
     Call it as ``bar(done, total, who)`` or with an event object carrying ``done``, ``total``,
-    ``student`` and ``status`` (what ``lablib.grading.grade`` passes).
+    ``student`` and ``status`` (what ``lablib.course.grading.grade`` passes).
     """
 
     def __init__(self, label: str, stream=None, width: int = 30):
@@ -203,7 +203,7 @@ def grade(course_dir: str | os.PathLike, stage: str, *, workers: int | None = No
           progress: ProgressFn | None = None) -> StepResult:
     """Autograde every collected submission of a stage.
 
-    Through ``lablib.grading.grade`` (parallel, incremental): unchanged submissions are
+    Through ``lablib.course.grading.grade`` (parallel, incremental): unchanged submissions are
     skipped unless ``force``; manual (rubric) grades are never touched by autograde.
     """
     slug = stage_slug(stage)
@@ -213,8 +213,8 @@ def grade(course_dir: str | os.PathLike, stage: str, *, workers: int | None = No
         waiting = course.inbound_students(slug)
         hint = f" ({len(waiting)} menunggu di exchange: jalankan 'lablib collect {slug}')" if waiting else ""
         return StepResult("grade", slug, notes=(f"Belum ada pengumpulan tahap {slug} untuk dinilai{hint}.",))
-    from .grading import GradingError
-    from .grading import grade as grade_parallel
+    from lablib.course.grading import GradingError
+    from lablib.course.grading import grade as grade_parallel
 
     start = time.monotonic()
     try:
@@ -226,14 +226,14 @@ def grade(course_dir: str | os.PathLike, stage: str, *, workers: int | None = No
 
 
 def _event_progress(progress):
-    """Adapt a ``(done, total, who)`` callback to ``lablib.grading``'s event callback."""
+    """Adapt a ``(done, total, who)`` callback to ``lablib.course.grading``'s event callback."""
     if progress is None or isinstance(progress, ProgressBar):
         return progress
     return lambda event: progress(event.done, event.total, event.student)
 
 
 def _result_from_grading(course: _Course, slug: str, report, start: float) -> StepResult:
-    """A ``StepResult`` from ``lablib.grading``'s ``GradeReport`` (plus lateness from the gradebook)."""
+    """A ``StepResult`` from ``lablib.course.grading``'s ``GradeReport`` (plus lateness from the gradebook)."""
     done, skipped = tuple(report.graded), tuple(report.skipped)
     failed = tuple(p.student for p in report.failed)
     late = _late_students(course, slug)
@@ -250,7 +250,7 @@ def _result_from_grading(course: _Course, slug: str, report, start: float) -> St
 
 def _carried_notes(course: _Course, slug: str, graded: tuple[str, ...]) -> list[str]:
     """A note per participant whose carried-over earlier answers differ from what they submitted."""
-    from .carry import carried_differences
+    from lablib.notebook.carry import carried_differences
 
     submitted = Path(course.coursedir.root) / course.coursedir.submitted_directory
     notes = []
@@ -290,7 +290,7 @@ def _late_students(course: _Course, slug: str) -> tuple[str, ...]:
 def feedback(course_dir: str | os.PathLike, stage: str) -> StepResult:
     """Make every graded participant's feedback page and release it through the exchange.
 
-    With ``lablib.feedback`` present, its page (every check's message, every criterion's level
+    With ``lablib.reports.feedback`` present, its page (every check's message, every criterion's level
     and comment, no test code) is the feedback: it is written straight into nbgrader's
     ``feedback/<id>/<stage>/`` layout, which saves nbgrader converting every notebook to HTML
     only for the page to be replaced. Without it, nbgrader's ``generate_feedback`` is used.
@@ -303,7 +303,7 @@ def feedback(course_dir: str | os.PathLike, stage: str) -> StepResult:
     if not graded:
         return StepResult("feedback", slug, notes=((f"Belum ada pengumpulan tahap {slug} yang dinilai; "
                                                     f"jalankan 'lablib grade {slug}' dulu."),))
-    from .feedback import write_feedback
+    from lablib.reports.feedback import write_feedback
 
     for student in graded:
         _prepare_feedback_folder(course, student, slug)
@@ -394,7 +394,7 @@ def status(course_dir: str | os.PathLike, *, live: bool = False) -> CourseStatus
     """Where every participant is in every stage, from their folders, the exchange and the gradebook.
 
     ``live`` adds, for stages not graded yet, the automatic score of the participant's current
-    answers (``lablib.live``: the same checks, in-process, without kernels).
+    answers (``lablib.course.live``: the same checks, in-process, without kernels).
     """
     from nbgrader.api import Gradebook, MissingEntry
 
@@ -440,7 +440,7 @@ def status(course_dir: str | os.PathLike, *, live: bool = False) -> CourseStatus
 
 
 def _live_scores(root: Path) -> dict[tuple[str, str], tuple[float, float]]:
-    from .live import live_scores
+    from lablib.course.live import live_scores
 
     return {(s.student, s.stage): (s.earned, s.available) for s in live_scores(root)}
 

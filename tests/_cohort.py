@@ -20,12 +20,12 @@ import shutil
 from pathlib import Path
 
 from conftest import autograde
+from lablib.course.folder import install_source, open_api, write_config
 
-from lablib.answers import save_answers
-from lablib.course import install_source, open_api, write_config
+from lablib.core.answers import save_answers
+from lablib.core.stages import STAGES
+from lablib.curriculum import stage_exercises
 from lablib.curriculum.samples import model_answers
-from lablib.exercises import stage_exercises
-from lablib.stages import STAGES
 
 COURSE_ID = "uji-laporan"
 EVIL = '<script>alert("x")</script> & </b>'
@@ -86,10 +86,10 @@ def _submit(course: Path, student: str, stage: str, answers: dict, stamp: str) -
 
 def _create(course: Path) -> None:
     """The course as ``lablib init`` makes it, or (older lablib) config + roster file."""
-    from lablib import course as course_mod
+    from lablib.course.folder import folder as course_mod
 
     if hasattr(course_mod, "create_course"):
-        from lablib.roster import Participant
+        from lablib.course.roster import Participant
 
         people = [Participant(pid, name, opd, post, f"{pid}@contoh.go.id") for pid, name, opd, post in ROSTER]
         course_mod.create_course(course, people, course_id=COURSE_ID)
@@ -99,9 +99,8 @@ def _create(course: Path) -> None:
         fh.write("id,nama,opd,jabatan,email\n")
         for pid, name, opd, post in ROSTER:
             fh.write(f"{pid},{name},{opd},{post},{pid}@contoh.go.id\n")
+    from lablib.course.gradebook import course_db_url
     from nbgrader.api import Gradebook
-
-    from lablib.gradebook import course_db_url
 
     with Gradebook(course_db_url(course), COURSE_ID) as gb:
         for pid, name, _, _ in ROSTER:

@@ -10,8 +10,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-
-from lablib.grading import kernel_did_not_start
+from lablib.course.grading import kernel_did_not_start
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -58,7 +57,7 @@ def run_cli(args: list[str], cwd: Path, check: bool = True, env: dict | None = N
     return proc
 
 
-# A kernel that never answers its first message (lablib.grading.kernel_did_not_start): stock
+# A kernel that never answers its first message (lablib.course.grading.kernel_did_not_start): stock
 # nbgrader and nbclient then give up on the whole notebook, so these helpers run it again.
 
 

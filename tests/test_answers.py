@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from lablib.answers import (
+from lablib.core.answers import (
     HISTORY_DIR,
     SCHEMA_VERSION,
     AnswersFileError,

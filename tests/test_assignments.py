@@ -5,10 +5,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from lablib import assignments
-from lablib.assignments import build_notebook
-from lablib.exercises import stage_exercises
-from lablib.stages import STAGES
+from lablib.core.stages import STAGES
+from lablib.curriculum import stage_exercises
+from lablib.notebook import assignments
+from lablib.notebook.assignments import build_notebook
 
 ASSIGNMENTS = Path(__file__).resolve().parent.parent / "assignments"
 

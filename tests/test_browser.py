@@ -44,11 +44,11 @@ from browser_helpers import (
     wait_lab_ready,
 )
 from conftest import autograde, nbgrader
+from lablib.course.folder import install_source, open_api, sqlite_url, write_config
 
-from lablib.course import install_source, open_api, sqlite_url, write_config
-from lablib.exercises import get_exercise
-from lablib.fields import MultiChoice, Scale, Table
-from lablib.scoring import score_folder
+from lablib.core.fields import MultiChoice, Scale, Table
+from lablib.curriculum import get_exercise
+from lablib.curriculum.scoring import score_folder
 
 COURSE_ID = "uji-browser"
 TIMEOUT = 30_000  # ms: generous, a loaded 2-core machine runs other test workers too

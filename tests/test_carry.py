@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 
 import lablib
-import lablib.forms as F
-import lablib.sessions as S
-from lablib.answers import save_answers
-from lablib.carry import CARRY, carried_differences, collect_previous, import_previous
+import lablib.notebook.forms as F
+import lablib.notebook.sessions as S
+from lablib.core.answers import save_answers
+from lablib.core.exercises import Exercise
+from lablib.core.fields import ShortText
+from lablib.core.stages import get_stage
 from lablib.curriculum.samples import model_answers
-from lablib.exercises import Exercise
-from lablib.fields import ShortText
-from lablib.stages import get_stage
+from lablib.notebook.carry import CARRY, carried_differences, collect_previous, import_previous
 
 DG1 = model_answers("diagnose")["diagnose.dg1"]
 DG2 = {"akar_terpilih": "SOP belum ada"}

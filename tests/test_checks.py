@@ -1,11 +1,11 @@
 import pytest
 
-from lablib.answers import save_answers
-from lablib.autograde import grade_check
-from lablib.checks import run_checks
+from lablib.core.answers import save_answers
+from lablib.core.checks import run_checks
+from lablib.core.i18n import set_language
+from lablib.curriculum import get_exercise
 from lablib.curriculum.samples import model_answers
-from lablib.exercises import get_exercise
-from lablib.i18n import set_language
+from lablib.notebook.autograde import grade_check
 
 DG1 = get_exercise("diagnose.dg1")
 

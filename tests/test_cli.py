@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from conftest import BIN, run_cli
+from lablib.course.folder import COURSE_FILENAME, load_course, protected_preprocessors
 
 from lablib import cli
-from lablib.course import COURSE_FILENAME, load_course, protected_preprocessors
-from lablib.stages import STAGES
+from lablib.core.stages import STAGES
 
 DATA = Path(__file__).parent / "data"
 COMMANDS = ["init", "add-participants", "release", "collect", "grade", "feedback", "status", "export", "lab", "demo",
@@ -58,9 +58,8 @@ def test_init_creates_config_sources_gradebook_and_course_record(course):
 
 
 def test_course_config_holds_the_protections_around_nbgrader_defaults(course):
+    from lablib.course.folder import load_config
     from nbgrader.converters.autograde import Autograde
-
-    from lablib.course import load_config
 
     config = load_config(course)
     sanitize, autograde = protected_preprocessors()
@@ -85,7 +84,7 @@ def test_bad_roster_is_refused_listing_every_row_and_nothing_is_left(tmp_path, c
 
 
 def test_failure_while_building_leaves_nothing_behind(tmp_path, monkeypatch, capsys):
-    import lablib.course as course_mod
+    import lablib.course.folder as course_mod
 
     calls = []
 
@@ -170,7 +169,7 @@ def test_status_of_a_fresh_course_shows_everyone_not_started(course, monkeypatch
 
 
 def test_saved_answers_in_a_home_folder_show_as_saved(course, capsys):
-    from lablib.answers import save_answers
+    from lablib.core.answers import save_answers
 
     save_answers(course.parent / "rumah" / "tono_2" / "diagnose", "diagnose", {})
     _, out, _ = lablib("status", "--course", course, capsys=capsys)

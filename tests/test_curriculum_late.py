@@ -12,15 +12,14 @@ from importlib import resources
 
 import pytest
 
-from lablib.calendar import Calendar
-from lablib.checks import Answers, run_checks
-from lablib.curriculum import deliver, display, facts
+from lablib.core.calendar import Calendar
+from lablib.core.checks import Answers, run_checks
+from lablib.core.fields import Table, word_count
+from lablib.core.i18n import Text
+from lablib.core.stages import STAGES
+from lablib.curriculum import all_exercises, deliver, display, facts, get_exercise, stage_exercises
 from lablib.curriculum.samples import model_answers
-from lablib.exercises import all_exercises, get_exercise, stage_exercises
-from lablib.fields import Table, word_count
-from lablib.i18n import Text
-from lablib.scoring import score_answers
-from lablib.stages import STAGES
+from lablib.curriculum.scoring import score_answers
 
 # The curriculum table: (auto points, rubric points).
 POINTS = {
@@ -537,7 +536,7 @@ def test_word_count_of_model_summary_leaves_room_for_retelling():
 
 
 def test_run_checks_never_shows_the_crash_message_for_odd_input():
-    from lablib.checks import _CHECK_CRASHED
+    from lablib.core.checks import _CHECK_CRASHED
 
     a = model_answers("display")
     a["display.dp1"] = {k: ["list"] for k in facts.KIPP_WEIGHTS}

@@ -7,9 +7,11 @@ import html
 
 import pytest
 from docx import Document as ReadDocx
+from lablib.course.gradebook import Participant
 
+from lablib.core.stages import STAGES
 from lablib.curriculum.samples import model_answers
-from lablib.documents import (
+from lablib.reports.documents import (
     NOT_FILLED,
     build_document,
     document_docx,
@@ -21,8 +23,6 @@ from lablib.documents import (
     value_of,
     write_participant_documents,
 )
-from lablib.gradebook import Participant
-from lablib.stages import STAGES
 
 EVIL = '<script>alert("x")</script> & </b>'
 PERSON = Participant("ani", name="Ani Lestari", opd="Dinas Kependudukan dan Pencatatan Sipil", jabatan="Kepala Bidang")
@@ -115,9 +115,9 @@ def test_nothing_at_all_still_makes_a_document(tmp_path):
 @pytest.mark.slow
 def test_course_documents_for_everyone_with_answers(tmp_path_factory):
     from _cohort import cohort_course
+    from lablib.course.gradebook import latest_answers
 
-    from lablib.documents import write_documents
-    from lablib.gradebook import latest_answers
+    from lablib.reports.documents import write_documents
 
     course = cohort_course(tmp_path_factory)
     out = tmp_path_factory.mktemp("dokumen")

@@ -2,10 +2,11 @@ import dataclasses
 
 import pytest
 
-from lablib.checks import Check
-from lablib.exercises import DefinitionError, Exercise, all_exercises, get_exercise
-from lablib.fields import Choice, Number, ShortText, Table
-from lablib.rubrics import Criterion
+from lablib.core.checks import Check
+from lablib.core.exercises import DefinitionError, Exercise
+from lablib.core.fields import Choice, Number, ShortText, Table
+from lablib.core.rubrics import Criterion
+from lablib.curriculum import all_exercises, get_exercise
 
 GOOD = {"id": "diagnose.dg9", "code": "DG9", "title": "Uji", "instructions": "Isi.",
             "fields": (ShortText("nama", "Nama"),),

@@ -6,13 +6,13 @@ import html
 
 import pytest
 from _cohort import EVIL, active_stages, answer_sets, cohort_course, copy_course
+from lablib.course.gradebook import open_gradebook, read_gradebook
 
-from lablib.assignments import task_grade_id
-from lablib.checks import run_checks
-from lablib.exercises import stage_exercises
-from lablib.feedback import feedback_path, write_feedback
-from lablib.gradebook import open_gradebook, read_gradebook
-from lablib.rubrics import LEVELS
+from lablib.core.checks import run_checks
+from lablib.core.rubrics import LEVELS
+from lablib.curriculum import stage_exercises
+from lablib.notebook.assignments import task_grade_id
+from lablib.reports.feedback import feedback_path, write_feedback
 
 pytestmark = pytest.mark.slow
 STAGE = "diagnose"
@@ -85,7 +85,7 @@ def test_no_code_and_participant_text_escaped(course):
 
 
 def test_replaces_nbgrader_feedback_which_shows_the_test_cells(course):
-    from lablib.course import open_api
+    from lablib.course.folder import open_api
 
     result = open_api(course).generate_feedback(STAGE, "citra")
     assert result["success"], result["error"]

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from lablib.fields import (
+from lablib.core.fields import (
     AnswerError,
     Choice,
     DateField,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lablib.files import replacing, write_text_atomic
+from lablib.core.files import replacing, write_text_atomic
 
 
 def test_write_text_atomic_replaces_and_leaves_no_temporary_file(tmp_path):

@@ -11,16 +11,26 @@ from pathlib import Path
 
 import pytest
 
-import lablib.forms as F
-import lablib.sessions as S
-from lablib.answers import AnswerStore, load_answers, save_answers
-from lablib.calendar import load_calendar
-from lablib.checks import Check, results_html, run_checks
+import lablib.notebook.forms as F
+import lablib.notebook.sessions as S
+from lablib.core.answers import AnswerStore, load_answers, save_answers
+from lablib.core.calendar import load_calendar
+from lablib.core.checks import Check, results_html, run_checks
+from lablib.core.exercises import Exercise
+from lablib.core.fields import (
+    Choice,
+    DateField,
+    LongText,
+    MultiChoice,
+    Number,
+    Scale,
+    ShortText,
+    Table,
+)
+from lablib.core.i18n import T
+from lablib.curriculum import get_exercise
 from lablib.curriculum.samples import model_answers
-from lablib.exercises import Exercise, get_exercise
-from lablib.fields import Choice, DateField, LongText, MultiChoice, Number, Scale, ShortText, Table
-from lablib.i18n import T
-from lablib.summary import AnswersSummary
+from lablib.notebook.summary import AnswersSummary
 
 
 def _needs_name(a):
@@ -159,7 +169,7 @@ def test_dg1_model_answers_show_in_the_form(tmp_path):
 
 
 def test_every_curriculum_exercise_shows_its_model_answers_unchanged_and_passes_periksa(tmp_path):
-    from lablib.exercises import all_exercises
+    from lablib.curriculum import all_exercises
 
     for ex in all_exercises():
         folder = tmp_path / ex.stage
@@ -187,7 +197,7 @@ def test_labels_help_title_and_instructions_are_visible_and_escaped(tmp_path):
 
 
 def test_english_is_used_when_the_language_is_en(tmp_path):
-    from lablib.i18n import set_language
+    from lablib.core.i18n import set_language
 
     set_language("en")
     try:

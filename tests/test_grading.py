@@ -1,4 +1,4 @@
-"""lablib.grading against stock nbgrader: same gradebook, in parallel, incrementally, and a
+"""lablib.course.grading against stock nbgrader: same gradebook, in parallel, incrementally, and a
 broken or hanging submission never stops the batch. Real nbgrader, real kernels."""
 
 from __future__ import annotations
@@ -10,11 +10,8 @@ from pathlib import Path
 
 import pytest
 from conftest import nbgrader
-
-from lablib.answers import save_answers
-from lablib.course import install_source, open_api, write_config
-from lablib.curriculum.synthetic import synthetic_answers
-from lablib.grading import (
+from lablib.course.folder import install_source, open_api, write_config
+from lablib.course.grading import (
     GradeEvent,
     GradeProblem,
     GradeReport,
@@ -23,6 +20,9 @@ from lablib.grading import (
     gradebook_rows,
     source_version,
 )
+
+from lablib.core.answers import save_answers
+from lablib.curriculum.synthetic import synthetic_answers
 
 COURSE_ID = "uji-grading"
 STAGE = "diagnose"
@@ -100,7 +100,7 @@ def template(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def stock_and_parallel(template, tmp_path_factory):
-    """The same five submissions graded by ``nbgrader autograde`` and by ``lablib.grading``."""
+    """The same five submissions graded by ``nbgrader autograde`` and by ``lablib.course.grading``."""
     root = tmp_path_factory.mktemp("compare")
     stock = copy_course(template, root / "stock")
     submit_cohort(stock)
@@ -351,7 +351,7 @@ def test_parallel_grading_on_postgresql_gives_the_stock_gradebook(postgres, stoc
 
 
 def test_a_second_grading_run_on_the_same_course_is_refused(template, tmp_path):
-    from lablib.grading import _hold_run_lock
+    from lablib.course.grading import _hold_run_lock
 
     course = copy_course(template, tmp_path / "course")
     submit(course, "ani", None)

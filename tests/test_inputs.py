@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from lablib.fields import (
+from lablib.core.fields import (
     Choice,
     DateField,
     Field,
@@ -19,7 +19,7 @@ from lablib.fields import (
     ShortText,
     Table,
 )
-from lablib.inputs import Control, TableControl, control_class
+from lablib.notebook.inputs import Control, TableControl, control_class
 
 
 def make(field_: Field) -> tuple[Control, list]:

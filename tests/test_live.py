@@ -1,4 +1,4 @@
-"""lablib.live: participants' current answers scored in-process, equal to autograde's scores."""
+"""lablib.course.live: participants' current answers scored in-process, equal to autograde's scores."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ import os
 import shutil
 
 import pytest
+from lablib.course.grading import grade, gradebook_rows
+from lablib.course.live import LiveScore, live_frame, live_scores
 from test_grading import COURSE_ID, STAGE, auto_scores, copy_course, make_template, submit
 
-from lablib import live
-from lablib.answers import save_answers
-from lablib.calendar import CALENDAR_FILENAME, DEFAULT_CALENDAR
+from lablib.core.answers import save_answers
+from lablib.core.calendar import CALENDAR_FILENAME, DEFAULT_CALENDAR
+from lablib.course import live
+from lablib.curriculum.scoring import score_answers
 from lablib.curriculum.synthetic import PROFILES, synthetic_answers
-from lablib.grading import grade, gradebook_rows
-from lablib.live import LiveScore, live_frame, live_scores
-from lablib.scoring import score_answers
 
 # The module-scoped courses are expensive: keep this module on one xdist worker.
 pytestmark = pytest.mark.xdist_group("live")
@@ -199,13 +199,13 @@ def test_live_scoring_and_the_course_module_do_not_import_nbgrader(tmp_path):
     import subprocess
     import sys
 
-    from lablib.stages import get_stage
+    from lablib.core.stages import get_stage
 
     folder = tmp_path / "submitted" / "ani" / STAGE
     save_answers(folder, STAGE, synthetic_answers(STAGE, "model"))
     _edit_json(folder / get_stage(STAGE).answers_filename, lambda d: d["answers"].update({"bonus": True}))
-    code = ("import json, sys, lablib.course, lablib.live\n"
-            "scores = lablib.live.live_scores(sys.argv[1], sys.argv[2], working=False)\n"
+    code = ("import json, sys, lablib.course.folder, lablib.course.live\n"
+            "scores = lablib.course.live.live_scores(sys.argv[1], sys.argv[2], working=False)\n"
             "print(json.dumps([[s.earned, s.problem] for s in scores]))\n"
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'nbgrader', 'nbconvert'}))")
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path), STAGE], capture_output=True,

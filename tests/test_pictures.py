@@ -1,6 +1,6 @@
 """Pictures: every kind renders from model, partial, broken and empty answers without a warning,
 shows what the answers hold (one bar per problem, one bar per activity, …) and keeps
-participant text short and drawable (the helpers of lablib.drawing included)."""
+participant text short and drawable (the helpers of lablib.notebook.drawing included)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 import lablib
-from lablib import drawing as D
-from lablib import pictures as P
+from lablib.core.i18n import set_language
 from lablib.curriculum.samples import model_answers
 from lablib.curriculum.synthetic import synthetic_answers
-from lablib.i18n import set_language
+from lablib.notebook import drawing as D
+from lablib.notebook import pictures as P
 
 KINDS = sorted(P.KINDS)
 LONG = "Antrean <script>alert('x')</script> $5 $ 👍🏽 KTP-el " + "sangat panjang sekali " * 30
@@ -280,7 +280,7 @@ def test_picture_is_public_and_rejects_an_unknown_kind():
 
 
 def test_importing_pictures_does_not_import_matplotlib():
-    code = "import sys, lablib.pictures, lablib.drawing; print('matplotlib' in sys.modules)"
+    code = "import sys, lablib.notebook.pictures, lablib.notebook.drawing; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "False" == out.stdout.strip()
 

@@ -10,13 +10,13 @@ import json
 import nbformat
 import pytest
 from conftest import autograde, nbgrader
+from lablib.course.folder import install_source, open_api, write_config
 
-from lablib.answers import save_answers
-from lablib.course import install_source, open_api, write_config
+from lablib.core.answers import save_answers
+from lablib.core.stages import STAGES
+from lablib.curriculum import get_exercise, stage_exercises
 from lablib.curriculum.samples import model_answers
-from lablib.exercises import get_exercise, stage_exercises
-from lablib.scoring import score_answers
-from lablib.stages import STAGES
+from lablib.curriculum.scoring import score_answers
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("assignments-pipeline")]  # one course per run
 COURSE_ID = "uji-tahap"

@@ -29,11 +29,11 @@ import pytest
 from conftest import nbgrader
 
 from lablib import cli
-from lablib.answers import save_answers
+from lablib.core.answers import save_answers
+from lablib.curriculum import stage_exercises
 from lablib.curriculum.samples import model_answers
+from lablib.curriculum.scoring import score_answers
 from lablib.demo import ExchangeParticipant
-from lablib.exercises import stage_exercises
-from lablib.scoring import score_answers
 
 pytestmark = pytest.mark.slow
 
@@ -90,7 +90,7 @@ def run_scenario(root: Path, db_url: str | None = None) -> Scenario:
             "--due", "drum-up=2020-01-01", "--due", "diagnose=2099-12-31"]
     sc.lablib("init", *init, *(["--db-url", db_url] if db_url else []))
     if db_url:  # the normalised URL the course uses
-        from lablib.course import load_config
+        from lablib.course.folder import load_config
 
         sc.db_url = str(load_config(course).CourseDirectory.db_url)
     c = ["--course", course]

@@ -11,9 +11,9 @@ import sys
 import pytest
 from matplotlib.figure import Figure
 
-from lablib import practice as PR
 from lablib.curriculum.samples import model_answers
-from lablib.pictures import KINDS, exercise_for, picture
+from lablib.notebook import practice as PR
+from lablib.notebook.pictures import KINDS, exercise_for, picture
 
 
 def stage_of(kind: str) -> str:
@@ -70,7 +70,7 @@ def test_practice_widgets_redraw_from_what_the_participant_types(kind):
 
 
 def test_importing_practice_imports_neither_matplotlib_nor_widgets():
-    code = ("import sys, lablib.practice; "
+    code = ("import sys, lablib.notebook.practice; "
             "print(sorted({'matplotlib', 'ipywidgets', 'IPython'} & {m.split('.')[0] for m in sys.modules}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "[]" == out.stdout.strip()

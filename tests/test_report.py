@@ -10,7 +10,7 @@ import pytest
 from _cohort import CHROMIUM, EVIL, ROSTER, chromium, cohort_course
 from openpyxl import load_workbook
 
-from lablib.report import iid_estimate, load_cohort, predikat, write_report
+from lablib.reports.report import iid_estimate, load_cohort, predikat, write_report
 
 pytestmark = pytest.mark.slow
 SECTIONS = ("kemajuan", "nilai-tahap", "latihan", "kriteria", "pemeriksaan", "opd", "portofolio", "iid", "peserta")
@@ -118,9 +118,10 @@ def test_report_loads_in_headless_chromium_without_network(report, tmp_path):
 
 
 def test_a_course_nobody_has_submitted_to_still_reports(tmp_path, capsys):
+    from lablib.course.folder import create_course
+    from lablib.course.roster import Participant
+
     from lablib.cli import main
-    from lablib.course import create_course
-    from lablib.roster import Participant
 
     course = tmp_path / "kosong"
     create_course(course, [Participant("x1", "Satu Orang", "Dinas A")], course_id="kosong")

@@ -6,12 +6,12 @@ import shutil
 
 import pytest
 from _cohort import EVIL, cohort_course, copy_course
+from lablib.course.gradebook import open_gradebook, read_gradebook
 from openpyxl import load_workbook
 
-from lablib.assignments import task_grade_id
-from lablib.exercises import get_exercise, stage_exercises
-from lablib.gradebook import open_gradebook, read_gradebook
-from lablib.review import (
+from lablib.curriculum import get_exercise, stage_exercises
+from lablib.notebook.assignments import task_grade_id
+from lablib.reports.review import (
     FIRST_DATA_ROW,
     HEADER_ROW,
     MAIN_SHEET,
@@ -93,7 +93,7 @@ def test_export_has_one_row_per_participant_dropdowns_formulas_and_locked_answer
 
 
 def test_round_trip_writes_what_formgrader_and_nbgrader_read(course, tmp_path):
-    from lablib.course import open_api
+    from lablib.course.folder import open_api
 
     path = export_review(course, STAGE, tmp_path / "sheet.xlsx")
     ex, crit = _criteria()[0]

@@ -6,8 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from lablib.roster import Participant, RosterError, id_problem, read_roster, write_roster
+from lablib.course.roster import (
+    Participant,
+    RosterError,
+    id_problem,
+    read_roster,
+    write_roster,
+)
 
 DATA = Path(__file__).parent / "data"
 

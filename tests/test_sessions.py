@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-import lablib.sessions as S
-from lablib.answers import AnswerStore, save_answers
+import lablib.notebook.sessions as S
+from lablib.core.answers import AnswerStore, save_answers
 
 
 @pytest.fixture(autouse=True)
@@ -125,7 +125,7 @@ def test_reset_sessions_saves_pending_changes(tmp_path, monkeypatch):
 
 
 def test_sessions_save_in_plain_python_without_ipywidgets(tmp_path):
-    code = ("import sys, lablib.sessions as S; s = S.session_for(sys.argv[1], 'diagnose'); "
+    code = ("import sys, lablib.notebook.sessions as S; s = S.session_for(sys.argv[1], 'diagnose'); "
             "s.set_value('diagnose.dg1', 'justifikasi', 'x'); print(s.wait(), 'ipywidgets' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
     assert "True False" == out.stdout.strip()

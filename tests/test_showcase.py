@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 from _cohort import CHROMIUM, EVIL, chromium, cohort_course
 
-from lablib.showcase import embed_json, write_showcase
+from lablib.reports.showcase import embed_json, write_showcase
 
 pytestmark = pytest.mark.slow
 

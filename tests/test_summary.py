@@ -6,12 +6,19 @@ import dataclasses
 
 import pytest
 
-from lablib.answers import save_answers
-from lablib.checks import results_html, run_checks
+from lablib.core.answers import save_answers
+from lablib.core.checks import results_html, run_checks
+from lablib.core.exercises import Exercise
+from lablib.core.fields import DateField, LongText, MultiChoice, Number, ShortText, Table
+from lablib.curriculum import get_exercise
 from lablib.curriculum.samples import model_answers
-from lablib.exercises import Exercise, get_exercise
-from lablib.fields import DateField, LongText, MultiChoice, Number, ShortText, Table
-from lablib.summary import SHOW_CHARS, AnswersSummary, answers_html, answers_text, folder_summary
+from lablib.notebook.summary import (
+    SHOW_CHARS,
+    AnswersSummary,
+    answers_html,
+    answers_text,
+    folder_summary,
+)
 
 XSS = "<script>alert(1)</script>"
 

@@ -9,8 +9,21 @@ import re
 
 import pytest
 
-from lablib.answers import load_answers, save_answers
+from lablib.core.answers import load_answers, save_answers
+from lablib.core.fields import (
+    Choice,
+    DateField,
+    LongText,
+    MultiChoice,
+    Number,
+    Scale,
+    ShortText,
+    Table,
+)
+from lablib.core.stages import STAGES
+from lablib.curriculum import get_exercise, stage_exercises
 from lablib.curriculum.samples import model_answers
+from lablib.curriculum.scoring import score_answers
 from lablib.curriculum.synthetic import (
     OPDS,
     PROFILES,
@@ -18,10 +31,6 @@ from lablib.curriculum.synthetic import (
     synthetic_answers,
     synthetic_cohort,
 )
-from lablib.exercises import get_exercise, stage_exercises
-from lablib.fields import Choice, DateField, LongText, MultiChoice, Number, Scale, ShortText, Table
-from lablib.scoring import score_answers
-from lablib.stages import STAGES
 
 ACTIVE = [s.slug for s in STAGES if stage_exercises(s.slug) and model_answers(s.slug)]
 OPD_SLUGS = [o.slug for o in OPDS]
@@ -236,7 +245,7 @@ def _fixed_choices(entry, ex) -> list:
 
 
 def test_off_topic_keeps_lengths_so_only_the_reviewer_can_tell():
-    from lablib.fields import word_count
+    from lablib.core.fields import word_count
 
     complete = synthetic_answers("display", "complete", seed=0, opd="dinsos")["display.dp1"]
     off = synthetic_answers("display", "off_topic", seed=0, opd="dinsos")["display.dp1"]

@@ -19,16 +19,16 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import BIN, nbgrader, run_cli
+from lablib.course.folder import CONFIG_FILENAME, copy_tree_writable, load_config, sqlite_url
 from test_pipeline_course import run_checks
 
 from lablib import cli
-from lablib.answers import save_answers
-from lablib.calendar import DEFAULT_CALENDAR
-from lablib.course import CONFIG_FILENAME, copy_tree_writable, load_config, sqlite_url
+from lablib.core.answers import save_answers
+from lablib.core.calendar import DEFAULT_CALENDAR
+from lablib.curriculum import stage_exercises
 from lablib.curriculum.samples import model_answers
+from lablib.curriculum.scoring import score_answers
 from lablib.demo import ExchangeParticipant
-from lablib.exercises import stage_exercises
-from lablib.scoring import score_answers
 
 pytestmark = pytest.mark.slow
 
@@ -51,10 +51,10 @@ import os, runpy, sys
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [p for p in sys.path if p not in ("", here)]
 sys.modules.pop("ipykernel_launcher", None)
-import lablib, lablib.autograde
+import lablib, lablib.notebook.autograde
 def _full(*args, **kwargs):
     return None
-lablib.autograde.grade_check = lablib.grade_check = _full
+lablib.notebook.autograde.grade_check = lablib.grade_check = _full
 runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)
 """
 
@@ -94,8 +94,8 @@ def delete_tests(nb) -> None:
 def add_cell(nb) -> None:
     at = next(i for i, c in enumerate(nb.cells) if _grade_id(c).endswith("-import"))
     nb.cells.insert(at + 1, nbformat.v4.new_code_cell(
-        "import lablib, lablib.autograde\n"
-        "lablib.grade_check = lablib.autograde.grade_check = lambda *a, **k: None"))
+        "import lablib, lablib.notebook.autograde\n"
+        "lablib.grade_check = lablib.notebook.autograde.grade_check = lambda *a, **k: None"))
 
 
 def replace_import(nb) -> None:
@@ -267,7 +267,7 @@ def check_the_attacks_work_without_lablibs_protections(control):
 
 
 def check_lablib_grade_gives_the_same_scores(course, tmp_path):
-    """The same protections hold in `lablib grade` (lablib.grading's parallel autograde)."""
+    """The same protections hold in `lablib grade` (lablib.course.grading's parallel autograde)."""
     copy = tmp_path / "kursus"
     copy.mkdir(parents=True)
     for name in ("source", "release", "exchange", "submitted"):

@@ -1,12 +1,56 @@
-"""The 5D curriculum as data: every exercise of every stage, in order.
+"""The 5D curriculum as data: every exercise of every stage, in order, and the registry.
 
-Each stage module exports ``EXERCISES``; this package collects them. ``lablib.exercises``
-validates them when they are first used.
+Each stage module exports ``EXERCISES``. They are collected and validated (``Exercise.validate``)
+the first time an exercise is asked for, so importing ``lablib.curriculum.facts`` alone stays cheap.
+A bad definition raises ``DefinitionError`` naming the exercise, the field and what is wrong.
 """
 
 from __future__ import annotations
 
-from . import deliver, design, diagnose, display, drum_up
+from lablib.core import checks
+from lablib.core.exercises import DefinitionError, Exercise
+from lablib.core.stages import get_stage
 
-EXERCISES = (*drum_up.EXERCISES, *diagnose.EXERCISES, *design.EXERCISES, *deliver.EXERCISES,
-             *display.EXERCISES)
+__all__ = ["all_exercises", "get_exercise", "stage_exercises"]
+
+_REGISTRY: dict[str, Exercise] | None = None
+
+
+def _registry() -> dict[str, Exercise]:
+    global _REGISTRY
+    if _REGISTRY is None:
+        from lablib.curriculum import deliver, design, diagnose, display, drum_up
+
+        registry: dict[str, Exercise] = {}
+        for module in (drum_up, diagnose, design, deliver, display):
+            for ex in module.EXERCISES:
+                ex.validate()
+                if ex.id in registry:
+                    raise DefinitionError(ex.id, None, "is defined twice")
+                registry[ex.id] = ex
+        _REGISTRY = registry
+    return _REGISTRY
+
+
+def get_exercise(exercise_id: str) -> Exercise:
+    """The exercise with this id (e.g. ``"diagnose.dg1"``)."""
+    reg = _registry()
+    try:
+        return reg[exercise_id]
+    except KeyError:
+        raise KeyError(f"unknown exercise {exercise_id!r}; known: {', '.join(reg)}") from None
+
+
+def all_exercises() -> tuple[Exercise, ...]:
+    return tuple(_registry().values())
+
+
+def stage_exercises(stage: str) -> tuple[Exercise, ...]:
+    """The exercises of one stage, in curriculum order."""
+    get_stage(stage)
+    return tuple(ex for ex in _registry().values() if ex.stage == stage)
+
+
+# A check may read another exercise's answers (``Answers.other``); the core finds that exercise
+# through this registry without importing the curriculum (which sits above it).
+checks.use_registry(get_exercise)

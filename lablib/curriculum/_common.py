@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..checks import Answers
-from ..fields import Table
-from ..i18n import T, Text
+from lablib.core.checks import Answers
+from lablib.core.fields import Table
+from lablib.core.i18n import T, Text
 
 
 def missing(a: Answers, *field_ids: str) -> list[Text]:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from ..checks import Answers, Check
-from ..exercises import Exercise
-from ..fields import Choice, DateField, LongText, Number, ShortText, Table, word_count
-from ..i18n import T, Text
-from ..rubrics import Criterion
-from . import facts
-from ._common import count_between, missing, missing_cells, short
+from lablib.core.checks import Answers, Check
+from lablib.core.exercises import Exercise
+from lablib.core.fields import Choice, DateField, LongText, Number, ShortText, Table, word_count
+from lablib.core.i18n import T, Text
+from lablib.core.rubrics import Criterion
+from lablib.curriculum import facts
+from lablib.curriculum._common import count_between, missing, missing_cells, short
 
 # ---------------------------------------------------------------- shared helpers
 

@@ -2,7 +2,7 @@
 (DS3), theory of change (DS4).
 
 The design answers file also holds the participant's imported Diagnose answers
-(``diagnose.dg1``, ``diagnose.dg2``, ``diagnose.dg4``, see ``lablib.carry``). No check here
+(``diagnose.dg1``, ``diagnose.dg2``, ``diagnose.dg4``, see ``lablib.notebook.carry``). No check here
 needs them: a participant who skipped the import loses no automatic point.
 
 Dates. DS2 deadlines must fall inside the Deliver (trial) window. DS3 activities must fall
@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from ..checks import Answers, Check
-from ..exercises import Exercise
-from ..fields import Choice, DateField, LongText, Number, ShortText, Table, word_count
-from ..i18n import T, Text
-from ..rubrics import Criterion
-from . import facts
-from ._common import count_between, missing, missing_cells, short
+from lablib.core.checks import Answers, Check
+from lablib.core.exercises import Exercise
+from lablib.core.fields import Choice, DateField, LongText, Number, ShortText, Table, word_count
+from lablib.core.i18n import T, Text
+from lablib.core.rubrics import Criterion
+from lablib.curriculum import facts
+from lablib.curriculum._common import count_between, missing, missing_cells, short
 
 
 def _norm(text: object) -> str:

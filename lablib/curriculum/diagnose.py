@@ -5,13 +5,28 @@ from __future__ import annotations
 
 import difflib
 
-from ..checks import Answers, Check
-from ..exercises import Exercise
-from ..fields import Choice, LongText, MultiChoice, Number, Scale, ShortText, Table, word_count
-from ..i18n import T, Text
-from ..rubrics import Criterion
-from . import facts
-from ._common import competition_ranks, count_between, missing, missing_cells, short
+from lablib.core.checks import Answers, Check
+from lablib.core.exercises import Exercise
+from lablib.core.fields import (
+    Choice,
+    LongText,
+    MultiChoice,
+    Number,
+    Scale,
+    ShortText,
+    Table,
+    word_count,
+)
+from lablib.core.i18n import T, Text
+from lablib.core.rubrics import Criterion
+from lablib.curriculum import facts
+from lablib.curriculum._common import (
+    competition_ranks,
+    count_between,
+    missing,
+    missing_cells,
+    short,
+)
 
 # ---------------------------------------------------------------- DG1 Daftar & prioritas masalah
 

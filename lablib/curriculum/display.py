@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import re
 
-from ..checks import Answers, Check
-from ..exercises import Exercise
-from ..fields import LongText, ShortText, Table, word_count
-from ..i18n import T, Text
-from ..rubrics import Criterion
-from . import facts
-from ._common import missing, missing_cells, short
-from .deliver import field_type_errors, fmt, is_number, norm
+from lablib.core.checks import Answers, Check
+from lablib.core.exercises import Exercise
+from lablib.core.fields import LongText, ShortText, Table, word_count
+from lablib.core.i18n import T, Text
+from lablib.core.rubrics import Criterion
+from lablib.curriculum import facts
+from lablib.curriculum._common import missing, missing_cells, short
+from lablib.curriculum.deliver import field_type_errors, fmt, is_number, norm
 
 IMPORT_DELIVER = T(
     "Jawaban Deliver Anda (log uji coba DV1) belum diimpor. Jalankan bagian 'Ambil jawaban tahap "

@@ -12,7 +12,7 @@ import json
 from functools import cache
 from importlib import resources
 
-from ..stages import get_stage
+from lablib.core.stages import get_stage
 
 
 @cache

@@ -34,18 +34,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..exercises import Exercise, all_exercises
-from ..fields import (
-    Choice,
-    Field,
-    LongText,
-    Number,
-    ShortText,
-    Table,
-    word_count,
-)
-from ..stages import get_stage
-from .samples import model_answers
+from lablib.core.exercises import Exercise
+from lablib.core.fields import Choice, Field, LongText, Number, ShortText, Table, word_count
+from lablib.core.stages import get_stage
+from lablib.curriculum import all_exercises
+from lablib.curriculum.samples import model_answers
 
 PROFILES: tuple[str, ...] = ("model", "complete", "partial", "empty", "inconsistent", "off_topic")
 EMAIL_DOMAIN = "banggaikep.example"  # fictional: synthetic people must never look like real addresses

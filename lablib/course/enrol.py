@@ -1,0 +1,100 @@
+"""Participants who join a course after ``lablib init``: late arrivals and corrected details.
+
+``add_participants(course, roster)`` reads a roster with the same columns and checks as
+``lablib init`` and adds every new id to the gradebook and to ``lablib-course.json``, so the
+newcomer can fetch every stage already released, is collected and graded like the others and
+appears in status, exports and reports. Nobody is ever removed.
+
+An id already in the course with the same details is left alone, so the whole (grown) roster
+can be given again. An id already in the course with *different* details is refused, naming its
+row, unless ``update=True``: a second "budi" from another OPD must not silently take over the
+first one's submissions and grades.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from lablib.core.files import write_text_atomic
+from lablib.course.folder import COURSE_FILENAME, CourseInfo, load_course, put_students
+from lablib.course.roster import (
+    Participant,
+    RosterError,
+    RosterProblem,
+    read_numbered_roster,
+)
+
+__all__ = ["EnrolResult", "add_participants"]
+
+
+@dataclass(frozen=True)
+class EnrolResult:
+    course_id: str
+    added: tuple[Participant, ...]
+    updated: tuple[Participant, ...]
+    unchanged: tuple[str, ...]
+    total: int  # participants in the course afterwards
+
+    def summary(self) -> str:
+        lines = [f"Kursus '{self.course_id}': {len(self.added)} peserta ditambahkan, "
+                 f"{len(self.updated)} diperbarui, {len(self.unchanged)} sudah terdaftar "
+                 f"(sekarang {self.total} peserta)."]
+        lines += [f"  + {p.id}: {p.nama} ({p.opd})" for p in self.added]
+        lines += [f"  ~ {p.id}: {p.nama} ({p.opd})" for p in self.updated]
+        if self.added:
+            lines.append("Peserta baru dapat mengambil (fetch) setiap tahap yang sudah dirilis.")
+        return "\n".join(lines)
+
+
+def add_participants(course_dir: str | os.PathLike, roster: str | os.PathLike, *,
+                     update: bool = False) -> EnrolResult:
+    """Add the roster's new participants to the course (gradebook first, then the course file).
+
+    Raises ``RosterError`` (every bad row, nothing written) for a bad roster or, without
+    ``update``, for ids already in the course with other details.
+    """
+    info = load_course(course_dir)
+    people = read_numbered_roster(roster)
+    current = {p.id: p for p in info.participants}
+    added, updated, unchanged, problems = [], [], [], []
+    for row, person in people:
+        known = current.get(person.id)
+        if known is None:
+            added.append(person)
+        elif known == person:
+            unchanged.append(person.id)
+        elif update:
+            updated.append(person)
+        else:
+            changes = ", ".join(f"{f.name} '{getattr(known, f.name)}' → '{getattr(person, f.name)}'"
+                                for f in dataclasses.fields(Participant)
+                                if getattr(known, f.name) != getattr(person, f.name))
+            problems.append(RosterProblem(row, f"id '{person.id}' sudah terdaftar dengan data lain ({changes}); "
+                                               "pakai id lain untuk orang lain, atau --update untuk "
+                                               "memperbaiki data peserta ini"))
+    if problems:
+        raise RosterError(roster, problems)
+    if added or updated:
+        _write_gradebook(info, added + updated)
+        replaced = {p.id: p for p in updated}
+        participants = tuple(replaced.get(p.id, p) for p in info.participants) + tuple(added)
+        _write_course_file(dataclasses.replace(info, participants=participants))
+        total = len(participants)
+    else:
+        total = len(info.participants)
+    return EnrolResult(info.course_id, tuple(added), tuple(updated), tuple(unchanged), total)
+
+
+def _write_gradebook(info: CourseInfo, people: list[Participant]) -> None:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(info.db_url(), info.course_id) as gb:
+        put_students(gb, people)
+
+
+def _write_course_file(info: CourseInfo) -> None:
+    """Replace ``lablib-course.json``: a crash leaves the old or the new file."""
+    write_text_atomic(Path(info.root) / COURSE_FILENAME, info.to_json(), durable=True)

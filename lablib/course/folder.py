@@ -1,0 +1,401 @@
+"""An nbgrader course folder for one bimtek: config, source assignments, calendar, gradebook.
+
+The protections that keep grading honest (``lablib.course.protections``) are named in the course's
+own ``nbgrader_config.py`` (written here), so they hold whether the course is graded with
+``lablib grade``, with ``nbgrader autograde`` or from formgrader. nbgrader is imported only by
+the functions that need it: ``lablib.course.live`` reads courses without paying for its imports.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lablib.core.calendar import CALENDAR_FILENAME, DEFAULT_CALENDAR, Calendar
+from lablib.core.stages import STAGES, get_stage
+
+CONFIG_FILENAME = "nbgrader_config.py"
+COURSE_FILENAME = "lablib-course.json"
+COURSE_SCHEMA_VERSION = 1
+DEFAULT_COURSE_ID = "bimtek-inovasi"
+DEFAULT_TIMEZONE = "Asia/Makassar"  # WITA: Banggai Kepulauan, Sulawesi Tengah
+DEFAULT_HOMES = "/home/{id}"
+
+_CONFIG_TEMPLATE = '''# nbgrader configuration written by lablib. Edit with care: the lines marked "protection"
+# keep grading honest and must stay for `nbgrader autograde` and formgrader as well.
+c = get_config()  # noqa: F821
+
+c.CourseDirectory.course_id = {course_id!r}
+c.CourseDirectory.root = {root!r}
+c.CourseDirectory.db_url = {db_url!r}
+c.Exchange.root = {exchange!r}
+c.Exchange.path_includes_course = True
+
+# The participant's answers travel in this side file; autograde must keep the participant's
+# copy instead of the (absent) source one.
+c.Autograde.exclude_overwriting = {exclude!r}
+
+# protection: every submitted notebook is rebuilt from the released one before grading
+# (edited, deleted and added cells cannot change a score; see lablib/protections.py).
+c.Autograde.sanitize_preprocessors = {sanitize!r}
+
+# protection: before the kernel starts, the grading copy keeps only the notebook, the
+# course's own files and the answers file (a fake lablib.py beside the notebook would be
+# imported instead of the real one), and unknown keys are removed from the answers file.
+c.Autograde.autograde_preprocessors = {autograde!r}
+
+# Every submission runs in a fresh kernel with a per-cell timeout, so one hanging notebook
+# cannot stop a grading run (nbgrader's Execute always carries on after a cell's error).
+c.Execute.timeout = 120
+c.Execute.interrupt_on_timeout = True
+
+# Files a participant never needs to submit.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*.tmp"]
+'''
+
+_RESTORE = "lablib.protections.RestoreCourseCells"
+_KEEP_ONLY = "lablib.protections.KeepOnlyCourseFiles"
+
+
+class CourseError(RuntimeError):
+    """A course cannot be created or used; the message says what and what to do next."""
+
+
+def sqlite_url(course_dir: Path) -> str:
+    return f"sqlite:///{(Path(course_dir) / 'gradebook.db').resolve()}"
+
+
+def _dotted(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__name__}"
+
+
+def protected_preprocessors() -> tuple[list[str], list[str]]:
+    """nbgrader's own sanitize and autograde steps (as installed) with lablib's protections."""
+    from nbgrader.converters.autograde import Autograde
+    from nbgrader.preprocessors import OverwriteCells
+
+    traits = Autograde.class_traits()
+    sanitize = [_dotted(c) for c in traits["sanitize_preprocessors"].default()]
+    autograde = [_dotted(c) for c in traits["autograde_preprocessors"].default()]
+    sanitize.insert(sanitize.index(_dotted(OverwriteCells)), _RESTORE)
+    autograde.insert(0, _KEEP_ONLY)
+    return sanitize, autograde
+
+
+def _config_text(root: Path, course_id: str, db_url: str, exchange: Path) -> str:
+    sanitize, autograde = protected_preprocessors()
+    exclude = {s.slug: [s.answers_filename] for s in STAGES}
+    return _CONFIG_TEMPLATE.format(course_id=course_id, root=str(root), db_url=db_url,
+                                   exchange=str(exchange), exclude=exclude, sanitize=sanitize,
+                                   autograde=autograde)
+
+
+def write_config(course_dir: str | os.PathLike, *, course_id: str = DEFAULT_COURSE_ID,
+                 db_url: str | None = None, exchange: str | os.PathLike | None = None) -> Path:
+    course_dir = Path(course_dir).resolve()
+    course_dir.mkdir(parents=True, exist_ok=True)
+    exchange_dir = Path(exchange).resolve() if exchange else course_dir / "exchange"
+    path = course_dir / CONFIG_FILENAME
+    path.write_text(_config_text(course_dir, course_id, db_url or sqlite_url(course_dir), exchange_dir),
+                    encoding="utf-8")
+    exchange_dir.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def install_source(course_dir: str | os.PathLike, stage: str, calendar: Calendar = DEFAULT_CALENDAR) -> Path:
+    """Write ``source/<stage>/`` with the generated notebook and the calendar file."""
+    from lablib.notebook.assignments import write_source
+
+    folder = Path(course_dir) / "source" / get_stage(stage).slug
+    write_source(stage, folder)
+    (folder / CALENDAR_FILENAME).write_text(calendar.to_json(), encoding="utf-8")
+    return folder
+
+
+def load_config(course_dir: str | os.PathLike):
+    """The course's nbgrader config as a traitlets ``Config``."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    course_dir = Path(course_dir).resolve()
+    if not (course_dir / CONFIG_FILENAME).is_file():
+        raise FileNotFoundError(f"{course_dir} is not a lablib course: {CONFIG_FILENAME} is missing. "
+                                f"Create one with 'lablib init {course_dir} --roster FILE'.")
+    return PyFileConfigLoader(CONFIG_FILENAME, path=str(course_dir)).load_config()
+
+
+def ensure_tools_on_path() -> None:
+    """nbgrader runs the ``alembic`` executable to create a gradebook: put our venv's bin/ first."""
+    bindir = str(Path(sys.executable).parent)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+
+
+def open_api(course_dir: str | os.PathLike):
+    """An ``NbGraderAPI`` for the course (instructor steps, headless)."""
+    from nbgrader.apps import NbGraderAPI
+
+    ensure_tools_on_path()
+    config = load_config(course_dir)
+    return NbGraderAPI(config=config)
+
+
+def copy_tree_writable(src: Path, dst: Path) -> None:
+    """Copy a folder and make the copy writable (nbgrader leaves submissions read-only)."""
+    shutil.copytree(src, dst, dirs_exist_ok=True)
+    for root, dirs, files in os.walk(dst):
+        for name in dirs + files:
+            p = Path(root) / name
+            p.chmod(p.stat().st_mode | 0o200)
+
+
+# ---------------------------------------------------------------------------------------------
+# The course's own record: participants (with OPD and jabatan, which nbgrader has no room for),
+# calendar, time zone and where participants' home folders live (for `lablib status`).
+
+
+@dataclass(frozen=True)
+class CourseInfo:
+    root: Path
+    course_id: str
+    calendar: Calendar
+    timezone: str = DEFAULT_TIMEZONE
+    homes: str = DEFAULT_HOMES
+    participants: tuple = ()  # tuple[roster.Participant, ...]
+    created_at: str = ""
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_FILENAME
+
+    def participant(self, participant_id: str):
+        for p in self.participants:
+            if p.id == participant_id:
+                return p
+        return None
+
+    def home(self, participant_id: str) -> Path:
+        """The participant's home folder (where fetched assignments and saved answers live)."""
+        path = Path(os.path.expanduser(self.homes.format(id=participant_id)))
+        return path if path.is_absolute() else self.root / path
+
+    def due(self, stage: str) -> _dt.datetime | None:
+        day = self.calendar.due.get(get_stage(stage).slug)
+        return due_datetime(day, self.timezone) if day else None
+
+    def db_url(self) -> str:
+        return str(load_config(self.root).CourseDirectory.db_url)
+
+    def exchange(self) -> Path:
+        return Path(str(load_config(self.root).Exchange.root))
+
+    def to_json(self) -> str:
+        doc = {
+            "schema_version": COURSE_SCHEMA_VERSION,
+            "course_id": self.course_id,
+            "created_at": self.created_at,
+            "timezone": self.timezone,
+            "homes": self.homes,
+            "calendar": json.loads(self.calendar.to_json()),
+            "participants": [p.to_dict() for p in self.participants],
+            **self.extra,
+        }
+        return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+
+
+def due_datetime(day: _dt.date, timezone: str = DEFAULT_TIMEZONE) -> _dt.datetime:
+    """End of the due day in the course's time zone (what nbgrader compares submissions with)."""
+    from zoneinfo import ZoneInfo
+
+    return _dt.datetime.combine(day, _dt.time(23, 59, 59), tzinfo=ZoneInfo(timezone))
+
+
+def load_course(course_dir: str | os.PathLike) -> CourseInfo:
+    """Read ``lablib-course.json``; raise ``CourseError`` saying what is wrong."""
+    from lablib.course.roster import Participant
+
+    root = Path(course_dir).resolve()
+    path = root / COURSE_FILENAME
+    if not path.is_file():
+        raise CourseError(f"{root} bukan folder kursus lablib ({COURSE_FILENAME} tidak ada). "
+                          f"Buat kursus dengan 'lablib init FOLDER --roster FILE', atau beri --course FOLDER.")
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        version = doc.get("schema_version")
+        if not isinstance(version, int) or version > COURSE_SCHEMA_VERSION:
+            raise CourseError(f"{path}: schema_version {version!r} tidak dikenal (lablib ini membaca sampai "
+                              f"{COURSE_SCHEMA_VERSION}); perbarui lablib.")
+        known = {"schema_version", "course_id", "created_at", "timezone", "homes", "calendar", "participants"}
+        return CourseInfo(
+            root=root, course_id=doc["course_id"], calendar=Calendar.from_dict(doc["calendar"]),
+            timezone=doc.get("timezone", DEFAULT_TIMEZONE), homes=doc.get("homes", DEFAULT_HOMES),
+            participants=tuple(Participant(**p) for p in doc.get("participants", [])),
+            created_at=doc.get("created_at", ""), extra={k: v for k, v in doc.items() if k not in known})
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CourseError(f"{path} rusak ({exc}).") from None
+
+
+def find_course_dir(start: str | os.PathLike | None = None) -> Path:
+    """The course folder given (or the one containing the current folder)."""
+    here = Path(start or os.getcwd()).resolve()
+    if start is not None:
+        if not (here / COURSE_FILENAME).is_file():
+            load_course(here)  # raises the explanatory CourseError
+        return here
+    for folder in (here, *here.parents):
+        if (folder / COURSE_FILENAME).is_file():
+            return folder
+    raise CourseError(f"folder ini ({here}) bukan di dalam kursus lablib. Jalankan perintah di folder kursus "
+                      f"atau beri --course FOLDER.")
+
+
+def _check_database(db_url: str, course_id: str) -> None:
+    """Refuse an unreachable database, or one that already holds this course's assignments."""
+    from sqlalchemy import create_engine, inspect, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    safe = _hide_password(db_url)
+    try:
+        engine = create_engine(db_url, future=True)
+    except (SQLAlchemyError, ImportError, ValueError) as exc:  # bad URL, missing driver
+        raise CourseError(f"--db-url {safe} tidak dapat dipakai: {exc}") from None
+    try:
+        with engine.connect() as conn:
+            tables = inspect(conn).get_table_names()
+            if "assignment" in tables and "course" in tables:
+                n = conn.execute(text("SELECT count(*) FROM assignment WHERE course_id = :c"),
+                                 {"c": course_id}).scalar()
+                if n:
+                    raise CourseError(f"basis data {safe} sudah berisi kursus '{course_id}' ({n} tugas). "
+                                      f"Pakai --course-id lain atau basis data lain; tidak ada yang diubah.")
+    except SQLAlchemyError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CourseError(f"basis data {safe} tidak dapat dihubungi: {first}") from None
+    finally:
+        engine.dispose()
+
+
+def normalize_db_url(db_url: str) -> str:
+    """``postgresql://`` with the PostgreSQL driver that is installed.
+
+    SQLAlchemy 2.1 reads a bare ``postgresql://`` as psycopg 3; lablib's ``postgres`` extra
+    installs psycopg2, so a bare URL is pointed at it when psycopg 3 is absent.
+    """
+    import importlib.util
+
+    if db_url.startswith(("postgresql://", "postgres://")):
+        rest = db_url.split("://", 1)[1]
+        if importlib.util.find_spec("psycopg") is None and importlib.util.find_spec("psycopg2") is not None:
+            return f"postgresql+psycopg2://{rest}"
+        return f"postgresql://{rest}"
+    return db_url
+
+
+def _hide_password(db_url: str) -> str:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(db_url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return db_url
+
+
+def create_course(course_dir: str | os.PathLike, participants, *, course_id: str = DEFAULT_COURSE_ID,
+                  db_url: str | None = None, calendar: Calendar = DEFAULT_CALENDAR,
+                  timezone: str = DEFAULT_TIMEZONE, homes: str = DEFAULT_HOMES,
+                  exchange: str | os.PathLike | None = None) -> CourseInfo:
+    """Create a whole course: config, five source assignments, gradebook with participants and
+    due dates, and ``lablib-course.json``.
+
+    Everything is built in a hidden sibling folder and renamed into place at the end, so a
+    failure leaves nothing half-made behind (a PostgreSQL gradebook is cleaned up too).
+    """
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from nbgrader.api import Gradebook
+
+    target = Path(course_dir).resolve()
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        what = "kursus lablib" if (target / COURSE_FILENAME).exists() else "file lain"
+        raise CourseError(f"{target} sudah ada dan berisi {what}; tidak ada yang diubah. "
+                          f"Pilih folder baru (atau kosong).")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CourseError(f"zona waktu '{timezone}' tidak dikenal (contoh: Asia/Makassar, Asia/Jakarta)") from None
+    if not participants:
+        raise CourseError("daftar peserta kosong")
+    if "{id}" not in homes:
+        raise CourseError(f"--homes '{homes}' harus memuat {{id}} (contoh: /home/{{id}})")
+    external_db = bool(db_url) and not str(db_url).startswith("sqlite")
+    if external_db:
+        db_url = normalize_db_url(str(db_url))
+        _check_database(db_url, course_id)
+    ensure_tools_on_path()
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    build = Path(tempfile.mkdtemp(prefix=f".{target.name}.dibuat-", dir=target.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    build.chmod(0o777 & ~umask)  # mkdtemp makes it private; the course folder is an ordinary folder
+    exchange_dir = Path(exchange).resolve() if exchange else target / "exchange"
+    created_in_db = False
+    try:
+        (build / CONFIG_FILENAME).write_text(
+            _config_text(target, course_id, db_url or sqlite_url(target), exchange_dir), encoding="utf-8")
+        if exchange:
+            exchange_dir.mkdir(parents=True, exist_ok=True)
+        else:
+            (build / "exchange").mkdir()
+        for stage in STAGES:
+            install_source(build, stage.slug, calendar)
+        build_db = db_url if external_db else sqlite_url(build)
+        with Gradebook(build_db, course_id) as gb:
+            created_in_db = True
+            for stage in STAGES:
+                due = calendar.due.get(stage.slug)
+                gb.update_or_create_assignment(stage.slug, duedate=due_datetime(due, timezone) if due else None)
+            put_students(gb, participants)
+        info = CourseInfo(root=target, course_id=course_id, calendar=calendar, timezone=timezone, homes=homes,
+                          participants=tuple(participants),
+                          created_at=_dt.datetime.now().astimezone().isoformat(timespec="seconds"))
+        (build / COURSE_FILENAME).write_text(info.to_json(), encoding="utf-8")
+        if target.exists():
+            target.rmdir()  # empty (checked above)
+        os.rename(build, target)
+        return info
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        if external_db and created_in_db:
+            _remove_course_from_db(db_url, course_id, [p.id for p in participants])
+        raise
+
+
+def put_students(gb, participants) -> None:
+    """Create or update each roster participant as an nbgrader student of gradebook ``gb``."""
+    for p in participants:
+        gb.update_or_create_student(p.id, first_name=p.first_name, last_name=p.last_name, email=p.email or None)
+
+
+def _remove_course_from_db(db_url: str, course_id: str, student_ids: list[str]) -> None:
+    """Best effort after a failed ``create_course``: the original error is what gets reported."""
+    import contextlib
+
+    from nbgrader.api import Gradebook, InvalidEntry, MissingEntry
+    from sqlalchemy.exc import SQLAlchemyError
+
+    quiet = (MissingEntry, InvalidEntry, SQLAlchemyError)
+    with contextlib.suppress(*quiet), Gradebook(db_url, course_id) as gb:
+        for stage in STAGES:
+            with contextlib.suppress(*quiet):
+                gb.remove_assignment(stage.slug)
+        for sid in student_ids:
+            with contextlib.suppress(*quiet):
+                gb.remove_student(sid)

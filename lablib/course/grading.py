@@ -1,0 +1,684 @@
+"""Grading at scale: nbgrader's own autograder, several submissions at a time, incrementally.
+
+``grade(course_dir, stage)`` leaves what stock ``nbgrader autograde`` leaves (the same
+gradebook rows and the same autograded notebooks, up to execution timestamps), because each
+submission goes through nbgrader's own ``Autograde`` converter with the course's
+configuration (including the course's own preprocessors). What differs is scheduling:
+
+- The kernel-bound step (nbgrader's ``Execute`` preprocessor) of several submissions runs at
+  the same time, in threads of this process. Everything that reads or writes the gradebook
+  (creating the student and the submission, sanitising cells against the stored source,
+  saving the automatic grades, late penalties) runs under one lock, so SQLite never sees two
+  writers and PostgreSQL sees the same transactions as with stock nbgrader.
+- ``workers`` notebooks execute cells at once; twice as many submissions are in flight, so the
+  next kernels start (and their start-up handshake waits) while others execute.
+- Kernels are forked from a *kernel fork server* (``lablib.course.kernels``) that has already
+  imported ipykernel, IPython and lablib. Each submission still gets its own fresh kernel
+  process, set up like a kernel launched with ``python -m ipykernel_launcher``; only the
+  imports are shared. The kernels' own messages go to ``<course>/.lablib/grading/kernels.log``.
+  ``prewarm=False`` launches kernels the ordinary way.
+- Within the batch, gradebooks share one SQLAlchemy engine per URL and nbgrader's metadata
+  schema is checked once instead of per cell (``_nbgrader_speedups``); the exporter validates
+  each notebook once after its preprocessors instead of after each one.
+
+A submission that cannot be graded (a corrupt notebook, a kernel that dies) is reported in
+``GradeReport.failed`` and the others are graded; a cell that hits the course's per-cell
+timeout (``c.Execute.timeout``) is interrupted and scores 0, as in stock nbgrader, and is
+reported in ``GradeReport.warnings``.
+
+Incremental: after a submission is graded, a fingerprint of its submitted files and of what
+grading depends on (the stage's ``source/`` files, the course config minus its paths, the
+lablib code a kernel runs and the nbgrader version) is stored in
+``<course>/.lablib/grading/<stage>.json``. A later run skips submissions whose fingerprint is
+unchanged and whose autograded notebook and gradebook submission still exist, unless
+``force``; a run that only skips never imports nbgrader. Manual grades are never touched:
+nbgrader's ``SaveAutoGrades`` writes only the automatic score.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from lablib.core.files import write_text_atomic
+from lablib.core.stages import get_stage
+from lablib.course.kernels import fork_kernel_manager_class, start_fork_server
+
+STATE_DIR = Path(".lablib") / "grading"
+PREFETCH = 2  # submissions in flight per execution slot (see ``grade``)
+# A kernel that never answers its first message is not the submission's fault: jupyter_client
+# picks TCP ports by binding and releasing them, so a kernel started elsewhere on the machine
+# at the same moment can take one (jupyter/jupyter_client#487). Such a submission is graded
+# again in a new kernel; nothing of it was recorded.
+KERNEL_START_FAILURES = ("Kernel didn't respond", "Kernel died before replying")
+KERNEL_START_ATTEMPTS = 2
+STATE_SCHEMA = 1
+
+__all__ = ["GradeEvent", "GradeProblem", "GradeReport", "GradingError", "grade"]
+
+
+class GradingError(RuntimeError):
+    """The batch cannot start (not a course, stage not generated, ...); ``message`` says why."""
+
+
+@dataclass(frozen=True)
+class GradeProblem:
+    """Why one submission failed (or what to look at after it was graded)."""
+
+    student: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.student}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class GradeEvent:
+    """Passed to the ``progress`` callback once per finished submission."""
+
+    student: str
+    status: str  # "graded", "skipped" or "failed"
+    done: int
+    total: int
+    seconds: float
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class GradeReport:
+    stage: str
+    graded: tuple[str, ...]
+    skipped: tuple[str, ...]  # unchanged since they were last graded
+    failed: tuple[GradeProblem, ...]
+    seconds: float
+    workers: int = 1
+    warnings: tuple[GradeProblem, ...] = ()  # graded, but e.g. a cell hit the time limit
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    @property
+    def total(self) -> int:
+        return len(self.graded) + len(self.skipped) + len(self.failed)
+
+    def summary(self) -> str:
+        text = (f"{self.stage}: {len(self.graded)} graded, {len(self.skipped)} unchanged, "
+                f"{len(self.failed)} failed in {self.seconds:.1f} s ({self.workers} workers)")
+        lines = [text]
+        lines += [f"  FAILED {p}" for p in self.failed]
+        lines += [f"  warning {p}" for p in self.warnings]
+        return "\n".join(lines)
+
+
+def kernel_did_not_start(message: str) -> bool:
+    """Whether a failure message (nbgrader's log, an exception) says the kernel never answered."""
+    return any(s in message for s in KERNEL_START_FAILURES)
+
+
+# -- fingerprints --------------------------------------------------------------------------
+def _hash_tree(folder: Path, h: hashlib._Hash) -> None:
+    if not folder.is_dir():
+        return
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(folder).as_posix()
+        h.update(rel.encode("utf-8") + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+
+
+# The layers a grading kernel runs: the definitions, the checks and what the notebook calls.
+# Everything else (the back office, the reports, the commands) never runs in a kernel, so
+# fixing a report or a command does not re-grade the cohort.
+KERNEL_LAYERS = ("core", "curriculum", "notebook")
+
+
+def source_version(course_dir: Path, stage: str) -> str:
+    """What grading depends on besides the submission: source files, config, lablib, nbgrader."""
+    h = hashlib.sha256()
+    h.update(f"nbgrader {_nbgrader_version()}\0".encode())
+    _hash_tree(course_dir / "source" / stage, h)
+    h.update(_grading_config(course_dir).encode())
+    h.update(lablib_code_version().encode())
+    return h.hexdigest()
+
+
+def _nbgrader_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("nbgrader")
+    except PackageNotFoundError:  # pragma: no cover
+        return "?"
+
+
+def lablib_code_version() -> str:
+    """A hash of the lablib code a grading kernel runs: the ``KERNEL_LAYERS`` folders and the
+    package's ``__init__`` (the public API the notebooks call)."""
+    h = hashlib.sha256()
+    lablib_dir = Path(__file__).resolve().parent.parent
+    paths = [lablib_dir / "__init__.py"]
+    for layer in KERNEL_LAYERS:
+        paths += sorted((lablib_dir / layer).rglob("*"))
+    for path in paths:
+        if path.is_file() and path.suffix in (".py", ".json"):
+            h.update(path.relative_to(lablib_dir).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def _load_config(course_dir: Path):
+    """The course's ``nbgrader_config.py`` as a traitlets Config (what ``lablib.course.folder.load_config``
+    does, without importing nbgrader)."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    if not (course_dir / "nbgrader_config.py").is_file():
+        raise GradingError(f"{course_dir} is not a lablib course: nbgrader_config.py is missing. "
+                           f"Create one with 'lablib init {course_dir} --roster FILE'.")
+    return PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
+
+
+def _grading_config(course_dir: Path) -> str:
+    """The course config minus where things are (root, gradebook URL, exchange): moving a
+    course does not re-grade it, changing e.g. the time limit or the preprocessors does."""
+    try:
+        config = _load_config(course_dir)
+    except (OSError, GradingError):
+        return ""
+    where = {"CourseDirectory": ("root", "db_url", "course_id"), "Exchange": ("root",)}
+    doc = {}
+    for section, values in config.items():
+        if not hasattr(values, "items"):
+            doc[section] = repr(values)
+            continue
+        skip = where.get(section, ())
+        doc[section] = {k: repr(v) for k, v in values.items() if k not in skip}
+    return json.dumps(doc, sort_keys=True)
+
+
+def submission_fingerprint(folder: Path, source: str) -> str:
+    h = hashlib.sha256(source.encode())
+    _hash_tree(folder, h)
+    return h.hexdigest()
+
+
+def _state_path(course_dir: Path, stage: str) -> Path:
+    return course_dir / STATE_DIR / f"{stage}.json"
+
+
+def _load_state(course_dir: Path, stage: str) -> dict[str, dict]:
+    path = _state_path(course_dir, stage)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(doc, dict) or doc.get("schema_version") != STATE_SCHEMA:
+        return {}
+    students = doc.get("students")
+    return students if isinstance(students, dict) else {}
+
+
+def _save_state(course_dir: Path, stage: str, students: dict[str, dict]) -> None:
+    doc = {"schema_version": STATE_SCHEMA, "stage": stage, "students": students}
+    write_text_atomic(_state_path(course_dir, stage), json.dumps(doc, indent=0, sort_keys=True))
+
+
+# -- logging capture -----------------------------------------------------------------------
+class _Capture(logging.Logger):
+    """A private logger per submission: records kept in memory, nothing printed."""
+
+    def __init__(self, name: str):
+        super().__init__(name, logging.INFO)
+        self.records: list[logging.LogRecord] = []
+        self.propagate = False
+
+    def handle(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def messages(self, level: int = logging.WARNING) -> list[str]:
+        return [r.getMessage() for r in self.records if r.levelno >= level]
+
+
+def _failure_reason(log: _Capture, exc: BaseException | None) -> str:
+    errors = log.messages(logging.ERROR)
+    for msg in reversed(errors):
+        if msg.startswith("Traceback"):
+            last = [line for line in msg.strip().splitlines() if line.strip()]
+            return last[-1] if last else msg
+    for msg in errors:
+        if not msg.startswith("There was an error processing") and not msg.startswith("Please see"):
+            return msg
+    if exc is not None:
+        return f"{type(exc).__name__}: {exc}"
+    return "nbgrader reported an error (no details)"
+
+
+def _warnings(log: _Capture) -> list[str]:
+    out = []
+    for msg in log.messages(logging.ERROR):
+        if msg.startswith("Timeout waiting for execute reply"):
+            out.append(f"a cell hit the time limit and was interrupted ({msg}); it scores 0")
+    return out
+
+
+# -- the converter -------------------------------------------------------------------------
+def _converter_class(lock: threading.Lock, kernel_manager_class=None,
+                     slots: threading.Semaphore | None = None):
+    """nbgrader's Autograde, whose Execute step runs without holding ``lock``.
+
+    ``slots`` bounds how many notebooks execute cells at the same time; a kernel is started
+    (and waited for) before taking a slot and shut down after giving it back, so kernels start
+    ahead of need and their start-up and shutdown waits overlap other notebooks' execution.
+    """
+    from nbclient.client import NotebookClient
+    from nbgrader.converters import Autograde
+    from nbgrader.converters.base import BaseConverter
+    from nbgrader.preprocessors import Execute
+
+    class ConcurrentExecute(Execute):
+        # The subclass reads the same config sections (Execute, ExecutePreprocessor,
+        # NotebookClient): timeout, interrupt_on_timeout, allow_errors, ...
+        def preprocess(self, nb, resources=None, km=None):
+            lock.release()
+            try:
+                return self._execute(nb, resources, km)
+            finally:
+                lock.acquire()
+
+        def _execute(self, nb, resources, km):
+            # nbconvert's ExecutePreprocessor.preprocess, with the execution slot taken only
+            # while cells run.
+            NotebookClient.__init__(self, nb, km)
+            self.reset_execution_trackers()
+            self._check_assign_resources(resources)
+            with self.setup_kernel():
+                assert self.kc
+                with slots if slots is not None else contextlib.nullcontext():
+                    info_msg = self.wait_for_reply(self.kc.kernel_info())
+                    assert info_msg
+                    self.nb.metadata["language_info"] = info_msg["content"]["language_info"]
+                    for index, cell in enumerate(self.nb.cells):
+                        self.preprocess_cell(cell, resources, index)
+            self.set_widgets_metadata()
+            return self.nb, self.resources
+
+    extra = {"kernel_manager_class": kernel_manager_class} if kernel_manager_class else {}
+
+    class ConcurrentAutograde(Autograde):
+        def convert_single_notebook(self, notebook_filename: str) -> None:
+            # Autograde.convert_single_notebook, minus its ``utils.setenv`` (which deletes
+            # NBGRADER_EXECUTION afterwards, even while other kernels start): the variable is
+            # set for the whole batch by ``_environment``.
+            self.log.info("Sanitizing %s", notebook_filename)
+            self._sanitizing = True
+            self._init_preprocessors()
+            BaseConverter.convert_single_notebook(self, notebook_filename)
+            notebook_filename = os.path.join(self.writer.build_directory,
+                                             os.path.basename(notebook_filename))
+            self.log.info("Autograding %s", notebook_filename)
+            self._sanitizing = False
+            self._init_preprocessors()
+            try:
+                BaseConverter.convert_single_notebook(self, notebook_filename)
+            finally:
+                self._sanitizing = True
+
+        def _init_preprocessors(self) -> None:
+            super()._init_preprocessors()
+            # Validate the notebook once after the preprocessors rather than after each of
+            # them: same validator, same outcome for a valid notebook, a fraction of the cost.
+            self.exporter.optimistic_validation = True
+            self.exporter._preprocessors = [
+                ConcurrentExecute(parent=self.exporter, **extra) if type(pp) is Execute else pp
+                for pp in self.exporter._preprocessors]
+
+    return ConcurrentAutograde
+
+
+class _CachedJsonschema:
+    """Stands in for the ``jsonschema`` module inside nbgrader's metadata validator.
+
+    nbgrader calls ``jsonschema.validate(metadata, schema)`` for every cell, twice per
+    submission, and that function re-checks the schema itself each time (most of the
+    validator's cost). This does what ``jsonschema.validate`` does, checking each schema once.
+    """
+
+    def __init__(self):
+        import jsonschema
+
+        self._jsonschema = jsonschema
+        self._validators: dict[str, object] = {}
+
+    def __getattr__(self, name: str):
+        return getattr(self._jsonschema, name)
+
+    def validate(self, instance, schema, cls=None, *args, **kwargs):
+        if cls is not None or args or kwargs:
+            return self._jsonschema.validate(instance, schema, cls, *args, **kwargs)
+        key = json.dumps(schema, sort_keys=True)
+        validator = self._validators.get(key)
+        if validator is None:
+            vcls = self._jsonschema.validators.validator_for(schema)
+            vcls.check_schema(schema)
+            validator = self._validators[key] = vcls(schema)
+        error = self._jsonschema.exceptions.best_match(validator.iter_errors(instance))
+        if error is not None:
+            raise error
+
+
+@contextmanager
+def _nbgrader_speedups():
+    """Two caches for the batch, without changing what nbgrader computes or stores.
+
+    - one SQLAlchemy engine per database URL instead of one per ``Gradebook(...)`` (nbgrader
+      opens a gradebook about ten times per submission; a shared engine keeps its compiled
+      statement cache; ``Gradebook.close()`` still disposes its connections);
+    - metadata schemas are checked once (see ``_CachedJsonschema``).
+
+    Only the batch's own threads open gradebooks meanwhile, all under the batch lock.
+    """
+    from nbgrader import api
+    from nbgrader.nbgraderformat import common
+
+    engines: dict[tuple, object] = {}
+    real_create_engine, real_jsonschema = api.create_engine, common.jsonschema
+
+    def create_engine(url, *args, **kwargs):
+        key = (str(url), args, tuple(sorted(kwargs.items())))
+        engine = engines.get(key)
+        if engine is None:
+            engine = engines[key] = real_create_engine(url, *args, **kwargs)
+        return engine
+
+    api.create_engine = create_engine
+    common.jsonschema = _CachedJsonschema()
+    try:
+        yield
+    finally:
+        api.create_engine, common.jsonschema = real_create_engine, real_jsonschema
+        for engine in engines.values():
+            engine.dispose()
+
+
+@contextmanager
+def _environment(course_dir: Path):
+    """For the whole batch: venv tools on PATH, NBGRADER_EXECUTION set, cwd = course root."""
+    import sys
+
+    bindir = str(Path(sys.executable).parent)  # nbgrader runs `alembic`, kernels run `python`
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+    old_env = os.environ.get("NBGRADER_EXECUTION")
+    old_cwd = os.getcwd()
+    # nbgrader sets this around each execution and restores it afterwards; with several
+    # submissions in flight it must already hold the same value, or one submission's restore
+    # would unset it while another kernel starts.
+    os.environ["NBGRADER_EXECUTION"] = "autograde"
+    os.chdir(course_dir)
+    try:
+        yield
+    finally:
+        os.chdir(old_cwd)
+        if old_env is None:
+            os.environ.pop("NBGRADER_EXECUTION", None)
+        else:
+            os.environ["NBGRADER_EXECUTION"] = old_env
+
+
+def _submitted_students(course_dir: Path, stage: str) -> list[str]:
+    base = course_dir / "submitted"
+    if not base.is_dir():
+        return []
+    return sorted(p.parent.name for p in base.glob(f"*/{stage}") if p.is_dir())
+
+
+def _hold_run_lock(course_dir: Path, stage: str):
+    """An exclusive lock on the course's grading (an open file; closing it releases the lock).
+
+    Two grading runs on one course would be two gradebook writers: the second is refused.
+    """
+    path = course_dir / STATE_DIR / "grading.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fh = open(path, "a+")  # noqa: SIM115 - kept open as the lock
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - no flock (Windows): no protection
+        return fh
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.close()
+        raise GradingError(f"another grading run is using {course_dir} (lock {path}); wait for it to "
+                           f"finish, then run 'lablib grade {stage}' again.") from None
+    return fh
+
+
+def _where(config, course_dir: Path) -> tuple[str, str]:
+    """(gradebook URL, course id) as nbgrader's CourseDirectory resolves them, without importing
+    nbgrader (a skip-only re-grade then never pays for nbgrader's imports)."""
+    cd = config.CourseDirectory if "CourseDirectory" in config else {}
+    root = Path(str(cd.get("root") or course_dir))
+    url = str(cd.get("db_url") or f"sqlite:///{(root / 'gradebook.db').resolve()}")
+    return url, str(cd.get("course_id") or "")
+
+
+def _existing_submissions(config, course_dir: Path, stage: str) -> set[str]:
+    """Students with a submission of ``stage`` in the gradebook; ``GradingError`` if the stage
+    (or the gradebook) is missing. Read with SQLAlchemy directly: nbgrader's tables
+    ``assignment`` and ``submitted_assignment``."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    url, _ = _where(config, course_dir)
+    hint = f"('lablib release {stage}' or 'nbgrader generate_assignment {stage}')"
+    if url.startswith("sqlite:///") and not os.path.exists(url[len("sqlite:///"):]):
+        raise GradingError(f"the gradebook {url[len('sqlite:///'):]} does not exist: generate {stage!r} "
+                           f"first {hint}.")
+    engine = create_engine(url, future=True)
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(text("SELECT id FROM assignment WHERE name = :n"), {"n": stage}).fetchall()
+            if not found:
+                raise GradingError(f"stage {stage!r} is not in the gradebook ({_safe_url(url)}): "
+                                   f"generate it first {hint}.")
+            rows = conn.execute(text("SELECT student_id FROM submitted_assignment WHERE assignment_id = :a"),
+                                {"a": found[0][0]}).fetchall()
+            return {r[0] for r in rows}
+    except SQLAlchemyError as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise GradingError(f"cannot read the gradebook ({_safe_url(url)}): {first}. If the stage has not "
+                           f"been generated yet, generate it first {hint}.") from None
+    finally:
+        engine.dispose()
+
+
+def _safe_url(url: str) -> str:
+    """A database URL without its password."""
+    import re
+
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
+def grade(course_dir: str | os.PathLike, stage: str, *, students: Iterable[str] | None = None,
+          workers: int | None = None, force: bool = False,
+          progress: Callable[[GradeEvent], None] | None = None,
+          prewarm: bool = True) -> GradeReport:
+    """Autograde the collected submissions of ``stage`` in parallel; see the module docstring.
+
+    ``students`` limits the batch (default: everyone with a folder in ``submitted/``);
+    ``workers`` is how many submissions run at once (default: CPU count); ``force`` re-grades
+    unchanged submissions; ``progress`` is called once per finished submission with a
+    ``GradeEvent``; ``prewarm=False`` launches every kernel the ordinary way instead of
+    forking it from a process that has already imported ipykernel and lablib. Returns a ``GradeReport``; raises ``GradingError`` only when the batch
+    cannot start at all.
+    """
+    started = time.perf_counter()
+    course_dir = Path(course_dir).resolve()
+    stage = get_stage(stage).slug
+    config = _load_config(course_dir)
+    workers = max(1, int(workers or os.cpu_count() or 1))
+
+    submitted = _submitted_students(course_dir, stage)
+    failed: list[GradeProblem] = []
+    if students is None:
+        batch = submitted
+    else:
+        wanted = list(dict.fromkeys(students))
+        batch = [s for s in wanted if s in set(submitted)]
+        failed += [GradeProblem(s, f"nothing submitted for {stage} (no folder submitted/{s}/{stage})")
+                   for s in wanted if s not in set(submitted)]
+
+    with _environment(course_dir):
+        in_gradebook = _existing_submissions(config, course_dir, stage)
+        source = source_version(course_dir, stage)
+        state = _load_state(course_dir, stage)
+        notebooks = [p.name for p in (course_dir / "release" / stage).glob("*.ipynb")] or \
+            [p.name for p in (course_dir / "source" / stage).glob("*.ipynb")]
+
+        todo: list[tuple[str, str]] = []
+        skipped: list[str] = []
+        for student in batch:
+            fp = submission_fingerprint(course_dir / "submitted" / student / stage, source)
+            graded_dir = course_dir / "autograded" / student / stage
+            unchanged = (state.get(student, {}).get("fingerprint") == fp and student in in_gradebook
+                         and all((graded_dir / nb).is_file() for nb in notebooks))
+            if unchanged and not force:
+                skipped.append(student)
+            else:
+                todo.append((student, fp))
+
+        total = len(batch) + len(failed)
+        done = 0
+
+        def report(event_student: str, status: str, seconds: float, reason: str = "") -> None:
+            nonlocal done
+            done += 1
+            if progress is not None:
+                progress(GradeEvent(event_student, status, done, total, seconds, reason))
+
+        for p in failed:
+            report(p.student, "failed", 0.0, p.reason)
+        for student in skipped:
+            report(student, "skipped", 0.0)
+
+        if not todo:  # nothing to grade: nbgrader is not even imported
+            return GradeReport(stage=stage, graded=(), skipped=tuple(skipped),
+                               failed=tuple(sorted(failed, key=lambda p: p.student)),
+                               seconds=round(time.perf_counter() - started, 3), workers=workers)
+
+        run_lock = _hold_run_lock(course_dir, stage)
+        lock = threading.Lock()
+        # the fork server starts importing in its own process while this one imports nbgrader
+        server = start_fork_server(course_dir / STATE_DIR / "kernels.log") if prewarm else None
+        try:
+            from nbgrader.coursedir import CourseDirectory
+
+            slots = threading.Semaphore(workers)
+            converter = _converter_class(lock, fork_kernel_manager_class(server) if server else None,
+                                         slots)
+        except BaseException:
+            if server is not None:
+                server.close()
+            run_lock.close()
+            raise
+
+        def grade_one(student: str) -> tuple[str, float, str | None, list[str]]:
+            t0 = time.perf_counter()
+            retried: list[str] = []
+            for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+                reason, notes = attempt_one(student)
+                if reason is None or not kernel_did_not_start(reason):
+                    break
+                if attempt < KERNEL_START_ATTEMPTS:
+                    retried.append(f"kernel did not start (attempt {attempt}); graded again")
+            return student, time.perf_counter() - t0, reason, retried + notes
+
+        def attempt_one(student: str) -> tuple[str | None, list[str]]:
+            log = _Capture(f"lablib.course.grading.{student}")
+            exc: BaseException | None = None
+            with lock:
+                try:
+                    coursedir = CourseDirectory(config=config, log=log)
+                    coursedir.assignment_id = stage
+                    coursedir.student_id = student
+                    app = converter(coursedir=coursedir, config=config, log=log)
+                    app.force = True  # we decided it needs grading: replace any old result
+                    app.start()
+                except BaseException as e:
+                    exc = e
+                    if not isinstance(e, Exception):
+                        raise
+            reason = None
+            if exc is not None:
+                reason = _failure_reason(log, exc)
+                if not log.messages(logging.ERROR):
+                    reason += "\n" + "".join(traceback.format_exception(exc)).strip()
+            return reason, _warnings(log)
+
+        graded: list[str] = []
+        warnings: list[GradeProblem] = []
+        try:
+            # twice as many submissions in flight as execution slots: the extra ones prepare
+            # their grading copy and start their kernel while the others execute
+            with _nbgrader_speedups(), ThreadPoolExecutor(max_workers=PREFETCH * workers,
+                                                          thread_name_prefix="lablib-grade") as pool:
+                futures = [pool.submit(grade_one, s) for s, _ in todo]
+                fingerprints = dict(todo)
+                for fut in as_completed(futures):
+                    student, seconds, reason, notes = fut.result()
+                    if reason is None:
+                        graded.append(student)
+                        state[student] = {"fingerprint": fingerprints[student],
+                                          "graded_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+                        warnings += [GradeProblem(student, n) for n in notes]
+                        report(student, "graded", seconds)
+                    else:
+                        failed.append(GradeProblem(student, reason))
+                        state.pop(student, None)
+                        report(student, "failed", seconds, reason)
+        finally:
+            try:
+                if server is not None:
+                    server.close()
+                _save_state(course_dir, stage, state)
+            finally:
+                run_lock.close()  # releases the lock
+
+    return GradeReport(stage=stage, graded=tuple(sorted(graded)), skipped=tuple(skipped),
+                       failed=tuple(sorted(failed, key=lambda p: p.student)),
+                       seconds=round(time.perf_counter() - started, 3), workers=workers,
+                       warnings=tuple(warnings))
+
+
+def gradebook_rows(course_dir: str | os.PathLike, stage: str) -> dict[str, dict]:
+    """Everything autograde writes for ``stage``, per student, for comparisons and reports.
+
+    ``{student: {"timestamp", "late_penalty": {notebook: penalty}, "grades": {grade_id: (auto, manual, extra,
+    needs_manual)}, "comments": {grade_id: (auto, manual)}}}``.
+    """
+    from nbgrader.api import Gradebook
+    from nbgrader.coursedir import CourseDirectory
+
+    coursedir = CourseDirectory(config=_load_config(Path(course_dir).resolve()))
+    out: dict[str, dict] = {}
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        for sub in gb.find_assignment(stage).submissions:
+            row = out.setdefault(sub.student.id, {
+                "timestamp": sub.timestamp.isoformat() if sub.timestamp else None,
+                "late_penalty": {}, "grades": {}, "comments": {}})
+            for nb in sub.notebooks:
+                row["late_penalty"][nb.name] = nb.late_submission_penalty
+                for g in nb.grades:
+                    row["grades"][f"{nb.name}/{g.name}"] = (g.auto_score, g.manual_score,
+                                                            g.extra_credit, g.needs_manual_grade)
+                for c in nb.comments:
+                    row["comments"][f"{nb.name}/{c.name}"] = (c.auto_comment, c.manual_comment)
+    return out

@@ -1,0 +1,187 @@
+"""Grading protections: nbgrader preprocessors named in the course's ``nbgrader_config.py``.
+
+The protections that keep grading honest live in the course's own ``nbgrader_config.py``
+(written by ``lablib.course.folder.write_config``), so they hold whether the course is graded with
+``lablib grade``, with ``nbgrader autograde`` or from formgrader:
+
+* ``RestoreCourseCells`` (a sanitize step, before nbgrader's ``OverwriteCells``) rebuilds
+  every submitted notebook from the released one. Participants never type code (every answer
+  lives in the answers file), so a cell they edited, deleted or added is replaced by, put
+  back as, or dropped for the released cell. Stock nbgrader restores edited locked cells but
+  keeps cells a participant added (which could redefine ``lablib.grade_check``) and does not
+  put back a deleted read-only cell such as ``import lablib``.
+* ``KeepOnlyCourseFiles`` (the first autograde step, before the kernel starts) empties the
+  grading copy of the submission down to an allow-list: the assignment's notebooks, the
+  course's own files from ``source/<stage>/`` and the participant's answers file. A
+  ``lablib.py``, a ``lablib/`` package or an ``ipykernel_launcher.py`` beside the notebook
+  would otherwise be imported by the grading kernel (its working directory is on
+  ``sys.path``) instead of the real code. Unknown keys in the answers file are removed from
+  the grading copy too. The participant's original files stay untouched in ``submitted/``.
+
+nbgrader imports this module through the dotted names in the course config; importing it
+imports nbgrader, so modules that must stay light (``lablib.course.folder``, ``lablib.course.live``) do not.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from nbgrader.preprocessors.base import NbGraderPreprocessor
+
+from lablib.core.answers import strip_unknown_answers
+from lablib.core.stages import get_stage
+from lablib.curriculum import all_exercises
+
+__all__ = ["KeepOnlyCourseFiles", "RestoreCourseCells", "allowed_files", "keep_only"]
+
+NBGRADER_FILES = ("timestamp.txt", "submission_secret.txt")  # nbgrader's own bookkeeping in a submission
+
+
+def _coursedir(preprocessor):
+    from nbgrader.coursedir import CourseDirectory
+
+    return CourseDirectory(config=preprocessor.config)
+
+
+def _reference_notebook(coursedir, assignment: str, notebook: str) -> Path | None:
+    for step in (coursedir.release_directory, coursedir.source_directory):
+        path = Path(coursedir.format_path(step, ".", assignment)) / f"{notebook}.ipynb"
+        if path.is_file():
+            return path
+    return None
+
+
+class RestoreCourseCells(NbGraderPreprocessor):
+    """Sanitize step: the graded notebook is the released notebook, cell for cell.
+
+    Only the source of solution (answer) cells is taken from the submission; lablib's
+    notebooks have none, because answers live in the answers file. Cells the participant
+    added are dropped, deleted ones are put back, and edited ones are replaced.
+    """
+
+    def preprocess(self, nb, resources):
+        import copy
+
+        import nbformat
+
+        info = resources["nbgrader"]
+        coursedir = _coursedir(self)
+        reference = _reference_notebook(coursedir, info["assignment"], info["notebook"])
+        if reference is None:
+            raise RuntimeError(f"lablib: cannot check {info['student']}/{info['assignment']}: neither the "
+                               f"release nor the source notebook {info['notebook']}.ipynb exists")
+        released = nbformat.read(reference, as_version=4)
+        submitted: dict[str, object] = {}
+        for cell in nb.cells:
+            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            if grade_id and grade_id not in submitted:
+                submitted[grade_id] = cell
+        cells, used, restored, replaced = [], set(), [], []
+        for ref in released.cells:
+            meta = ref.get("metadata", {}).get("nbgrader", {})
+            grade_id = meta.get("grade_id")
+            mine = submitted.get(grade_id) if grade_id else None
+            cell = copy.deepcopy(ref)
+            if mine is None:
+                restored.append(grade_id or "?")
+            else:
+                used.add(grade_id)
+                if meta.get("solution"):
+                    cell.source = mine.get("source", "")
+                elif mine.get("source", "") != ref.get("source", "") or mine.get("cell_type") != ref.cell_type:
+                    replaced.append(grade_id)
+            cells.append(cell)
+        dropped = len(nb.cells) - len(used)
+        who = f"{info['student']}/{info['assignment']}/{info['notebook']}"
+        if dropped:
+            self.log.warning("lablib: %s: %d cell(s) not in the released notebook were dropped", who, dropped)
+        if restored:
+            self.log.warning("lablib: %s: deleted cell(s) put back: %s", who, ", ".join(restored))
+        if replaced:
+            self.log.warning("lablib: %s: edited cell(s) replaced: %s", who, ", ".join(replaced))
+        nb.cells = cells
+        return nb, resources
+
+
+def allowed_files(coursedir, assignment: str) -> set[str]:
+    """Relative paths a grading copy may hold: notebooks, the course's own files, the answers file."""
+    allowed: set[str] = set(NBGRADER_FILES)
+    for step in (coursedir.source_directory, coursedir.release_directory):
+        folder = Path(coursedir.format_path(step, ".", assignment))
+        if folder.is_dir():
+            for path in folder.rglob("*"):
+                if path.is_file() and not path.is_symlink():
+                    allowed.add(path.relative_to(folder).as_posix())
+    try:
+        allowed.add(get_stage(assignment).answers_filename)
+    except KeyError:
+        pass
+    return allowed
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        for sub in path.rglob("*"):
+            if not sub.is_symlink():
+                sub.chmod(sub.stat().st_mode | 0o700)
+        path.chmod(path.stat().st_mode | 0o700)
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+
+
+def keep_only(folder: Path, allowed: set[str]) -> list[str]:
+    """Remove everything under ``folder`` that is not in ``allowed``; return what was removed."""
+    keep_dirs = {p for a in allowed for p in Path(a).parents if str(p) != "."}
+    removed = []
+
+    def walk(directory: Path) -> None:
+        for path in sorted(directory.iterdir()):
+            rel = path.relative_to(folder).as_posix()
+            if path.is_symlink() or (path.is_file() and rel not in allowed) \
+                    or (path.is_dir() and Path(rel) not in keep_dirs) or not (path.is_file() or path.is_dir()):
+                removed.append(rel + ("/" if path.is_dir() and not path.is_symlink() else ""))
+                _remove(path)
+            elif path.is_dir():
+                walk(path)
+
+    walk(folder)
+    return removed
+
+
+class KeepOnlyCourseFiles(NbGraderPreprocessor):
+    """First autograde step, before the kernel starts: see the module docstring."""
+
+    def preprocess(self, nb, resources):
+        info = resources["nbgrader"]
+        coursedir = _coursedir(self)
+        folder = Path(resources.get("metadata", {}).get("path") or ".").resolve()
+        expected = Path(coursedir.format_path(coursedir.autograded_directory, info["student"],
+                                              info["assignment"])).resolve()
+        if folder != expected:
+            raise RuntimeError(f"lablib: refusing to grade {folder}: the grading copy should be in {expected}")
+        who = f"{info['student']}/{info['assignment']}"
+        removed = keep_only(folder, allowed_files(coursedir, info["assignment"]))
+        if removed:
+            self.log.warning("lablib: %s: files not belonging to the assignment removed from the grading copy "
+                             "(the submission keeps them): %s", who, ", ".join(removed))
+        try:
+            stage = get_stage(info["assignment"])
+        except KeyError:
+            return nb, resources
+        answers = folder / stage.answers_filename
+        if answers.is_file():
+            try:
+                doc = json.loads(answers.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, ValueError):
+                return nb, resources  # grade_check reports a broken file to the participant
+            if isinstance(doc, dict):
+                stripped = strip_unknown_answers(doc, all_exercises())
+                if stripped:
+                    answers.unlink()
+                    answers.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+                    self.log.warning("lablib: %s: unknown keys removed from the answers file: %s", who,
+                                     ", ".join(stripped[:20]) + (" …" if len(stripped) > 20 else ""))
+        return nb, resources

@@ -1,0 +1,139 @@
+"""nbgrader source assignments, built from the exercise definitions.
+
+One notebook per stage. For each exercise: its instructions, a locked cell showing the form,
+one autograder test cell per automatic check (worth that check's points) and one manually
+graded task cell per rubric criterion (worth its points, showing the level descriptors to the
+narasumber). Because the notebook is generated, adding an exercise touches its definition
+only; ``assignments/`` in the repository holds the generated copies for reading and review,
+and a test keeps them identical to what this module builds.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from lablib.core.exercises import Exercise
+from lablib.core.files import write_text_atomic
+from lablib.core.rubrics import LEVELS
+from lablib.core.stages import get_stage
+from lablib.curriculum import stage_exercises
+
+NBGRADER_SCHEMA = 3
+
+_INTRO = """# {title}
+
+**Tahap {order} dari 5 model Laboratorium Inovasi (5D).** {purpose}
+
+Cara mengerjakan:
+1. Jalankan semua sel (menu *Run → Run All Cells*). Formulir akan muncul di bawah setiap latihan.
+2. Isi formulir. Jawaban **tersimpan otomatis** di file `{answers}` dalam folder ini; status
+   "Tersimpan" terlihat di bawah formulir. Menutup tab atau me-restart kernel tidak menghapus jawaban.
+3. Tekan **Periksa** untuk melihat hasil pemeriksaan otomatis dan apa yang perlu diperbaiki.
+4. Bila sudah selesai, kumpulkan lewat daftar tugas (*Assignments → Submit*).
+
+Nilai tahap ini: **{auto:g} poin otomatis** (diperiksa mesin) dan **{rubric:g} poin rubrik** (dinilai narasumber LAN).
+Angka dalam contoh adalah *data fiktif untuk latihan*.
+"""
+
+_CARRY = """## Ambil jawaban tahap sebelumnya
+
+Tahap ini melanjutkan jawaban Anda dari tahap sebelumnya. Tekan tombol di bawah untuk menyalin
+jawaban itu ke folder ini (jawaban tahap ini tidak terhapus).
+"""
+
+
+def _meta(kind: str, grade_id: str, points: float | None = None) -> dict:
+    flags = {
+        "readonly": {"grade": False, "solution": False, "locked": True, "task": False},
+        "test": {"grade": True, "solution": False, "locked": True, "task": False},
+        "task": {"grade": False, "solution": False, "locked": True, "task": True},
+    }[kind]
+    meta = {"grade_id": grade_id, "schema_version": NBGRADER_SCHEMA, **flags}
+    if points is not None:
+        meta["points"] = points
+    return {"nbgrader": meta}
+
+
+def test_grade_id(exercise: Exercise, check_id: str) -> str:
+    return f"auto-{exercise.code.lower()}-{check_id}"
+
+
+def task_grade_id(exercise: Exercise, criterion_id: str) -> str:
+    return f"rubrik-{exercise.code.lower()}-{criterion_id}"
+
+
+def _criterion_markdown(exercise: Exercise, crit) -> str:
+    rows = "\n".join(f"| {lvl} – {html.escape(str(LEVELS[lvl]))} | {html.escape(desc)} |"
+                     for lvl, desc in enumerate(crit.descriptors))
+    return (f"### Rubrik {exercise.code}: {html.escape(crit.title)} ({crit.points:g} poin)\n\n"
+            f"*Dinilai oleh narasumber. Skor = level ÷ 4 × {crit.points:g} poin.*\n\n"
+            f"| Level | Deskripsi |\n|---|---|\n{rows}\n")
+
+
+def build_notebook(stage: str) -> nbformat.NotebookNode:
+    """The nbgrader source notebook of ``stage``, generated from its exercise definitions."""
+    st = get_stage(stage)
+    exercises = stage_exercises(stage)
+    auto = sum(e.auto_points for e in exercises)
+    rubric = sum(e.rubric_points for e in exercises)
+    cells = [
+        new_markdown_cell(_INTRO.format(title=st.title, order=st.order, purpose=st.purpose,
+                                        answers=st.answers_filename, auto=auto, rubric=rubric),
+                          metadata=_meta("readonly", f"{st.slug}-pengantar")),
+        new_code_cell("import lablib", metadata=_meta("readonly", f"{st.slug}-import")),
+    ]
+    if st.order > 2:
+        cells += [
+            new_markdown_cell(_CARRY, metadata=_meta("readonly", f"{st.slug}-ambil-md")),
+            new_code_cell(f'lablib.import_button("{st.slug}")', metadata=_meta("readonly", f"{st.slug}-ambil")),
+        ]
+    for ex in exercises:
+        cells.append(new_markdown_cell(
+            f"## {ex.code} {html.escape(ex.title)}\n\n{html.escape(ex.instructions)}\n\n"
+            f"*{ex.auto_points:g} poin otomatis, {ex.rubric_points:g} poin rubrik.*",
+            metadata=_meta("readonly", f"{ex.code.lower()}-petunjuk")))
+        cells.append(new_code_cell(f'lablib.form("{ex.id}")', metadata=_meta("readonly", f"{ex.code.lower()}-form")))
+        for check in ex.checks:
+            cells.append(new_code_cell(
+                f'# Pemeriksaan otomatis: {check.title} ({check.points:g} poin)\n'
+                f'lablib.grade_check("{ex.id}", "{check.id}")',
+                metadata=_meta("test", test_grade_id(ex, check.id), check.points)))
+        for crit in ex.criteria:
+            cells.append(new_markdown_cell(_criterion_markdown(ex, crit),
+                                           metadata=_meta("task", task_grade_id(ex, crit.id), crit.points)))
+    for cell in cells:  # stable ids keep regenerated notebooks byte-identical (clean git diffs)
+        cell["id"] = cell["metadata"]["nbgrader"]["grade_id"]
+    nb = new_notebook(cells=cells, metadata={
+        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+        "lablib": {"stage": st.slug},
+    })
+    return nb
+
+
+def write_source(stage: str, folder: str | os.PathLike) -> Path:
+    """Write ``<folder>/<stage>.ipynb`` (no outputs). Returns its path."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / get_stage(stage).notebook_name
+    nb = build_notebook(stage)
+    return write_text_atomic(path, nbformat.writes(nb) + "\n")
+
+
+def write_all(folder: str | os.PathLike) -> list[Path]:
+    """Write every stage's source notebook to ``<folder>/<stage>/<stage>.ipynb``."""
+    from lablib.core.stages import STAGES
+
+    return [write_source(s.slug, Path(folder) / s.slug) for s in STAGES]
+
+
+if __name__ == "__main__":  # python -m lablib.notebook.assignments assignments/
+    import sys
+
+    for written in write_all(sys.argv[1] if len(sys.argv) > 1 else "assignments"):
+        print(written)

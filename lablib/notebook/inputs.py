@@ -1,0 +1,645 @@
+"""Inputs: one control per field kind (``lablib.core.fields``), built as ipywidgets 8.
+
+A control holds its input widget, turns what the participant typed into the JSON-ready value
+to store (``value()``), and shows a stored raw value without reporting a change (``show()``).
+A stored value that does not fit its field is shown as far as possible, with its message, and
+kept until the participant changes it. ``TableControl`` holds a table's rows, each a card of
+cell controls.
+
+Every input has an accessible name: the visible label is an HTML widget above it, so the name
+comes from ipywidgets' own zero-wide description label (``accessible_name``). Checkbox groups
+(a Box) get no tooltip: a Box view crashes on one (ipywidgets 8.1).
+
+ipywidgets is imported only inside the functions that build widgets, so ``import lablib``
+stays light.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+import html
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import cache, wraps
+from typing import TYPE_CHECKING, Any
+
+from lablib.core.fields import (
+    AnswerError,
+    Choice,
+    DateField,
+    Field,
+    LongText,
+    MultiChoice,
+    Number,
+    Scale,
+    ShortText,
+    Table,
+    word_count,
+)
+from lablib.core.i18n import T, Text
+
+if TYPE_CHECKING:
+    from lablib.notebook.forms import Form
+
+log = logging.getLogger(__name__)
+_e = html.escape
+
+# Participant-facing words of the inputs, Indonesian first.
+UI = {
+    "crashed": T("Terjadi kesalahan pada formulir. Jawaban yang sudah tersimpan tetap aman. Tekan Simpan, "
+                 "lalu beri tahu fasilitator.",
+                 "Something went wrong in the form. Saved answers are safe. Press Save, then tell your "
+                 "facilitator."),
+    "optional": T("(boleh dikosongkan)", "(optional)"),
+    "choose": T("— pilih —", "— choose —"),
+    "not_listed": T("{v} (tidak ada di daftar)", "{v} (not in the list)"),
+    "not_listed_msg": T("Pilihan tersimpan '{v}' tidak ada lagi di daftar. Pilih ulang.",
+                        "The saved choice '{v}' is no longer in the list. Choose again."),
+    "words": T("{n} kata", "{n} words"),
+    "min_words": T("minimal {n}", "at least {n}"),
+    "max_words": T("maksimal {n}", "at most {n}"),
+    "range": T("Nilai {v} di luar rentang yang diharapkan ({r}).", "Value {v} is outside the expected range ({r})."),
+    "selected": T("dipilih", "selected"),
+    "scale_hint": T("1 = {lo}, 5 = {hi}", "1 = {lo}, 5 = {hi}"),
+    "scale_bad": T("Skala harus 1–5 (tersimpan {v}). Pilih ulang.", "The scale must be 1–5 (saved {v}). Choose again."),
+    "add_row": T("+ Tambah baris", "+ Add row"),
+    "remove": T("Hapus", "Remove"),
+    "confirm_remove": T("Yakin hapus?", "Really remove?"),
+    "rows": T("{n} baris", "{n} rows"),
+    "rows_min": T("minimal {n}", "at least {n}"),
+    "rows_max": T("maksimal {n}", "at most {n}"),
+    "table_bad": T("Isi tabel tersimpan tidak dapat dibaca; tabel dimulai kosong. Versi lama ada di Riwayat.",
+                   "The saved table cannot be read; it starts empty. The old version is in the History."),
+}
+
+
+# ------------------------------------------------------------------------------ small widget helpers
+
+def widgets() -> Any:
+    import ipywidgets
+
+    return ipywidgets
+
+
+def messages_html(messages: list[Text], colour: str = "#b71c1c") -> str:
+    if not messages:
+        return ""
+    return "".join(f'<div style="color:{colour}">⚠ {_e(str(m))}</div>' for m in messages)
+
+
+def close_tree(widget: Any) -> None:
+    """Close a widget and its children so a removed table row frees its comms in the kernel."""
+    for child in getattr(widget, "children", ()):
+        close_tree(child)
+    widget.close()
+
+
+def accessible_name(widget: Any, name: str) -> None:
+    """Make ``name`` the input's accessible name through ipywidgets' own ``<label for=...>``.
+
+    The visible label is an HTML widget above the input, which ipywidgets cannot tie to it, and
+    a tooltip is not enough: Chromium names the input from the widget's empty hidden label, so a
+    screen reader said only "edit text" (found by tests/test_browser.py). The description label
+    is kept zero wide and the gap ipywidgets leaves after it is taken back with a negative left
+    margin, so the input stays exactly under its visible label.
+    """
+    widget.description = name
+    widget.style.description_width = "0px"
+    # ipywidgets leaves 8px after the label. Shift left by 6px and widen by as much, with no right
+    # margin, so the box keeps its width and its right border is not clipped inside table rows.
+    widget.layout.margin = "2px 0 2px -6px"
+    if widget.layout.width:
+        widget.layout.width = f"calc({widget.layout.width} + 6px)"
+
+
+def guard(method: Callable) -> Callable:
+    """Run a widget callback; on a bug, show a friendly message instead of a traceback."""
+
+    @wraps(method)
+    def run(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:
+            log.debug("form callback %s failed", method.__name__, exc_info=True)
+            target = self if hasattr(self, "_say") else getattr(self, "form", None)
+            if target is not None:
+                target.last_error = exc
+                target._say(UI["crashed"])
+            return None
+
+    return run
+
+
+def _heading(W: Any, label: str, help_: str, style: str, after: str = "") -> list:
+    """The visible label of an input or table (``after`` is HTML), and its help below it."""
+    parts = [W.HTML(f'<div style="{style}">{_e(label)}{after}</div>')]
+    if help_:
+        parts.append(W.HTML(f'<div style="color:#555;font-size:85%">{_e(help_)}</div>'))
+    return parts
+
+
+def _count_text(count: Text, at_least: Text, at_most: Text, n: int, lo: int, hi: int | None) -> str:
+    """A count and its limits, e.g. '3 kata (minimal 5, maksimal 50)'; no limit when 0 or None."""
+    limits = [str(at_least.format(n=lo))] if lo else []
+    if hi is not None:
+        limits.append(str(at_most.format(n=hi)))
+    return str(count.format(n=n)) + (f" ({', '.join(limits)})" if limits else "")
+
+
+@cache
+def _checkbox_group_class() -> type:
+    """A VBox of checkboxes with a Python-side ``value`` list, built on first use."""
+    W = widgets()
+    from traitlets import List, Unicode, observe
+
+    class CheckboxGroup(W.VBox):
+        value = List(Unicode())
+
+        def __init__(self, options: tuple[str, ...], **kwargs: Any):
+            boxes = [W.Checkbox(description=o, value=False, indent=False, layout=W.Layout(width="auto"))
+                     for o in options]
+            super().__init__(children=boxes, **kwargs)
+            self._options = options
+            self._syncing = False
+            for box in boxes:
+                box.observe(self._box_changed, "value")
+
+        def _box_changed(self, _change: dict) -> None:
+            if not self._syncing:
+                self.value = [o for o, b in zip(self._options, self.children) if b.value]
+
+        @observe("value")
+        def _value_changed(self, change: dict) -> None:
+            self._syncing = True
+            try:
+                for o, b in zip(self._options, self.children):
+                    b.value = o in change["new"]
+            finally:
+                self._syncing = False
+
+    return CheckboxGroup
+
+
+# ------------------------------------------------------------------------------ one control per field
+
+class Control:
+    """One input: the widget, what it stores (JSON-ready), and how a stored value is shown."""
+
+    def __init__(self, field_: Field, on_change: Callable[[Control], None], compact: bool = False):
+        W = widgets()
+        self.field = field_
+        self.compact = compact  # inside a table row: smaller label, no long help
+        self._on_change = on_change
+        self._quiet = False
+        self.message = W.HTML()
+        self.widget = self._make(W)
+        self.widget.observe(self._changed, "value")
+        self.box = self._layout(W)
+
+    # -- building ----------------------------------------------------------------------------
+    def _make(self, W: Any) -> Any:
+        """The input widget; its ``value`` changes are the participant's (see ``_quietly``)."""
+        raise NotImplementedError
+
+    def _extras(self) -> list:
+        return []
+
+    def _layout(self, W: Any) -> Any:
+        label = str(self.field.label_text())
+        optional = "" if self.field.required else f' <span style="font-weight:normal;color:#555">{_e(str(UI["optional"]))}</span>'
+        size = "90%" if self.compact else "100%"
+        parts = _heading(W, label, self.field.help, f"font-weight:bold;font-size:{size};margin-top:4px", optional)
+        if not isinstance(self.widget, W.Box):  # a Box view crashes on a tooltip (ipywidgets 8.1)
+            self.widget.tooltip = label  # shown on hover; the visible label is above
+        if isinstance(self.widget, (W.Text, W.Textarea, W.Dropdown, W.DatePicker)):
+            accessible_name(self.widget, label)
+        return W.VBox([*parts, self.widget, *self._extras(), self.message],
+                      layout=W.Layout(width="100%", margin="2px 0"))
+
+    def _changed(self, _change: dict | None = None) -> None:
+        if not self._quiet:
+            self._on_change(self)
+
+    @contextmanager
+    def _quietly(self) -> Iterator[None]:
+        """Change the widget without reporting it as the participant's change."""
+        self._quiet = True
+        try:
+            yield
+        finally:
+            self._quiet = False
+
+    # -- values ------------------------------------------------------------------------------
+    def show(self, raw: Any) -> None:
+        """Show a stored raw value without reporting a change."""
+        with self._quietly():
+            try:
+                typed = self.field.coerce(raw)
+            except AnswerError as exc:
+                self._show_unfit(raw)
+                self._say([exc.message])
+            else:
+                self._say([])
+                self._show_typed(typed)
+
+    def _show_typed(self, typed: Any) -> None:
+        raise NotImplementedError
+
+    def _show_unfit(self, raw: Any) -> None:
+        """A stored value that does not fit stays in the file; show what we can of it."""
+        self._show_typed(self.field.empty_value())
+
+    def value(self) -> Any:
+        """The JSON-ready value to store; also refreshes this control's message."""
+        raise NotImplementedError
+
+    def _say(self, messages: list[Text]) -> None:
+        self.message.value = messages_html(messages)
+
+
+class TextControl(Control):
+    def _make(self, W: Any) -> Any:
+        if isinstance(self.field, LongText):
+            w = W.Textarea(value="", rows=4 if self.compact else 7, layout=W.Layout(width="100%"))
+            self.counter = W.HTML()
+        else:
+            w = W.Text(value="", layout=W.Layout(width="100%"))
+            self.counter = None
+        return w
+
+    def _extras(self) -> list:
+        return [self.counter] if self.counter is not None else []
+
+    def _show_typed(self, typed: Any) -> None:
+        self.widget.value = typed or ""
+        self._count()
+
+    def _show_unfit(self, raw: Any) -> None:
+        self.widget.value = raw if isinstance(raw, str) else ""  # e.g. a paste beyond the limit
+        self._count()
+
+    def value(self) -> str:
+        text = self.widget.value
+        self._count()
+        try:
+            self.field.coerce(text)
+            self._say([])
+        except AnswerError as exc:
+            self._say([exc.message])
+        return text
+
+    def _count(self) -> None:
+        if self.counter is None:
+            return
+        f = self.field
+        n = word_count(self.widget.value)
+        outside = n < f.min_words or (f.max_words is not None and n > f.max_words)
+        colour = "#b71c1c" if outside and n else "#555"
+        text = _count_text(UI["words"], UI["min_words"], UI["max_words"], n, f.min_words, f.max_words or None)
+        self.counter.value = f'<small style="color:{colour}">{_e(text)}</small>'
+
+
+class NumberControl(Control):
+    def _make(self, W: Any) -> Any:
+        # A text box, not FloatText: it can be empty, and it accepts "1.250,5" as Indonesians write.
+        return W.Text(value="", layout=W.Layout(width="9em" if self.compact else "12em"))
+
+    def _layout(self, W: Any) -> Any:
+        box = super()._layout(W)
+        if self.field.unit:
+            children = list(box.children)
+            i = children.index(self.widget)
+            unit = W.HTML(f'<span style="margin-left:6px;white-space:nowrap">{_e(self.field.unit)}</span>',
+                          layout=W.Layout(flex="0 0 auto"))
+            children[i] = W.HBox([self.widget, unit])
+            box.children = children
+        return box
+
+    def _show_typed(self, typed: Any) -> None:
+        if isinstance(typed, float) and typed.is_integer():
+            typed = int(typed)
+        self.widget.value = "" if typed is None else str(typed)
+        self._say(self._range_messages(typed))
+
+    def _show_unfit(self, raw: Any) -> None:
+        self.widget.value = raw if isinstance(raw, str) else ("" if raw is None else str(raw))
+
+    def value(self) -> Any:
+        text = self.widget.value.strip()
+        if not text:
+            self._say([])
+            return None
+        try:
+            number = self.field.coerce(text)
+        except AnswerError as exc:
+            self._say([exc.message])
+            return text  # kept as typed so nothing is lost; the checks report it too
+        self._say(self._range_messages(number))
+        if isinstance(number, float) and number.is_integer():
+            number = int(number)  # "1.200" is stored as 1200, not 1200.0
+        return number
+
+    def _range_messages(self, number: Any) -> list[Text]:
+        f = self.field
+        if number is None or not f.out_of_range(number):
+            return []
+        bounds = "–".join(f"{b:g}" if b is not None else "…" for b in (f.minimum, f.maximum))
+        return [UI["range"].format(v=number, r=bounds)]
+
+
+class DateControl(Control):
+    def _make(self, W: Any) -> Any:
+        return W.DatePicker(value=None)
+
+    def _show_typed(self, typed: Any) -> None:
+        self.widget.value = typed
+
+    def value(self) -> str | None:
+        self._say([])
+        day = self.widget.value
+        return day.isoformat() if isinstance(day, _dt.date) else None
+
+
+class ChoiceControl(Control):
+    def _make(self, W: Any) -> Any:
+        self._options: tuple[str, ...] = tuple(self.field.options)
+        return W.Dropdown(options=self._option_pairs(None), value=None, layout=W.Layout(width="100%"))
+
+    def _option_pairs(self, keep: str | None) -> list[tuple[str, Any]]:
+        pairs: list[tuple[str, Any]] = [(str(UI["choose"]), None)] + [(o, o) for o in self._options]
+        if keep is not None and keep not in self._options:
+            pairs.append((str(UI["not_listed"].format(v=keep)), keep))
+        return pairs
+
+    def set_options(self, options: list[str]) -> None:
+        """New options (from a table column), keeping the current choice visible."""
+        with self._quietly():
+            current = self.widget.value
+            self._options = tuple(options)
+            self._offer(current)
+            self._say(self._messages(current))
+
+    def _offer(self, value: str | None) -> None:
+        """The options, ``value`` among them even when it is not listed, and ``value`` chosen."""
+        self.widget.options = self._option_pairs(value)
+        self.widget.value = value  # ipywidgets resets the value when options change
+
+    def _messages(self, value: Any) -> list[Text]:
+        if value is not None and value not in self._options:
+            return [UI["not_listed_msg"].format(v=value)]
+        return []
+
+    def _show_typed(self, typed: Any) -> None:
+        self._offer(typed)
+        self._say(self._messages(typed))
+
+    def _show_unfit(self, raw: Any) -> None:
+        self._offer(raw if isinstance(raw, str) else None)
+
+    def value(self) -> str | None:
+        value = self.widget.value
+        self._say(self._messages(value))
+        return value
+
+
+class MultiChoiceControl(Control):
+    def _make(self, W: Any) -> Any:
+        return _checkbox_group_class()(self.field.options)
+
+    def _show_typed(self, typed: Any) -> None:
+        self.widget.value = list(typed or [])
+
+    def _show_unfit(self, raw: Any) -> None:
+        known = [v for v in raw if v in self.field.options] if isinstance(raw, list) else []
+        self.widget.value = known
+
+    def value(self) -> list[str]:
+        self._say([])
+        return [o for o in self.field.options if o in self.widget.value]
+
+
+class ScaleControl(Control):
+    def _make(self, W: Any) -> Any:
+        lo, hi = self.field.minimum, self.field.maximum
+        widget = W.ToggleButtons(options=[(str(i), i) for i in range(lo, hi + 1)], value=None,
+                                 tooltips=self._tooltips(None), style={"button_width": "2.6em"})
+        widget.observe(lambda change: setattr(widget, "tooltips", self._tooltips(change["new"])), "value")
+        return widget
+
+    def _tooltips(self, selected: int | None) -> list[str]:
+        """Each button is named by its number only: its tooltip (read as its description) says
+        which question it answers, and "dipilih" on the chosen one, since ipywidgets gives the
+        buttons no aria-pressed."""
+        lo, hi = self.field.minimum, self.field.maximum
+        return [f"{self.field.label_text()}: "
+                + (f"{i} = {self.field.low_label}" if i == lo else f"{i} = {self.field.high_label}" if i == hi
+                   else str(i))
+                + (f" ({UI['selected']})" if i == selected else "")
+                for i in range(lo, hi + 1)]
+
+    def _extras(self) -> list:
+        W = widgets()
+        hint = UI["scale_hint"].format(lo=self.field.low_label, hi=self.field.high_label)
+        return [W.HTML(f'<small style="color:#555">{_e(str(hint))}</small>')]
+
+    def _show_typed(self, typed: Any) -> None:
+        if self.field.out_of_range(typed):
+            self.widget.value = None
+            self._say([UI["scale_bad"].format(v=typed)])
+        else:
+            self.widget.value = typed
+
+    def value(self) -> int | None:
+        self._say([])
+        return self.widget.value
+
+
+_CONTROLS: dict[type, type[Control]] = {
+    ShortText: TextControl, LongText: TextControl, Number: NumberControl, DateField: DateControl,
+    Choice: ChoiceControl, MultiChoice: MultiChoiceControl, Scale: ScaleControl,
+}
+
+
+def control_class(field_: Field) -> type[Control]:
+    """The control of a field's kind (a subclass of a kind gets its parent's control)."""
+    for cls in type(field_).__mro__:
+        if cls in _CONTROLS:
+            return _CONTROLS[cls]
+    raise TypeError(f"field {field_.id!r} of kind {type(field_).__name__} has no form control")
+
+
+# ------------------------------------------------------------------------------ tables
+
+class TableControl:
+    """Rows the participant adds and removes, each row a card of cell controls.
+
+    ``form`` is told of every change of the table's value (``form._changed``) and shows a
+    failing callback's friendly message (see ``guard``).
+    """
+
+    def __init__(self, table: Table, form: Form):
+        W = widgets()
+        self.field = table
+        self.form = form
+        self.rows: list[dict] = []  # the stored rows, raw; unknown keys and bad cells kept
+        self.cells: list[dict[str, Control]] = []
+        self.last_edit: tuple[str, Any, Any] | None = None  # (column, old, new) of the latest cell edit
+        self._confirm: dict | None = None  # the row (its cells) whose "Hapus" was clicked once
+        self._cards: list = []
+        self._titles: list = []
+        self._removes: list = []
+        self.message = W.HTML()
+        self.count = W.HTML()
+        self.add_button = W.Button(description=str(UI["add_row"]), icon="", button_style="",
+                                   layout=W.Layout(width="auto"))
+        self.add_button.on_click(self._add_clicked)
+        self.row_box = W.VBox()
+        parts = _heading(W, str(table.label_text()), table.help, "font-weight:bold;margin-top:8px")
+        self.widget = self.row_box
+        self.box = W.VBox([*parts, self.message, self.row_box, W.HBox([self.add_button, self.count])],
+                          layout=W.Layout(width="100%"))
+
+    # -- values ------------------------------------------------------------------------------
+    def show(self, raw: Any) -> None:
+        if raw is None or (isinstance(raw, list) and all(isinstance(r, dict) for r in raw)):
+            self.rows = copy.deepcopy(raw or [])
+            self.message.value = ""
+        else:
+            self.rows = []
+            self.message.value = messages_html([UI["table_bad"]])
+        self._pad(max(len(self.rows), self.field.min_rows, 1))
+        self._build()
+
+    def value(self) -> list[dict]:
+        return copy.deepcopy(self.rows)
+
+    def _pad(self, n: int) -> None:
+        while len(self.rows) < n:
+            self.rows.append(self.field.empty_row())
+
+    # -- rows --------------------------------------------------------------------------------
+    def _build(self) -> None:
+        for old in self.row_box.children:
+            close_tree(old)
+        self.cells, self._cards, self._titles, self._removes = [], [], [], []
+        for row in self.rows:
+            self._append_card(row)
+        self.row_box.children = tuple(self._cards)
+        self._update_buttons()
+
+    def _append_card(self, row: dict) -> None:
+        """Add one row's card. Callbacks find their row by identity, so removing a row above
+        never needs the other rows rebuilt (each rebuild costs hundreds of comms in a kernel)."""
+        W = widgets()
+        cells: dict[str, Control] = {}
+        for col in self.field.columns:
+            control = control_class(col)(col, lambda c, cells=cells: self._cell_changed(cells, c), compact=True)
+            control.show(row.get(col.id))
+            if isinstance(col, LongText):
+                control.box.layout.grid_column = "1 / -1"
+            cells[col.id] = control
+        remove = W.Button(description=str(UI["remove"]), layout=W.Layout(width="auto"))
+        remove.on_click(lambda _b, cells=cells: self._remove_clicked(cells))
+        title = W.HTML()
+        grid = W.GridBox([c.box for c in cells.values()], layout=W.Layout(
+            grid_template_columns="repeat(auto-fill, minmax(15em, 1fr))", grid_gap="2px 14px", width="100%"))
+        card = W.VBox([W.HBox([title, remove], layout=W.Layout(justify_content="space-between")), grid],
+                      layout=W.Layout(border="1px solid #bbb", padding="4px 8px", margin="4px 0", width="100%"))
+        self.cells.append(cells)
+        self._cards.append(card)
+        self._titles.append(title)
+        self._removes.append(remove)
+
+    def _index(self, cells: dict) -> int:
+        return next(i for i, c in enumerate(self.cells) if c is cells)
+
+    def _update_buttons(self) -> None:
+        n, lo, hi = len(self.rows), self.field.min_rows, self.field.max_rows
+        self.add_button.disabled = hi is not None and n >= hi
+        for i, (title, remove) in enumerate(zip(self._titles, self._removes), start=1):
+            title.value = f"<b>{_e(self.field.row_label)} {i}</b>"
+            remove.tooltip = f"{UI['remove']} {self.field.row_label} {i}"
+            remove.disabled = n <= lo
+            if self._confirm is None or self.cells[i - 1] is not self._confirm:
+                remove.description, remove.button_style = str(UI["remove"]), ""
+        text = _count_text(UI["rows"], UI["rows_min"], UI["rows_max"], n, lo, hi)
+        self.count.value = f'<span style="color:#555;margin-left:8px">{_e(text)}</span>'
+
+    @guard
+    def _cell_changed(self, cells: dict, control: Control) -> None:
+        i = self._index(cells)
+        self._pad(i + 1)
+        old = self.rows[i].get(control.field.id)
+        new = control.value()
+        self.rows[i][control.field.id] = new
+        self.last_edit = (control.field.id, old, new)
+        if self._confirm is not None:
+            self._confirm = None
+            self._update_buttons()
+        self.form._changed(self)
+
+    @guard
+    def _add_clicked(self, _button: Any = None) -> None:
+        self.add_row()
+
+    def add_row(self) -> None:
+        if self.field.max_rows is not None and len(self.rows) >= self.field.max_rows:
+            return
+        self.rows.append(self.field.empty_row())
+        self._append_card(self.rows[-1])
+        self.row_box.children = tuple(self._cards)
+        self._rows_changed()
+
+    @guard
+    def _remove_clicked(self, cells: dict) -> None:
+        i = self._index(cells)
+        blank = not self.field.non_blank_rows([self.rows[i]])
+        if not blank and self._confirm is not cells:  # one extra click guards a row full of answers
+            self._confirm = cells
+            self._update_buttons()
+            self._removes[i].description, self._removes[i].button_style = str(UI["confirm_remove"]), "danger"
+            return
+        self.remove_row(i)
+
+    def remove_row(self, i: int) -> None:
+        if len(self.rows) <= self.field.min_rows or not 0 <= i < len(self.rows):
+            return
+        del self.rows[i]
+        self.cells.pop(i)
+        self._titles.pop(i)
+        self._removes.pop(i)
+        card = self._cards.pop(i)
+        self.row_box.children = tuple(self._cards)
+        close_tree(card)
+        self._confirm = None
+        self._rows_changed()
+
+    def _rows_changed(self) -> None:
+        """A row was added or removed: renumber the cards and report the table's new value."""
+        self._update_buttons()
+        self.last_edit = None
+        self.form._changed(self)
+
+    def column_values(self, column: str) -> list[str]:
+        """Distinct non-empty texts of a column, in row order: the options of a linked Choice."""
+        seen: list[str] = []
+        for row in self.rows:
+            v = row.get(column)
+            if isinstance(v, str) and v.strip() and v.strip() not in seen:
+                seen.append(v.strip())
+        return seen
+
+
+__all__ = [
+    "ChoiceControl",
+    "Control",
+    "TableControl",
+    "accessible_name",
+    "close_tree",
+    "control_class",
+    "guard",
+    "messages_html",
+    "widgets",
+]

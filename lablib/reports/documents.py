@@ -1,0 +1,552 @@
+"""Innovation documents written from a participant's own answers, as HTML and as Word (.docx).
+
+Two layouts:
+
+- ``profil``: the innovation profile of PP 38/2017 and the Indeks Inovasi Daerah (nama,
+  tahapan, inisiator, jenis, bentuk, urusan, tematik, rancang bangun in six parts, tujuan,
+  manfaat, hasil, waktu uji coba and penerapan, anggaran);
+- ``kipp``: the KIPP proposal (ringkasan, latar belakang dan tujuan, kebaruan, implementasi,
+  signifikansi, adaptabilitas, sumber daya, keberlanjutan).
+
+Every section is read from the participant's latest answers across the stages (Display holds
+imported copies of earlier exercises; earlier stages' files are the fallback). A section whose
+own answer is missing is drafted from an earlier exercise when one fits (marked as a draft,
+naming the exercise), or says plainly that it is not filled in yet. The layouts are tables of
+answer references (``SECTIONS``), so a renamed field is fixed in one place.
+
+The Word files use only built-in styles (headings, "Table Grid"), A4 with 2.5 cm margins, so
+an office can edit and print them as they are.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lablib.core.fields import Field, Number, Table
+from lablib.core.files import replacing, write_text_atomic
+from lablib.course.gradebook import Participant
+from lablib.notebook.summary import EMPTY, shown_value
+
+MAX_CELL_CHARS = 32_000  # Excel holds at most 32,767 characters in a cell
+DOCS_DIR = "dokumen"
+_e = html.escape
+_XML_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Drop control characters XML (Word, Excel) cannot hold; keep tabs and newlines."""
+    return _XML_BAD.sub("", text)
+
+
+# ============================================================================ answer text
+
+def field_text(field_: Field, raw: Any) -> str:
+    """Plain text of one stored answer value (tables as numbered rows); never raises."""
+    if isinstance(field_, Table):
+        rows = table_rows(field_, raw)
+        if not rows:
+            return EMPTY if raw in (None, "", []) or isinstance(raw, list) else str(raw)
+        lines = []
+        for n, row in enumerate(rows, start=1):
+            cells = [f"{label}: {value}" for label, value in row if value != EMPTY]
+            lines.append(f"{n}. " + "; ".join(cells))
+        return "\n".join(lines)
+    return shown_value(field_, raw).text
+
+
+def table_rows(table: Table, raw: Any) -> list[list[tuple[str, str]]]:
+    """Non-blank rows of a stored table as ``[(column label, shown text), ...]``."""
+    if not isinstance(raw, list):
+        return []
+    out = []
+    for row in raw:
+        if not isinstance(row, dict):
+            continue
+        cells = [(c.label, shown_value(c, row.get(c.id)).text) for c in table.columns]
+        if any(v != EMPTY for _, v in cells):
+            out.append(cells)
+    return out
+
+
+def entry_of(answers: Mapping[str, Any] | None, exercise_id: str) -> dict:
+    entry = (answers or {}).get(exercise_id)
+    return entry if isinstance(entry, dict) else {}
+
+
+def _exercise(exercise_id: str):
+    from lablib.curriculum import get_exercise
+
+    try:
+        return get_exercise(exercise_id)
+    except KeyError:
+        return None
+
+
+def lookup(answers: Mapping[str, Any] | None, ref: str) -> tuple[Field | None, Any]:
+    """The field definition and raw value of ``"design.ds1.nama"`` (field ``None`` if undefined)."""
+    exercise_id, _, field_id = ref.rpartition(".")
+    raw = entry_of(answers, exercise_id).get(field_id)
+    ex = _exercise(exercise_id)
+    if ex is None:
+        return None, raw
+    try:
+        return ex.field(field_id), raw
+    except KeyError:
+        return None, raw
+
+
+def _blank(raw: Any) -> bool:
+    return raw is None or raw == [] or raw == {} or (isinstance(raw, str) and not raw.strip())
+
+
+def text_of(answers: Mapping[str, Any] | None, ref: str) -> str:
+    """Shown text of an answer reference, ``""`` when it is empty."""
+    f, raw = lookup(answers, ref)
+    if _blank(raw):
+        return ""
+    if f is None:
+        return raw if isinstance(raw, str) else str(raw)
+    text = field_text(f, raw)
+    return "" if text == EMPTY else text
+
+
+def value_of(answers: Mapping[str, Any] | None, ref: str) -> Any:
+    """Typed value of an answer reference (``None`` when empty or not fitting its field)."""
+    f, raw = lookup(answers, ref)
+    if _blank(raw):
+        return None
+    if f is None:
+        return raw
+    try:
+        return f.coerce(raw)
+    except Exception:  # noqa: BLE001 - any value that does not fit reads as empty
+        return None
+
+
+# ============================================================================ document model
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph (``text``), a labelled value (``label`` + ``text``) or a table."""
+
+    text: str = ""
+    label: str = ""
+    headers: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def is_table(self) -> bool:
+        return bool(self.headers)
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    blocks: tuple[Block, ...]
+    draft_from: str = ""  # exercise code(s) a missing section was drafted from
+    missing: bool = False
+
+
+@dataclass(frozen=True)
+class Document:
+    kind: str  # "profil" or "kipp"
+    title: str
+    subtitle: str
+    participant_id: str
+    sections: tuple[Section, ...]
+    meta: tuple[tuple[str, str], ...] = ()
+
+    def text(self) -> str:
+        """All the document's text (for search and tests)."""
+        parts = [self.title, self.subtitle]
+        for s in self.sections:
+            parts.append(s.title)
+            for b in s.blocks:
+                parts += [b.label, b.text, *b.headers, *(c for r in b.rows for c in r)]
+        return "\n".join(p for p in parts if p)
+
+
+NOT_FILLED = "(belum diisi)"
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One section of a layout: the answers that fill it, then the drafts to fall back on."""
+
+    key: str
+    title: str
+    refs: tuple[str, ...] = ()  # each shown as a paragraph (or table) when filled
+    labelled: bool = False  # show each ref with its field label
+    drafts: tuple[str, ...] = ()  # used only when every ref is empty
+    special: str = ""  # a computed section: "hasil", "anggaran"
+
+
+def _code(ref: str) -> str:
+    return ref.rpartition(".")[0].split(".", 1)[-1].upper()
+
+
+def _blocks(answers: Mapping[str, Any], refs: Sequence[str], labelled: bool) -> list[Block]:
+    out = []
+    for ref in refs:
+        f, raw = lookup(answers, ref)
+        if _blank(raw):
+            continue
+        label = f.label if f is not None else ref.rpartition(".")[2]
+        if isinstance(f, Table):
+            rows = table_rows(f, raw)
+            if rows:
+                headers = tuple(lbl for lbl, _ in rows[0])
+                out.append(Block(label=label if labelled else "", headers=headers,
+                                 rows=tuple(tuple(v for _, v in r) for r in rows)))
+            continue
+        text = text_of(answers, ref)
+        if text:
+            out.append(Block(text=text, label=label if labelled else ""))
+    return out
+
+
+def build_section(spec: Spec, answers: Mapping[str, Any]) -> Section:
+    if spec.special == "hasil":
+        blocks = _hasil_blocks(answers)
+    elif spec.special == "anggaran":
+        blocks = _anggaran_blocks(answers)
+    else:
+        blocks = _blocks(answers, spec.refs, spec.labelled)
+    if blocks:
+        return Section(spec.key, spec.title, tuple(blocks))
+    drafts = _blocks(answers, spec.drafts, labelled=True)
+    if drafts:
+        codes = ", ".join(dict.fromkeys(_code(r) for r in spec.drafts if not _blank(lookup(answers, r)[1])))
+        return Section(spec.key, spec.title, tuple(drafts), draft_from=codes)
+    return Section(spec.key, spec.title, (Block(text=NOT_FILLED),), missing=True)
+
+
+def _fmt_number(value: Any, unit: str = "") -> str:
+    return Number("x", "x", unit=unit).display(value) if isinstance(value, (int, float)) else EMPTY
+
+
+def _hasil_blocks(answers: Mapping[str, Any]) -> list[Block]:
+    """Hasil: the trial's change against the baseline, the complaint ratio and the interpretation."""
+    blocks = _blocks(answers, ("deliver.dv1.perubahan",), labelled=False)
+    pct = value_of(answers, "deliver.dv1.rasio_pengaduan")
+    band = text_of(answers, "deliver.dv1.band_pengaduan")
+    if pct is not None:
+        blocks.append(Block(label="Pengaduan terselesaikan",
+                            text=_fmt_number(pct, "%") + (f" (band IID {band})" if band else "")))
+    log = value_of(answers, "deliver.dv1.log") or []
+    if log:
+        served = sum(r.get("dilayani") or 0 for r in log if isinstance(r.get("dilayani"), (int, float)))
+        dates = [r.get("tanggal") for r in log if isinstance(r.get("tanggal"), _dt.date)]
+        span = f" ({min(dates).isoformat()} s.d. {max(dates).isoformat()})" if dates else ""
+        blocks.append(Block(label="Uji coba", text=f"{len(log)} minggu tercatat{span}; "
+                                                   f"{_fmt_number(served, 'orang')} dilayani"))
+    blocks += _blocks(answers, ("deliver.dv1.interpretasi",), labelled=False)
+    return blocks
+
+
+def _anggaran_blocks(answers: Mapping[str, Any]) -> list[Block]:
+    blocks = []
+    amount = value_of(answers, "design.ds1.anggaran")
+    if amount is None:
+        amount = value_of(answers, "design.ds3.total_rab")
+    if amount is not None:
+        blocks.append(Block(text=rupiah(amount)))
+    source = text_of(answers, "design.ds3.sumber_dana")
+    if source:
+        blocks.append(Block(label="Sumber dana", text=source))
+    return blocks
+
+
+def rupiah(amount: Any) -> str:
+    """``43900000`` → ``'Rp43.900.000'``.
+
+    >>> rupiah(43900000), rupiah(0)
+    ('Rp43.900.000', 'Rp0')
+    """
+    if not isinstance(amount, (int, float)):
+        return EMPTY
+    return "Rp" + f"{amount:,.0f}".replace(",", ".")
+
+
+def _rb_specs() -> tuple[Spec, ...]:
+    try:
+        from lablib.curriculum.facts import RANCANG_BANGUN_OUTLINE
+    except ImportError:  # an older curriculum without the outline table
+        RANCANG_BANGUN_OUTLINE = {}
+    drafts = {"permasalahan": ("diagnose.dg1.masalah_terpilih", "diagnose.dg2.akar_masalah"),
+              "dasar_hukum": ("drum-up.du1.dasar_hukum",),
+              "keunggulan": ("diagnose.dg4.ide_terpilih",),
+              "metode": ("diagnose.dg4.kaitan_akar",),
+              "cara_kerja": ("design.ds3.kegiatan",)}
+    return tuple(Spec(f"rb_{k}", f"Rancang bangun: {label}", (f"design.ds1.rb_{k}",), drafts=drafts.get(k, ()))
+                 for k, label in RANCANG_BANGUN_OUTLINE.items())
+
+
+def profile_specs() -> tuple[Spec, ...]:
+    """The PP 38 / IID innovation profile, section by section."""
+    ds1 = "design.ds1."
+    return (
+        Spec("nama", "Nama inovasi", (ds1 + "nama",), drafts=("diagnose.dg4.ide_terpilih",)),
+        Spec("tahapan", "Tahapan inovasi", (ds1 + "tahapan",)),
+        Spec("inisiator", "Inisiator", (ds1 + "inisiator",)),
+        Spec("jenis", "Jenis inovasi", (ds1 + "jenis",)),
+        Spec("bentuk", "Bentuk inovasi", (ds1 + "bentuk",)),
+        Spec("urusan", "Urusan pemerintahan", (ds1 + "urusan",)),
+        Spec("tematik", "Tematik", (ds1 + "tematik",)),
+        *_rb_specs(),
+        Spec("tujuan", "Tujuan inovasi", (ds1 + "tujuan",)),
+        Spec("manfaat", "Manfaat yang diperoleh",
+             (ds1 + "manfaat_opd", ds1 + "manfaat_pemangku", ds1 + "manfaat_masyarakat"), labelled=True),
+        Spec("hasil", "Hasil inovasi", special="hasil"),
+        Spec("waktu_uji_coba", "Waktu uji coba", (ds1 + "waktu_uji_coba",)),
+        Spec("waktu_penerapan", "Waktu penerapan", (ds1 + "waktu_penerapan",)),
+        Spec("anggaran", "Anggaran", special="anggaran"),
+    )
+
+
+def kipp_specs() -> tuple[Spec, ...]:
+    """The KIPP proposal: DP1's sections, drafted from earlier exercises where DP1 is missing."""
+    dp1 = "display.dp1."
+    ds1 = "design.ds1."
+    titles = {
+        "ringkasan": "Ringkasan", "latar_belakang": "Latar belakang dan tujuan", "kebaruan": "Kebaruan / nilai tambah",
+        "implementasi": "Implementasi", "signifikansi": "Signifikansi", "adaptabilitas": "Adaptabilitas",
+        "sumber_daya": "Sumber daya", "keberlanjutan": "Strategi keberlanjutan",
+    }
+    drafts = {
+        "ringkasan": (ds1 + "tujuan",),
+        "latar_belakang": (ds1 + "rb_permasalahan", ds1 + "tujuan"),
+        "kebaruan": (ds1 + "rb_keunggulan",),
+        "implementasi": (ds1 + "rb_cara_kerja", "design.ds3.kegiatan"),
+        "signifikansi": ("deliver.dv1.perubahan", "deliver.dv1.interpretasi"),
+        "adaptabilitas": ("display.dp2.mitra",),
+        "sumber_daya": ("design.ds3.rab", "design.ds3.sumber_dana"),
+        "keberlanjutan": ("deliver.dv2.iterasi",),
+    }
+    try:
+        from lablib.curriculum.facts import KIPP_WEIGHTS
+
+        keys = tuple(KIPP_WEIGHTS)
+    except ImportError:
+        keys = tuple(titles)
+    ex = _exercise("display.dp1")
+    out = []
+    for k in keys:
+        title = titles.get(k) or k
+        if ex is not None:
+            try:
+                title = ex.field(k).label
+            except KeyError:
+                pass
+        out.append(Spec(k, title, (dp1 + k,), drafts=drafts.get(k, ())))
+    return tuple(out)
+
+
+# ============================================================================ building
+
+def innovation_name(answers: Mapping[str, Any]) -> str:
+    return (text_of(answers, "design.ds1.nama") or text_of(answers, "diagnose.dg4.ide_terpilih")
+            or text_of(answers, "diagnose.dg1.masalah_terpilih"))
+
+
+def opd_of(person: Participant, answers: Mapping[str, Any]) -> str:
+    return person.opd or text_of(answers, "drum-up.du1.nama_opd")
+
+
+def build_document(kind: str, person: Participant, answers: Mapping[str, Any]) -> Document:
+    """The ``"profil"`` or ``"kipp"`` document of one participant's answers."""
+    specs = {"profil": profile_specs, "kipp": kipp_specs}[kind]()
+    name = innovation_name(answers) or "(nama inovasi belum diisi)"
+    opd = opd_of(person, answers)
+    title = {"profil": "Profil Inovasi Daerah", "kipp": "Proposal Inovasi Pelayanan Publik (format KIPP)"}[kind]
+    meta = (("Inovasi", name), ("OPD", opd or EMPTY), ("Disusun oleh", person.name or person.id),
+            ("Jabatan", person.jabatan or EMPTY), ("Tanggal dokumen", _dt.date.today().isoformat()))
+    return Document(kind, title, name, person.id, tuple(build_section(s, answers) for s in specs), meta)
+
+
+# ============================================================================ HTML
+
+DOC_CSS = """
+body{font-family:"Noto Serif",Georgia,"Times New Roman",serif;color:#111;max-width:48em;margin:2em auto;
+ padding:0 1.2em;line-height:1.5;background:#fff}
+h1{font-size:1.55em;margin:.2em 0} h2{font-size:1.15em;margin:1.4em 0 .3em;border-bottom:1px solid #999}
+.sub{font-size:1.2em;color:#1f4e79;margin:.2em 0 .8em}
+table{border-collapse:collapse;width:100%;margin:.4em 0;font-size:.95em}
+th,td{border:1px solid #888;padding:3px 6px;vertical-align:top;text-align:left} th{background:#eee}
+table.meta td:first-child{width:11em;font-weight:bold;background:#f6f6f6}
+p{white-space:pre-wrap;margin:.35em 0} .label{font-weight:bold}
+.draft{color:#8a5a00;font-style:italic;font-size:.9em} .missing{color:#888;font-style:italic}
+@media print{body{margin:0;max-width:none}}
+"""
+
+
+def document_html(doc: Document) -> str:
+    """A self-contained, printable HTML page; every answer is escaped."""
+    out = ["<!DOCTYPE html>", '<html lang="id"><head><meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           f"<title>{_e(doc.title)} · {_e(doc.subtitle)}</title><style>{DOC_CSS}</style></head><body>",
+           f"<h1>{_e(doc.title)}</h1>", f'<p class="sub">{_e(doc.subtitle)}</p>', '<table class="meta">']
+    out += [f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in doc.meta]
+    out.append("</table>")
+    for s in doc.sections:
+        out.append(f'<section id="{_e(s.key)}"><h2>{_e(s.title)}</h2>')
+        if s.draft_from:
+            out.append(f'<p class="draft">Draf dari jawaban {_e(s.draft_from)}; lengkapi bagian ini.</p>')
+        for b in s.blocks:
+            out.append(_block_html(b, missing=s.missing))
+        out.append("</section>")
+    out.append("</body></html>")
+    return "\n".join(out)
+
+
+def _block_html(b: Block, missing: bool = False) -> str:
+    if b.is_table:
+        head = "".join(f"<th>{_e(h)}</th>" for h in b.headers)
+        body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in r) + "</tr>" for r in b.rows)
+        label = f'<p class="label">{_e(b.label)}</p>' if b.label else ""
+        return f"{label}<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    cls = ' class="missing"' if missing else ""
+    if b.label:
+        return f'<p{cls}><span class="label">{_e(b.label)}:</span> {_e(b.text)}</p>'
+    return f"<p{cls}>{_e(b.text)}</p>"
+
+
+# ============================================================================ Word
+
+def document_docx(doc: Document, path: str | os.PathLike) -> Path:
+    """Write ``doc`` as a Word file an office can edit and print (A4, built-in styles)."""
+    from docx import Document as NewDocx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
+
+    d = NewDocx()
+    sec = d.sections[0]
+    sec.page_width, sec.page_height = Cm(21), Cm(29.7)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(sec, side, Cm(2.5))
+    d.styles["Normal"].font.name = "Times New Roman"
+    d.styles["Normal"].font.size = Pt(12)
+    d.core_properties.title = xml_safe(f"{doc.title}: {doc.subtitle}")[:250]
+    d.core_properties.author = "lablib"
+    d.add_heading(xml_safe(doc.title), level=0)
+    sub = d.add_paragraph(xml_safe(doc.subtitle))
+    sub.runs[0].bold = True
+    meta = d.add_table(rows=0, cols=2)
+    meta.style = "Table Grid"
+    for k, v in doc.meta:
+        cells = meta.add_row().cells
+        cells[0].text, cells[1].text = xml_safe(k), xml_safe(v)
+        cells[0].paragraphs[0].runs[0].bold = True
+    for s in doc.sections:
+        d.add_heading(xml_safe(s.title), level=1)
+        if s.draft_from:
+            p = d.add_paragraph()
+            run = p.add_run(f"Draf dari jawaban {s.draft_from}; lengkapi bagian ini.")
+            run.italic = True
+        for b in s.blocks:
+            if b.is_table:
+                if b.label:
+                    d.add_paragraph().add_run(xml_safe(b.label)).bold = True
+                t = d.add_table(rows=1, cols=len(b.headers))
+                t.style = "Table Grid"
+                for cell, h in zip(t.rows[0].cells, b.headers):
+                    cell.text = xml_safe(h)
+                    cell.paragraphs[0].runs[0].bold = True
+                for r in b.rows:
+                    for cell, value in zip(t.add_row().cells, r):
+                        cell.text = xml_safe(value)
+                continue
+            p = d.add_paragraph()
+            if b.label:
+                p.add_run(xml_safe(b.label) + ": ").bold = True
+            run = p.add_run(xml_safe(b.text))
+            if s.missing:
+                run.italic = True
+            p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    footer = sec.footer.paragraphs[0]
+    footer.text = xml_safe(f"{doc.title} · {doc.subtitle}")[:200]
+    path = Path(path)
+    with replacing(path) as tmp:
+        d.save(str(tmp))
+    return path
+
+
+# ============================================================================ course
+
+FILENAMES = {"profil": "profil-inovasi", "kipp": "proposal-kipp"}
+
+
+def write_participant_documents(person: Participant, answers: Mapping[str, Any], folder: str | os.PathLike,
+                                kinds: Iterable[str] = ("profil", "kipp")) -> list[Path]:
+    """Write each layout as ``.html`` and ``.docx`` into ``folder``."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for kind in kinds:
+        doc = build_document(kind, person, answers)
+        html_path = write_text_atomic(folder / f"{FILENAMES[kind]}.html", document_html(doc))
+        paths += [html_path, document_docx(doc, folder / f"{FILENAMES[kind]}.docx")]
+    return paths
+
+
+def write_documents(course_dir: str | os.PathLike, participants: Iterable[str] | None = None,
+                    out: str | os.PathLike | None = None) -> list[Path]:
+    """Write the documents of every participant who has answers (default ``<course>/dokumen/<id>/``)."""
+    from lablib.course.gradebook import course_students, latest_answers, read_roster
+
+    course_dir = Path(course_dir)
+    roster = read_roster(course_dir)
+    ids = list(participants) if participants is not None else course_students(course_dir)
+    base = Path(out) if out else course_dir / DOCS_DIR
+    written: list[Path] = []
+    for pid in ids:
+        answers = latest_answers(course_dir, pid)
+        if not answers:
+            continue
+        written += write_participant_documents(roster.get(pid) or Participant(pid), answers, base / pid)
+    return written
+
+
+def cmd_documents(args) -> int:
+    """``lablib documents [--participant ID ...] [--out DIR]``."""
+    course = Path(getattr(args, "course", None) or ".")
+    paths = write_documents(course, getattr(args, "participant", None) or None, getattr(args, "out", None))
+    people = {p.parent.name for p in paths}
+    print(f"Dokumen inovasi ditulis untuk {len(people)} peserta ({len(paths)} file) di "
+          f"{Path(getattr(args, 'out', None) or course / DOCS_DIR)}")
+    return 0
+
+
+__all__ = [
+    "DOCS_DIR",
+    "MAX_CELL_CHARS",
+    "Block",
+    "Document",
+    "Section",
+    "Spec",
+    "build_document",
+    "cmd_documents",
+    "document_docx",
+    "document_html",
+    "field_text",
+    "innovation_name",
+    "kipp_specs",
+    "lookup",
+    "opd_of",
+    "profile_specs",
+    "rupiah",
+    "table_rows",
+    "text_of",
+    "value_of",
+    "write_documents",
+    "write_participant_documents",
+    "xml_safe",
+]

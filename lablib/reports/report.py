@@ -1,0 +1,798 @@
+"""The cohort report: one self-contained HTML file (charts inline as PNG) and the same tables in Excel.
+
+What a trainer and LAN's narasumber look at after a bimtek: progress per stage, score
+distributions per stage, exercise and rubric criterion, the automatic checks most often
+failed, scores by OPD, the cohort's innovation portfolio (bentuk, jenis, urusan, tahapan,
+OECD facet) and an *estimate* of the Indeks Inovasi Daerah innovation indicators.
+
+The HTML needs no network: no external CSS, script, font or image; charts are matplotlib
+(Agg) PNGs embedded as base64. Every value that may come from a participant is escaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import html
+import os
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lablib.core.files import replacing, write_text_atomic
+from lablib.core.rubrics import LEVELS, MAX_LEVEL
+from lablib.core.stages import STAGES
+from lablib.course.gradebook import (
+    AUTO,
+    RUBRIC,
+    GradebookView,
+    Participant,
+    course_students,
+    grade_names,
+    latest_answers,
+    read_gradebook,
+)
+from lablib.curriculum import all_exercises, stage_exercises
+from lablib.reports.documents import EMPTY, innovation_name, opd_of, text_of, value_of
+
+REPORT_DIR = "laporan"
+_e = html.escape
+
+STATUS = ("belum mulai", "tersimpan", "dikumpulkan", "dinilai otomatis", "dinilai narasumber")
+
+
+# ============================================================================ cohort data
+
+@dataclass(frozen=True)
+class Innovation:
+    """One participant's innovation as the portfolio, the IID estimate and the showcase see it."""
+
+    person: Participant
+    name: str
+    opd: str
+    answers: Mapping[str, Any] = field(repr=False)
+
+    def text(self, ref: str) -> str:
+        return text_of(self.answers, ref)
+
+    def value(self, ref: str) -> Any:
+        return value_of(self.answers, ref)
+
+
+@dataclass
+class Cohort:
+    course_dir: Path
+    view: GradebookView
+    people: list[Participant]
+    answers: dict[str, dict[str, Any]]
+    submitted: set[tuple[str, str]]
+    stages: list[str]
+    states: dict[tuple[str, str], str] = field(default_factory=dict)  # from ``lablib status``
+
+    def status(self, pid: str, stage: str) -> str:
+        rec = self.view.record(pid, stage)
+        if rec is not None:
+            return STATUS[4] if rec.reviewed else STATUS[3]
+        state = self.states.get((pid, stage))
+        if state in STATUS[:3]:
+            return state
+        return STATUS[2] if (pid, stage) in self.submitted else STATUS[0]
+
+    def innovations(self) -> list[Innovation]:
+        """Participants with any answers, each with what exists."""
+        out = []
+        for p in self.people:
+            answers = self.answers.get(p.id) or {}
+            if answers:
+                out.append(Innovation(p, innovation_name(answers), opd_of(p, answers), answers))
+        return out
+
+    def opd(self, pid: str) -> str:
+        person = next((p for p in self.people if p.id == pid), Participant(pid))
+        return opd_of(person, self.answers.get(pid) or {}) or "(OPD tidak diketahui)"
+
+
+def load_cohort(course_dir: str | os.PathLike) -> Cohort:
+    """Read the gradebook, the roster and every participant's latest answers."""
+    course_dir = Path(course_dir)
+    view = read_gradebook(course_dir)
+    ids = course_students(course_dir, view)
+    people = []
+    for pid in ids:
+        people.append(view.participants.get(pid) or Participant(pid))
+    answers = {pid: latest_answers(course_dir, pid) for pid in ids}
+    submitted = set()
+    for pid in ids:
+        for st in STAGES:
+            if (course_dir / "submitted" / pid / st.slug).is_dir():
+                submitted.add((pid, st.slug))
+    stages = [s.slug for s in STAGES if stage_exercises(s.slug)]
+    return Cohort(course_dir, view, people, answers, submitted, stages, _course_states(course_dir))
+
+
+def _course_states(course_dir: Path) -> dict[tuple[str, str], str]:
+    """Saved / submitted states as ``lablib status`` sees them (participants' folders, the
+    exchange); ``{}`` when the course commands are not available or the course has no record."""
+    try:
+        from lablib.pipeline import status
+
+        st = status(course_dir)
+    except Exception:  # noqa: BLE001 - no lablib-course.json, or an older lablib: fall back to submitted/ folders
+        return {}
+    return {(p.id, s.stage): s.state for p in st.participants for s in p.stages}
+
+
+# ============================================================================ tables
+
+@dataclass(frozen=True)
+class ReportTable:
+    key: str  # Excel sheet name (≤ 31 characters)
+    title: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    note: str = ""
+
+
+def _num(x: float | None, digits: int = 2) -> float | None:
+    return None if x is None else round(x, digits)
+
+
+def _mean(xs: Sequence[float]) -> float | None:
+    return _num(statistics.fmean(xs)) if xs else None
+
+
+def progress_table(c: Cohort) -> ReportTable:
+    rows = []
+    for stage in c.stages:
+        counts = Counter(c.status(p.id, stage) for p in c.people)
+        scores = [r.score for r in c.view.stage_records(stage)]
+        maximum = sum(ex.points for ex in stage_exercises(stage))
+        rows.append((stage, *(counts.get(s, 0) for s in STATUS), _mean(scores), maximum))
+    return ReportTable("Kemajuan", "Kemajuan per tahap",
+                       ("Tahap", *(s.capitalize() for s in STATUS), "Rata-rata nilai", "Nilai maksimum"), tuple(rows))
+
+
+def participants_table(c: Cohort) -> ReportTable:
+    rows = []
+    for p in c.people:
+        per_stage = []
+        for stage in c.stages:
+            rec = c.view.record(p.id, stage)
+            per_stage.append(rec.score if rec is not None else None)
+        total = round(sum(x for x in per_stage if x is not None), 2)
+        name = innovation_name(c.answers.get(p.id) or {})
+        rows.append((p.id, p.name, c.opd(p.id), *per_stage, total, name or EMPTY))
+    course_max = sum(ex.points for ex in all_exercises())
+    return ReportTable("Peserta", "Nilai per peserta", ("ID", "Nama", "OPD", *c.stages, f"Total (maks {course_max:g})",
+                                                       "Inovasi"), tuple(rows))
+
+
+def exercise_table(c: Cohort) -> ReportTable:
+    rows = []
+    for stage in c.stages:
+        records = c.view.stage_records(stage)
+        for ex in stage_exercises(stage):
+            scores = [r.exercise_scores().get(ex.id, (0.0, 0.0))[0] for r in records]
+            mean = _mean(scores)
+            rows.append((stage, ex.code, ex.title, len(scores), mean, min(scores) if scores else None,
+                         max(scores) if scores else None, ex.points,
+                         _num(mean / ex.points * 100, 1) if mean is not None and ex.points else None))
+    return ReportTable("Latihan", "Nilai per latihan", ("Tahap", "Kode", "Latihan", "Dinilai", "Rata-rata", "Min",
+                                                        "Maks", "Poin maks", "Rata-rata (%)"), tuple(rows))
+
+
+def criterion_table(c: Cohort) -> ReportTable:
+    rows = []
+    for stage in c.stages:
+        records = c.view.stage_records(stage)
+        for name, meaning in grade_names(stage).items():
+            if meaning.kind != RUBRIC:
+                continue
+            levels = Counter()
+            other = pending = 0
+            for r in records:
+                g = r.grades.get(name)
+                if g is None or g.manual_score is None:
+                    pending += 1
+                elif g.level is None:
+                    other += 1
+                else:
+                    levels[g.level] += 1
+            reviewed = [lvl for lvl, n in levels.items() for _ in range(n)]
+            crit = meaning.item
+            rows.append((stage, meaning.exercise.code, crit.title, crit.points,
+                         *(levels.get(lvl, 0) for lvl in range(MAX_LEVEL + 1)), other, pending, _mean(reviewed)))
+    return ReportTable("Kriteria", "Level rubrik per kriteria",
+                       ("Tahap", "Kode", "Kriteria", "Poin", *(f"Level {n} ({LEVELS[n].get('id')})"
+                                                               for n in range(MAX_LEVEL + 1)),
+                        "Nilai lain", "Belum dinilai", "Rata-rata level"), tuple(rows))
+
+
+def failed_checks_table(c: Cohort) -> ReportTable:
+    rows = []
+    for stage in c.stages:
+        records = c.view.stage_records(stage)
+        for name, meaning in grade_names(stage).items():
+            if meaning.kind != AUTO:
+                continue
+            graded = [r.grades[name] for r in records if name in r.grades]
+            failed = sum(1 for g in graded if g.score < g.max_score - 1e-9)
+            rows.append((stage, meaning.exercise.code, meaning.item.title, len(graded), failed,
+                         _num(failed / len(graded) * 100, 1) if graded else None))
+    rows.sort(key=lambda r: (-(r[4] or 0), -(r[5] or 0), r[0], r[1]))
+    return ReportTable("Pemeriksaan", "Pemeriksaan otomatis yang paling sering gagal",
+                       ("Tahap", "Kode", "Pemeriksaan", "Dinilai", "Gagal", "Gagal (%)"), tuple(rows))
+
+
+def opd_table(c: Cohort) -> ReportTable:
+    groups: dict[str, list[str]] = {}
+    for p in c.people:
+        groups.setdefault(c.opd(p.id), []).append(p.id)
+    rows = []
+    for opd, ids in sorted(groups.items()):
+        per_stage = []
+        for stage in c.stages:
+            scores = [c.view.record(i, stage).score for i in ids if c.view.record(i, stage) is not None]
+            per_stage.append(_mean(scores))
+        totals = [sum(r.score for (s, _), r in c.view.records.items() if s == i) for i in ids]
+        rows.append((opd, len(ids), *per_stage, _mean(totals)))
+    return ReportTable("OPD", "Nilai menurut OPD (rata-rata)", ("OPD", "Peserta", *c.stages, "Rata-rata total"),
+                       tuple(rows))
+
+
+# ---------------------------------------------------------------------------- portfolio
+
+def _facts():
+    from lablib.curriculum import facts
+
+    return facts
+
+
+def _choice_refs(options: Sequence[str]) -> list[str]:
+    """Answer references of every single-choice field whose options are exactly ``options``."""
+    from lablib.core.fields import Choice
+
+    out = []
+    for ex in all_exercises():
+        for f in ex.fields:
+            if isinstance(f, Choice) and tuple(f.options) == tuple(options):
+                out.append(f"{ex.id}.{f.id}")
+    return out
+
+
+def _first(inn: Innovation, refs: Iterable[str]) -> str:
+    for ref in refs:
+        text = inn.text(ref)
+        if text:
+            return text
+    return ""
+
+
+# OECD OPSI facets. DS1 asks for the facet (optional field "fasad_oecd"); where a participant
+# left it empty, the facet is *estimated* from the answers: the first rule that matches wins.
+# Edit the rules here.
+OECD_MISSION_TEMATIK = ("Penanggulangan kemiskinan", "Prioritas aktual presiden")
+OECD_KEYWORDS: tuple[tuple[int, tuple[str, ...]], ...] = (
+    (3, ("antisipasi", "bencana", "perubahan iklim", "peringatan dini", "masa depan", "prakiraan")),
+    (2, ("adaptif", "eksperimen", "purwarupa", "prototipe", "uji coba berulang", "belum pasti")),
+)
+
+
+def oecd_facet(inn: Innovation) -> tuple[str, bool]:
+    """(facet, estimated?) of an innovation."""
+    facets = _facts().OECD_FACETS
+    declared = _first(inn, _choice_refs(facets))
+    if declared:
+        return declared, False
+    if inn.text("design.ds1.tematik") in OECD_MISSION_TEMATIK:
+        return facets[1], True
+    words = " ".join(inn.text(f"design.ds1.{k}") for k in ("rb_isu_strategis", "rb_metode", "tujuan")).lower()
+    for index, keys in OECD_KEYWORDS:
+        if any(k in words for k in keys):
+            return facets[index], True
+    return facets[0], True
+
+
+def portfolio_dimensions(inn: Innovation) -> dict[str, str]:
+    f = _facts()
+    out = {}
+    for label, options in (("Bentuk", f.PP38_BENTUK), ("Jenis", f.PP38_JENIS), ("Urusan", f.URUSAN_PEMERINTAHAN),
+                           ("Tahapan", f.PP38_TAHAPAN), ("Tematik", f.IID_TEMATIK), ("Inisiator", f.PP38_INISIATOR)):
+        out[label] = _first(inn, _choice_refs(options)) or "(belum diisi)"
+    facet, estimated = oecd_facet(inn)
+    out["Facet OECD"] = facet + (" (perkiraan)" if estimated else "")
+    return out
+
+
+def portfolio_table(c: Cohort) -> ReportTable:
+    counts: dict[str, Counter] = {}
+    for inn in c.innovations():
+        for dim, value in portfolio_dimensions(inn).items():
+            counts.setdefault(dim, Counter())[value] += 1
+    rows = [(dim, value, n) for dim, counter in counts.items() for value, n in counter.most_common()]
+    return ReportTable("Portofolio", "Portofolio inovasi kohort", ("Dimensi", "Nilai", "Jumlah inovasi"), tuple(rows),
+                       note="Facet OECD diperkirakan dari tematik dan kata kunci rancang bangun bila tidak ditanyakan.")
+
+
+# ---------------------------------------------------------------------------- IID estimate
+
+def iid_levels(inn: Innovation) -> dict[str, tuple[int, str]]:
+    """``{indicator key: (level 1–3, source)}`` from DV3 claims and the DV1 trial data."""
+    f = _facts()
+    by_name = {i.name: i for i in f.IID_INDICATORS}
+    out: dict[str, tuple[int, str]] = {}
+    for row in inn.value("deliver.dv3.klaim") or []:
+        ind = by_name.get(row.get("indikator"))
+        level = row.get("level")
+        if ind is not None and isinstance(level, int) and f.IID_LEVEL_MIN <= level <= f.IID_LEVEL_MAX:
+            out[ind.key] = (level, "klaim DV3")
+    pct = inn.value("deliver.dv1.rasio_pengaduan")
+    if isinstance(pct, (int, float)) and "pengaduan" in {i.key for i in f.IID_INDICATORS}:
+        p = int(pct + 0.5)
+        level = next((n for n, (_, high, _) in enumerate(f.IID_COMPLAINT_BANDS, start=1) if p <= high),
+                     len(f.IID_COMPLAINT_BANDS))
+        out["pengaduan"] = (level, "data DV1")
+    days = [r.get("hari_layanan") for r in inn.value("deliver.dv1.log") or []
+            if isinstance(r.get("hari_layanan"), (int, float))]
+    if days and "proses" in {i.key for i in f.IID_INDICATORS}:
+        recent = statistics.fmean(days[-4:])
+        d = int(recent + 0.5)
+        level = next((lvl for bound, lvl in f.IID_SERVICE_DAYS_LEVELS if d <= bound), f.IID_SERVICE_DAYS_LEVELS[-1][1])
+        out["proses"] = (level, "data DV1")
+    return out
+
+
+def iid_estimate(inn: Innovation) -> tuple[float, str, int]:
+    """(estimated score 0–100, predikat, indicators with a level) of one innovation."""
+    f = _facts()
+    levels = iid_levels(inn)
+    top = max(f.IID_LEVEL_MAX, 1)
+    maximum = sum(i.weight * top for i in f.IID_INDICATORS)
+    score = sum(i.weight * levels[i.key][0] for i in f.IID_INDICATORS if i.key in levels)
+    value = round(score / maximum * 100, 2) if maximum else 0.0
+    return value, predikat(value), len(levels)
+
+
+def predikat(value: float) -> str:
+    for low, high, label in _facts().IID_PREDIKAT:
+        if low <= value <= high:
+            return label
+    return _facts().IID_PREDIKAT[-1][2] if value <= 0 else _facts().IID_PREDIKAT[0][2]
+
+
+IID_NOTE = ("PERKIRAAN, bukan nilai resmi Kemendagri: skor aspek inovasi per inovasi = jumlah bobot × level "
+            "indikator ÷ (jumlah bobot × 3) × 100, dari klaim penilaian mandiri (DV3) dan data uji coba (DV1, "
+            "untuk waktu layanan dan penyelesaian pengaduan); indikator tanpa data dihitung 0. Bobot dari tabel "
+            "lablib/curriculum/facts.py (belum terkonfirmasi). IID resmi menggabungkan aspek pemerintah daerah "
+            "dan inovasi untuk satu daerah.")
+
+
+def iid_table(c: Cohort) -> ReportTable:
+    rows = []
+    for inn in c.innovations():
+        if not (inn.value("deliver.dv3.klaim") or inn.value("deliver.dv1.log")):
+            continue
+        value, label, n = iid_estimate(inn)
+        rows.append((inn.person.id, inn.name or EMPTY, inn.opd or EMPTY, n, value, label))
+    rows.sort(key=lambda r: -r[4])
+    return ReportTable("IID (perkiraan)", "Perkiraan indikator inovasi IID per inovasi",
+                       ("ID", "Inovasi", "OPD", "Indikator berlevel", "Skor perkiraan (0–100)", "Predikat perkiraan"),
+                       tuple(rows), note=IID_NOTE)
+
+
+def iid_indicator_table(c: Cohort) -> ReportTable:
+    f = _facts()
+    counts = {i.key: Counter() for i in f.IID_INDICATORS}
+    for inn in c.innovations():
+        for key, (level, _) in iid_levels(inn).items():
+            counts[key][level] += 1
+    rows = tuple((i.name, i.weight, *(counts[i.key].get(n, 0) for n in range(1, 4))) for i in f.IID_INDICATORS)
+    return ReportTable("IID indikator", "Sebaran level per indikator IID (perkiraan)",
+                       ("Indikator", "Bobot", "Level 1", "Level 2", "Level 3"), rows, note=IID_NOTE)
+
+
+# ============================================================================ charts
+
+def _figure(width: float, height: float):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _label(text: Any, limit: int = 40) -> str:
+    from lablib.notebook.drawing import clean
+
+    return clean(text, limit)
+
+
+def _png(fig) -> str:
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _no_data(fig, message: str = "Belum ada data") -> None:
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, message, ha="center", va="center", color="#888888", fontsize=12)
+
+
+COLORS = ("#c9c9c9", "#9ecae1", "#4292c6", "#08519c", "#e07b00")
+
+
+def chart_progress(c: Cohort):
+    fig = _figure(8, 0.55 * max(len(c.stages), 2) + 1.4)
+    ax = fig.add_subplot()
+    left = [0] * len(c.stages)
+    for status, colour in zip(STATUS, ("#e0e0e0", "#c9c9c9", "#9ecae1", "#4292c6", "#08519c")):
+        counts = [sum(1 for p in c.people if c.status(p.id, s) == status) for s in c.stages]
+        ax.barh(c.stages, counts, left=left, color=colour, label=status)
+        left = [a + b for a, b in zip(left, counts)]
+    ax.invert_yaxis()
+    ax.set_xlabel("Peserta")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=5, fontsize=8, frameon=False)
+    return fig
+
+
+def chart_stage_scores(c: Cohort):
+    fig = _figure(10, 2.6)
+    axes = fig.subplots(1, len(c.stages), squeeze=False)[0]
+    for ax, stage in zip(axes, c.stages):
+        scores = [r.score for r in c.view.stage_records(stage)]
+        maximum = sum(ex.points for ex in stage_exercises(stage))
+        if scores:
+            ax.hist(scores, bins=min(10, max(3, len(scores))), range=(0, maximum), color=COLORS[2])
+        ax.set_xlim(0, maximum)
+        ax.set_title(f"{stage} (n={len(scores)})", fontsize=9)
+        ax.set_xlabel(f"nilai (maks {maximum:g})", fontsize=8)
+        ax.tick_params(labelsize=7)
+    return fig
+
+
+def chart_exercises(c: Cohort):
+    data, labels = [], []
+    for stage in c.stages:
+        records = c.view.stage_records(stage)
+        for ex in stage_exercises(stage):
+            if records and ex.points:
+                data.append([r.exercise_scores().get(ex.id, (0.0, 0.0))[0] / ex.points * 100 for r in records])
+                labels.append(ex.code)
+    fig = _figure(max(6, 0.55 * len(labels) + 2), 3.2)
+    if not data:
+        _no_data(fig)
+        return fig
+    ax = fig.add_subplot()
+    ax.boxplot(data, tick_labels=labels, showmeans=True)
+    ax.set_ylim(-5, 105)
+    ax.set_ylabel("% dari poin latihan")
+    ax.tick_params(axis="x", labelsize=8)
+    return fig
+
+
+def chart_criteria(t: ReportTable):
+    rows = [r for r in t.rows if sum(r[4:4 + MAX_LEVEL + 1]) > 0]
+    fig = _figure(9, 0.32 * max(len(rows), 3) + 1.4)
+    if not rows:
+        _no_data(fig, "Belum ada kriteria yang dinilai narasumber")
+        return fig
+    ax = fig.add_subplot()
+    names = [_label(f"{r[1]} {r[2]}", 48) for r in rows]
+    left = [0] * len(rows)
+    for lvl in range(MAX_LEVEL + 1):
+        counts = [r[4 + lvl] for r in rows]
+        ax.barh(names, counts, left=left, color=COLORS[lvl], label=f"{lvl} {LEVELS[lvl].get('id')}")
+        left = [a + b for a, b in zip(left, counts)]
+    ax.invert_yaxis()
+    ax.tick_params(axis="y", labelsize=7.5)
+    ax.set_xlabel("Peserta")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=5, fontsize=8, frameon=False)
+    return fig
+
+
+def chart_failed(t: ReportTable, top: int = 10):
+    rows = [r for r in t.rows if r[4]][:top]
+    fig = _figure(9, 0.36 * max(len(rows), 3) + 1.0)
+    if not rows:
+        _no_data(fig, "Tidak ada pemeriksaan yang gagal")
+        return fig
+    ax = fig.add_subplot()
+    ax.barh([_label(f"{r[1]} {r[2]}", 55) for r in rows], [r[5] for r in rows], color=COLORS[4])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("% peserta yang gagal")
+    ax.tick_params(axis="y", labelsize=7.5)
+    return fig
+
+
+def chart_opd(t: ReportTable):
+    rows = [r for r in t.rows if r[-1] is not None]
+    fig = _figure(8, 0.35 * max(len(rows), 3) + 1.0)
+    if not rows:
+        _no_data(fig)
+        return fig
+    ax = fig.add_subplot()
+    ax.barh([_label(r[0], 45) for r in rows], [r[-1] for r in rows], color=COLORS[3])
+    ax.invert_yaxis()
+    ax.set_xlabel("Rata-rata nilai kursus")
+    ax.tick_params(axis="y", labelsize=8)
+    return fig
+
+
+def chart_portfolio(t: ReportTable):
+    dims = list(dict.fromkeys(r[0] for r in t.rows if r[0] in ("Bentuk", "Jenis", "Urusan", "Tahapan", "Facet OECD")))
+    fig = _figure(11, 2.4 * max((len(dims) + 1) // 2, 1) + 0.4)
+    if not dims:
+        _no_data(fig, "Belum ada inovasi")
+        return fig
+    axes = fig.subplots((len(dims) + 1) // 2, 2, squeeze=False).ravel()
+    for ax, dim in zip(axes, dims):
+        rows = [r for r in t.rows if r[0] == dim][:8]
+        ax.barh([_label(r[1], 38) for r in rows], [r[2] for r in rows], color=COLORS[2])
+        ax.invert_yaxis()
+        ax.set_title(dim, fontsize=9, loc="left")
+        ax.tick_params(labelsize=7.5)
+    for ax in axes[len(dims):]:
+        ax.set_axis_off()
+    return fig
+
+
+def chart_iid(t: ReportTable):
+    fig = _figure(9, 0.35 * max(len(t.rows), 3) + 1.2)
+    if not t.rows:
+        _no_data(fig, "Belum ada data Deliver")
+        return fig
+    ax = fig.add_subplot()
+    ax.barh([_label(f"{r[0]}: {r[1]}", 50) for r in t.rows], [r[4] for r in t.rows], color=COLORS[3])
+    for low, _, label in _facts().IID_PREDIKAT:
+        if low > 1:
+            ax.axvline(low, color=COLORS[4], lw=1, ls="--")
+            ax.text(low, -0.7, _label(label, 20), fontsize=7, color=COLORS[4])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("Skor perkiraan (0–100)")
+    ax.tick_params(axis="y", labelsize=7.5)
+    return fig
+
+
+# ============================================================================ HTML
+
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",Arial,sans-serif;color:#1a1a1a;
+ max-width:70em;margin:1.2em auto;padding:0 1em;line-height:1.4;background:#fff}
+h1{font-size:1.6em;margin-bottom:.1em} h2{border-bottom:2px solid #1f4e79;padding-bottom:.15em;margin-top:1.8em}
+.sub{color:#444} nav a{margin-right:1em}
+table{border-collapse:collapse;margin:.5em 0;font-size:.88em} th,td{border:1px solid #bbb;padding:3px 6px;
+ text-align:left;vertical-align:top} th{background:#eef2f7} td.n{text-align:right;font-variant-numeric:tabular-nums}
+img{max-width:100%;height:auto;border:1px solid #eee;margin:.4em 0}
+.note{background:#fff8e1;border-left:4px solid #e0a800;padding:.4em .8em;font-size:.9em}
+.kpi{display:flex;gap:1em;flex-wrap:wrap} .kpi div{border:1px solid #c5d3e3;background:#f3f7fb;border-radius:6px;
+ padding:.5em 1em} .kpi b{display:block;font-size:1.5em}
+details summary{cursor:pointer;color:#1f4e79}
+"""
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return '<td class="n">–</td>'
+    if isinstance(v, float):
+        return f'<td class="n">{v:.2f}'.rstrip("0").rstrip(".") + "</td>"
+    if isinstance(v, int):
+        return f'<td class="n">{v}</td>'
+    return f"<td>{_e(str(v))}</td>"
+
+
+def table_html(t: ReportTable, limit: int | None = None) -> str:
+    rows = t.rows if limit is None else t.rows[:limit]
+    head = "".join(f"<th>{_e(h)}</th>" for h in t.headers)
+    body = "".join("<tr>" + "".join(_cell(v) for v in r) + "</tr>" for r in rows)
+    if not rows:
+        body = f'<tr><td colspan="{len(t.headers)}">Belum ada data.</td></tr>'
+    note = f'<p class="note">{_e(t.note)}</p>' if t.note else ""
+    return f'{note}<table id="tabel-{_e(t.key.lower().replace(" ", "-"))}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _img(fig, alt: str) -> str:
+    return f'<img alt="{_e(alt)}" src="data:image/png;base64,{_png(fig)}">'
+
+
+@dataclass(frozen=True)
+class Report:
+    tables: tuple[ReportTable, ...]
+    html: str
+
+
+def build_report(course_dir: str | os.PathLike, cohort: Cohort | None = None) -> Report:
+    c = cohort or load_cohort(course_dir)
+    progress, people, exercises = progress_table(c), participants_table(c), exercise_table(c)
+    criteria, failed, opd = criterion_table(c), failed_checks_table(c), opd_table(c)
+    portfolio, iid, iid_ind = portfolio_table(c), iid_table(c), iid_indicator_table(c)
+    tables = (progress, people, exercises, criteria, failed, opd, portfolio, iid, iid_ind)
+    from lablib.course.gradebook import course_id
+
+    stamp = _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
+    graded = sum(1 for _ in c.view.records)
+    sections: list[tuple[str, str, list[str]]] = [
+        ("kemajuan", "Kemajuan per tahap", [_img(chart_progress(c), "Kemajuan per tahap"), table_html(progress)]),
+        ("nilai-tahap", "Sebaran nilai per tahap", [_img(chart_stage_scores(c), "Sebaran nilai per tahap")]),
+        ("latihan", "Nilai per latihan", [_img(chart_exercises(c), "Nilai per latihan"), table_html(exercises)]),
+        ("kriteria", "Level rubrik per kriteria", [_img(chart_criteria(criteria), "Level rubrik"),
+                                                   table_html(criteria)]),
+        ("pemeriksaan", "Pemeriksaan otomatis yang paling sering gagal",
+         [_img(chart_failed(failed), "Pemeriksaan paling sering gagal"), table_html(failed, limit=15)]),
+        ("opd", "Nilai menurut OPD", [_img(chart_opd(opd), "Nilai menurut OPD"), table_html(opd)]),
+        ("portofolio", "Portofolio inovasi", [_img(chart_portfolio(portfolio), "Portofolio inovasi"),
+                                              table_html(portfolio)]),
+        ("iid", "Perkiraan indikator inovasi IID", [_img(chart_iid(iid), "Perkiraan IID"), table_html(iid),
+                                                    "<details><summary>Sebaran level per indikator</summary>"
+                                                    + table_html(iid_ind) + "</details>"]),
+        ("peserta", "Nilai per peserta", [table_html(people)]),
+    ]
+    nav = "".join(f'<a href="#{k}">{_e(t)}</a>' for k, t, _ in sections)
+    kpi = (f'<div class="kpi"><div>Peserta<b>{len(c.people)}</b></div>'
+           f"<div>Inovasi<b>{len(c.innovations())}</b></div>"
+           f"<div>Pengumpulan dinilai<b>{graded}</b></div></div>")
+    parts = ["<!DOCTYPE html>", '<html lang="id"><head><meta charset="utf-8">',
+             '<meta name="viewport" content="width=device-width, initial-scale=1">',
+             f"<title>Laporan kohort · {_e(course_id(c.course_dir))}</title><style>{CSS}</style></head><body>",
+             "<h1>Laporan kohort Laboratorium Inovasi</h1>",
+             f'<p class="sub">Kursus {_e(course_id(c.course_dir))} · dibuat {_e(stamp)} oleh lablib</p>',
+             kpi, f"<nav>{nav}</nav>"]
+    for key, title, body in sections:
+        parts.append(f'<section id="{key}"><h2>{_e(title)}</h2>{"".join(body)}</section>')
+    parts.append("</body></html>")
+    return Report(tables, "\n".join(parts))
+
+
+def write_excel(tables: Iterable[ReportTable], path: str | os.PathLike) -> Path:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    from lablib.reports.documents import xml_safe
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for t in tables:
+        ws = wb.create_sheet(t.key[:31])
+        ws.append([t.title])
+        ws["A1"].font = Font(bold=True, size=12)
+        if t.note:
+            ws.append([t.note])
+            ws.cell(ws.max_row, 1).alignment = Alignment(wrap_text=False)
+        ws.append(list(t.headers))
+        head_row = ws.max_row
+        for cell in ws[head_row]:
+            cell.font = Font(bold=True)
+        for r in t.rows:
+            ws.append([xml_safe(v) if isinstance(v, str) else v for v in r])
+        ws.auto_filter.ref = f"A{head_row}:{get_column_letter(len(t.headers))}{max(ws.max_row, head_row)}"
+        ws.freeze_panes = ws.cell(head_row + 1, 1)
+        for i, h in enumerate(t.headers, start=1):
+            longest = max([len(str(h))] + [len(str(r[i - 1])) for r in t.rows if r[i - 1] is not None] or [8])
+            ws.column_dimensions[get_column_letter(i)].width = min(max(8, longest + 2), 60)
+    path = Path(path)
+    with replacing(path) as tmp:
+        wb.save(tmp)
+    return path
+
+
+def write_report(course_dir: str | os.PathLike, out: str | os.PathLike | None = None) -> tuple[Path, Path]:
+    """Write ``laporan-kohort.html`` and ``laporan-kohort.xlsx`` (default in ``<course>/laporan/``)."""
+    course_dir = Path(course_dir)
+    out_dir = Path(out) if out else course_dir / REPORT_DIR
+    if out_dir.suffix.lower() == ".html":
+        html_path, out_dir = out_dir, out_dir.parent
+    else:
+        html_path = out_dir / "laporan-kohort.html"
+    report = build_report(course_dir)
+    write_text_atomic(html_path, report.html)
+    xlsx = write_excel(report.tables, html_path.with_suffix(".xlsx"))
+    return html_path, xlsx
+
+
+def cmd_report(args) -> int:
+    """``lablib report [--out DIR|FILE.html]``."""
+    course = Path(getattr(args, "course", None) or ".")
+    html_path, xlsx = write_report(course, getattr(args, "out", None))
+    print(f"Laporan kohort: {html_path}\nTabel Excel:    {xlsx}")
+    return 0
+
+
+def add_commands(sub, course_opt, course_of, error_cls) -> None:
+    """Add ``review export|import``, ``report``, ``showcase`` and ``documents`` to lablib's CLI.
+
+    ``course_of(args)`` resolves the course folder; an expected failure is raised as
+    ``error_cls`` so the CLI prints a message instead of a traceback.
+    """
+    from lablib.core.stages import STAGES
+
+    def wrap(func):
+        def run(args) -> int:
+            from lablib.reports.review import ReviewError
+
+            args.course = str(course_of(args))
+            try:
+                return func(args)
+            except (ReviewError, FileNotFoundError, KeyError) as exc:
+                raise error_cls(str(exc).strip("'\"")) from None
+        return run
+
+    def review(args) -> int:
+        from lablib.reports.review import cmd_review_export, cmd_review_import
+
+        return (cmd_review_export if args.review_command == "export" else cmd_review_import)(args)
+
+    p = sub.add_parser("review", help="lembar penilaian rubrik (Excel) untuk narasumber: ekspor dan impor")
+    rsub = p.add_subparsers(dest="review_command", metavar="export|import")
+    rsub.required = True
+    e = rsub.add_parser("export", help="menulis lembar penilaian satu tahap (satu baris per peserta)")
+    e.add_argument("stage", metavar="STAGE", help="tahap: " + ", ".join(s.slug for s in STAGES))
+    e.add_argument("--out", metavar="FILE", help="file .xlsx (bawaan: COURSE/penilaian/penilaian-STAGE.xlsx)")
+    course_opt(e)
+    e.set_defaults(func=wrap(review))
+    i = rsub.add_parser("import", help="memeriksa lembar penilaian lalu menulis level dan komentar ke gradebook")
+    i.add_argument("file", metavar="FILE", help="lembar penilaian .xlsx yang sudah diisi")
+    i.add_argument("--force", action="store_true",
+                   help="timpa juga nilai yang berubah di gradebook sejak lembar diekspor (konflik)")
+    i.add_argument("--dry-run", action="store_true", help="hanya memeriksa, tidak menulis")
+    course_opt(i)
+    i.set_defaults(func=wrap(review))
+
+    p = sub.add_parser("report", help="laporan kohort: satu file HTML mandiri dan tabel Excel")
+    p.add_argument("--out", metavar="FOLDER|FILE.html", help="bawaan: COURSE/laporan/laporan-kohort.html")
+    course_opt(p)
+    p.set_defaults(func=wrap(cmd_report))
+
+    p = sub.add_parser("showcase", help="galeri inovasi HTML mandiri untuk layar pameran (Display)")
+    p.add_argument("--out", metavar="FILE.html", help="bawaan: COURSE/pameran/pameran-inovasi.html")
+    p.add_argument("--title", metavar="JUDUL", help="judul galeri")
+    p.add_argument("--no-charts", action="store_true", help="tanpa grafik uji coba (file lebih kecil)")
+    course_opt(p)
+
+    def showcase(args) -> int:
+        from lablib.reports.showcase import cmd_showcase
+
+        return cmd_showcase(args)
+
+    p.set_defaults(func=wrap(showcase))
+
+    p = sub.add_parser("documents", help="dokumen inovasi tiap peserta: profil PP 38/IID dan proposal KIPP "
+                                         "(HTML dan Word)")
+    p.add_argument("--participant", action="append", metavar="ID", help="hanya peserta ini (boleh diulang)")
+    p.add_argument("--out", metavar="FOLDER", help="bawaan: COURSE/dokumen")
+    course_opt(p)
+
+    def documents(args) -> int:
+        from lablib.reports.documents import cmd_documents
+
+        return cmd_documents(args)
+
+    p.set_defaults(func=wrap(documents))
+
+
+__all__ = [
+    "Cohort",
+    "Innovation",
+    "Report",
+    "ReportTable",
+    "add_commands",
+    "build_report",
+    "cmd_report",
+    "iid_estimate",
+    "iid_levels",
+    "load_cohort",
+    "oecd_facet",
+    "portfolio_dimensions",
+    "predikat",
+    "write_excel",
+    "write_report",
+]
+
