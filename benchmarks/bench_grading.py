@@ -41,10 +41,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from lablib.course.folder import install_source, open_api, write_config  # noqa: E402
-
 from lablib.core.answers import save_answers  # noqa: E402 (after the sys.path line above)
 from lablib.core.stages import STAGES  # noqa: E402
+from lablib.course.folder import install_source, open_api, write_config  # noqa: E402
 from lablib.curriculum.samples import model_answers  # noqa: E402
 
 COURSE_ID = "bench-grading"

@@ -20,10 +20,10 @@ import shutil
 from pathlib import Path
 
 from conftest import autograde
-from lablib.course.folder import install_source, open_api, write_config
 
 from lablib.core.answers import save_answers
 from lablib.core.stages import STAGES
+from lablib.course.folder import install_source, open_api, write_config
 from lablib.curriculum import stage_exercises
 from lablib.curriculum.samples import model_answers
 
@@ -99,8 +99,9 @@ def _create(course: Path) -> None:
         fh.write("id,nama,opd,jabatan,email\n")
         for pid, name, opd, post in ROSTER:
             fh.write(f"{pid},{name},{opd},{post},{pid}@contoh.go.id\n")
-    from lablib.course.gradebook import course_db_url
     from nbgrader.api import Gradebook
+
+    from lablib.course.gradebook import course_db_url
 
     with Gradebook(course_db_url(course), COURSE_ID) as gb:
         for pid, name, _, _ in ROSTER:

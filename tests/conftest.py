@@ -10,6 +10,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+
 from lablib.course.grading import kernel_did_not_start
 
 REPO = Path(__file__).resolve().parent.parent

@@ -44,9 +44,9 @@ from browser_helpers import (
     wait_lab_ready,
 )
 from conftest import autograde, nbgrader
-from lablib.course.folder import install_source, open_api, sqlite_url, write_config
 
 from lablib.core.fields import MultiChoice, Scale, Table
+from lablib.course.folder import install_source, open_api, sqlite_url, write_config
 from lablib.curriculum import get_exercise
 from lablib.curriculum.scoring import score_folder
 

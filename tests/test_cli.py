@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from conftest import BIN, run_cli
-from lablib.course.folder import COURSE_FILENAME, load_course, protected_preprocessors
 
 from lablib import cli
 from lablib.core.stages import STAGES
+from lablib.course.folder import COURSE_FILENAME, load_course, protected_preprocessors
 
 DATA = Path(__file__).parent / "data"
 COMMANDS = ["init", "add-participants", "release", "collect", "grade", "feedback", "status", "export", "lab", "demo",
@@ -58,8 +58,9 @@ def test_init_creates_config_sources_gradebook_and_course_record(course):
 
 
 def test_course_config_holds_the_protections_around_nbgrader_defaults(course):
-    from lablib.course.folder import load_config
     from nbgrader.converters.autograde import Autograde
+
+    from lablib.course.folder import load_config
 
     config = load_config(course)
     sanitize, autograde = protected_preprocessors()

@@ -7,9 +7,9 @@ import html
 
 import pytest
 from docx import Document as ReadDocx
-from lablib.course.gradebook import Participant
 
 from lablib.core.stages import STAGES
+from lablib.course.gradebook import Participant
 from lablib.curriculum.samples import model_answers
 from lablib.reports.documents import (
     NOT_FILLED,
@@ -115,8 +115,8 @@ def test_nothing_at_all_still_makes_a_document(tmp_path):
 @pytest.mark.slow
 def test_course_documents_for_everyone_with_answers(tmp_path_factory):
     from _cohort import cohort_course
-    from lablib.course.gradebook import latest_answers
 
+    from lablib.course.gradebook import latest_answers
     from lablib.reports.documents import write_documents
 
     course = cohort_course(tmp_path_factory)

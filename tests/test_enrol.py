@@ -8,12 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
-from lablib.course.enrol import add_participants
-from lablib.course.folder import COURSE_FILENAME, load_config, load_course
-from lablib.course.roster import RosterError
 
 from lablib import cli
 from lablib.core.answers import save_answers
+from lablib.course.enrol import add_participants
+from lablib.course.folder import COURSE_FILENAME, load_config, load_course
+from lablib.course.roster import RosterError
 from lablib.curriculum import stage_exercises
 from lablib.curriculum.samples import model_answers
 from lablib.demo import ExchangeParticipant

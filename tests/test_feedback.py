@@ -6,10 +6,10 @@ import html
 
 import pytest
 from _cohort import EVIL, active_stages, answer_sets, cohort_course, copy_course
-from lablib.course.gradebook import open_gradebook, read_gradebook
 
 from lablib.core.checks import run_checks
 from lablib.core.rubrics import LEVELS
+from lablib.course.gradebook import open_gradebook, read_gradebook
 from lablib.curriculum import stage_exercises
 from lablib.notebook.assignments import task_grade_id
 from lablib.reports.feedback import feedback_path, write_feedback

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from conftest import nbgrader
+
+from lablib.core.answers import save_answers
 from lablib.course.folder import install_source, open_api, write_config
 from lablib.course.grading import (
     GradeEvent,
@@ -20,8 +22,6 @@ from lablib.course.grading import (
     gradebook_rows,
     source_version,
 )
-
-from lablib.core.answers import save_answers
 from lablib.curriculum.synthetic import synthetic_answers
 
 COURSE_ID = "uji-grading"

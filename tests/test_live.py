@@ -7,13 +7,13 @@ import os
 import shutil
 
 import pytest
-from lablib.course.grading import grade, gradebook_rows
-from lablib.course.live import LiveScore, live_frame, live_scores
 from test_grading import COURSE_ID, STAGE, auto_scores, copy_course, make_template, submit
 
 from lablib.core.answers import save_answers
 from lablib.core.calendar import CALENDAR_FILENAME, DEFAULT_CALENDAR
 from lablib.course import live
+from lablib.course.grading import grade, gradebook_rows
+from lablib.course.live import LiveScore, live_frame, live_scores
 from lablib.curriculum.scoring import score_answers
 from lablib.curriculum.synthetic import PROFILES, synthetic_answers
 

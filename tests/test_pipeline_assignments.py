@@ -10,10 +10,10 @@ import json
 import nbformat
 import pytest
 from conftest import autograde, nbgrader
-from lablib.course.folder import install_source, open_api, write_config
 
 from lablib.core.answers import save_answers
 from lablib.core.stages import STAGES
+from lablib.course.folder import install_source, open_api, write_config
 from lablib.curriculum import get_exercise, stage_exercises
 from lablib.curriculum.samples import model_answers
 from lablib.curriculum.scoring import score_answers

@@ -25,8 +25,9 @@ def test_bimtek_on_postgres(postgres, tmp_path):
 
 def test_bare_postgresql_url_works_and_a_second_course_in_the_same_database_is_refused(
         postgres, tmp_path, capsys):
-    from lablib.course.folder import load_config
     from nbgrader.api import Gradebook
+
+    from lablib.course.folder import load_config
 
     url = postgres.create_database().replace("postgresql+psycopg2://", "postgresql://")
     roster = tmp_path / "peserta.csv"
@@ -45,8 +46,9 @@ def test_bare_postgresql_url_works_and_a_second_course_in_the_same_database_is_r
 
 
 def test_failed_init_removes_what_it_wrote_to_postgres(postgres, tmp_path, monkeypatch):
-    import lablib.course.folder as course_mod
     from sqlalchemy import create_engine, text
+
+    import lablib.course.folder as course_mod
 
     url = postgres.create_database()
     roster = tmp_path / "peserta.csv"

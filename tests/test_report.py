@@ -118,10 +118,9 @@ def test_report_loads_in_headless_chromium_without_network(report, tmp_path):
 
 
 def test_a_course_nobody_has_submitted_to_still_reports(tmp_path, capsys):
+    from lablib.cli import main
     from lablib.course.folder import create_course
     from lablib.course.roster import Participant
-
-    from lablib.cli import main
 
     course = tmp_path / "kosong"
     create_course(course, [Participant("x1", "Satu Orang", "Dinas A")], course_id="kosong")

@@ -6,9 +6,9 @@ import shutil
 
 import pytest
 from _cohort import EVIL, cohort_course, copy_course
-from lablib.course.gradebook import open_gradebook, read_gradebook
 from openpyxl import load_workbook
 
+from lablib.course.gradebook import open_gradebook, read_gradebook
 from lablib.curriculum import get_exercise, stage_exercises
 from lablib.notebook.assignments import task_grade_id
 from lablib.reports.review import (

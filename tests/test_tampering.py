@@ -19,12 +19,12 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import BIN, nbgrader, run_cli
-from lablib.course.folder import CONFIG_FILENAME, copy_tree_writable, load_config, sqlite_url
 from test_pipeline_course import run_checks
 
 from lablib import cli
 from lablib.core.answers import save_answers
 from lablib.core.calendar import DEFAULT_CALENDAR
+from lablib.course.folder import CONFIG_FILENAME, copy_tree_writable, load_config, sqlite_url
 from lablib.curriculum import stage_exercises
 from lablib.curriculum.samples import model_answers
 from lablib.curriculum.scoring import score_answers
