@@ -43,7 +43,8 @@ sys.path.insert(0, str(REPO))
 
 from lablib.core.answers import save_answers  # noqa: E402 (after the sys.path line above)
 from lablib.core.stages import STAGES  # noqa: E402
-from lablib.course.folder import install_source, open_api, write_config  # noqa: E402
+from lablib.course.course import Course  # noqa: E402
+from lablib.course.folder import install_source, write_config  # noqa: E402
 from lablib.curriculum.samples import model_answers  # noqa: E402
 
 COURSE_ID = "bench-grading"
@@ -99,7 +100,7 @@ def make_course(root: Path, n: int) -> dict[str, list[str]]:
     write_config(root, course_id=COURSE_ID)
     for stage in STAGES:
         install_source(root, stage.slug)
-    api = open_api(root)
+    api = Course.open(root).api
     for stage in STAGES:
         result = api.generate_assignment(stage.slug)
         if not result["success"]:

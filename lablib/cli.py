@@ -1,10 +1,13 @@
-"""The trainer's command line: ``lablib init | add-participants | release | collect | grade |
-feedback | status | export | lab | demo | build-assignments`` (and the review and result
-commands of ``lablib.reports.report``).
+"""The trainer's command line: every ``lablib`` command lives here.
+
+``init | add-participants | relocate | release | collect | grade | feedback | status | export |
+review export|import | report | showcase | documents | lab | demo | build-assignments``.
 
 Every course command takes ``--course DIR`` (default: the course containing the current
-folder), says what it did, and exits with status 1 and a one-paragraph message (no
-traceback) when it cannot do it. Every command is safe to run twice.
+folder), opens it once as a ``Course``, says what it did, and exits with status 1 and a
+one-paragraph message in Bahasa Indonesia (no traceback) when it cannot do it: a
+``LablibError``, or an ``OSError`` reported with its path and reason. Anything else is a bug
+and keeps its traceback. Every command is safe to run twice.
 """
 
 from __future__ import annotations
@@ -17,14 +20,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from lablib.core.errors import LablibError
 from lablib.core.stages import STAGES
 
 EXIT_OK, EXIT_ERROR = 0, 1
 STAGE_HELP = "tahap: " + ", ".join(s.slug for s in STAGES)
 
 
-class CliError(Exception):
-    """An expected failure: printed as a message, exit status 1."""
+class CliError(LablibError):
+    """A bad command-line value: printed as a message, exit status 1."""
 
 
 def _date(value: str) -> _dt.date:
@@ -43,10 +47,11 @@ def _due(value: str) -> tuple[str, _dt.date]:
     return stage, _date(day)
 
 
-def _course(args) -> Path:
-    from lablib.course.folder import find_course_dir
+def _course(args):
+    """The ``Course`` of ``--course`` (or of the current folder), opened once for the command."""
+    from lablib.course.course import Course
 
-    return find_course_dir(args.course)
+    return Course.open(args.course)
 
 
 def _say(text: object) -> None:
@@ -126,7 +131,7 @@ def cmd_feedback(args) -> int:
 
 
 def cmd_status(args) -> int:
-    from lablib.pipeline import status
+    from lablib.course.status import status
 
     st = status(_course(args), live=args.live)
     _say(f"Status kursus '{st.course_id}' ({len(st.participants)} peserta)\n")
@@ -168,7 +173,7 @@ def lab_environment(base: dict[str, str] | None = None) -> dict[str, str]:
 def cmd_lab(args) -> int:
     from lablib.course.folder import ensure_tools_on_path
 
-    course_dir = _course(args)
+    course_dir = _course(args).root
     cmd = lab_command(course_dir, args.port)
     ensure_tools_on_path()
     env = lab_environment()
@@ -182,6 +187,63 @@ def cmd_lab(args) -> int:
         return subprocess.call(cmd, cwd=course_dir, env=env)
     except KeyboardInterrupt:
         return EXIT_OK
+
+
+def cmd_relocate(args) -> int:
+    from lablib.course.folder import find_course_dir, relocate
+
+    root = find_course_dir(args.course)
+    changes = relocate(root, db_url=args.db_url, exchange=args.exchange)
+    _say(f"Kursus {root} sekarang bekerja pada foldernya sendiri:")
+    for line in changes:
+        _say(f"  {line}")
+    return EXIT_OK
+
+
+def cmd_review_export(args) -> int:
+    from lablib.reports.review import export_review
+
+    path = export_review(_course(args), args.stage, args.out)
+    _say(f"Lembar penilaian {args.stage} ditulis: {path}")
+    _say("Isi level (0–4) dan komentar di kolom kuning, lalu jalankan: lablib review import "
+         + shlex.quote(str(path)))
+    return EXIT_OK
+
+
+def cmd_review_import(args) -> int:
+    from lablib.reports.review import import_review
+
+    result = import_review(_course(args), args.file, force=args.force, dry_run=args.dry_run)
+    _say(result.summary())
+    return EXIT_OK if result.ok else EXIT_ERROR
+
+
+def cmd_report(args) -> int:
+    from lablib.reports.report import write_report
+
+    html_path, xlsx = write_report(_course(args), args.out)
+    _say(f"Laporan kohort: {html_path}\nTabel Excel:    {xlsx}")
+    return EXIT_OK
+
+
+def cmd_showcase(args) -> int:
+    from lablib.reports.showcase import write_showcase
+
+    path = write_showcase(_course(args), args.out, title=args.title or "Pameran Inovasi Daerah",
+                          charts=not args.no_charts)
+    _say(f"Pameran inovasi: {path}\nBuka file ini di peramban (tidak perlu internet).")
+    return EXIT_OK
+
+
+def cmd_documents(args) -> int:
+    from lablib.reports.documents import DOCS_DIR, write_documents
+
+    course = _course(args)
+    paths = write_documents(course, args.participant or None, args.out)
+    people = {p.parent.name for p in paths}
+    _say(f"Dokumen inovasi ditulis untuk {len(people)} peserta ({len(paths)} file) di "
+         f"{Path(args.out) if args.out else course.root / DOCS_DIR}")
+    return EXIT_OK
 
 
 def cmd_demo(args) -> int:
@@ -295,19 +357,60 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out", metavar="FOLDER")
     p.set_defaults(func=cmd_build_assignments)
 
-    # review export|import, report, showcase, documents (narasumber review and cohort results)
-    from lablib.reports.report import add_commands as add_result_commands
+    p = sub.add_parser("relocate", help="kursus yang disalin atau dipindah: bekerja pada foldernya sendiri")
+    course_opt(p)
+    p.add_argument("--db-url", metavar="URL",
+                   help="gradebook PostgreSQL lain untuk salinan ini (bawaan: tetap yang sama, atau "
+                        "gradebook.db di folder ini)")
+    p.add_argument("--exchange", metavar="FOLDER", help="folder exchange lain untuk salinan ini")
+    p.set_defaults(func=cmd_relocate)
 
-    add_result_commands(sub, course_opt, _course, CliError)
+    p = sub.add_parser("review", help="lembar penilaian rubrik (Excel) untuk narasumber: ekspor dan impor")
+    rsub = p.add_subparsers(dest="review_command", metavar="export|import")
+    rsub.required = True
+    e = rsub.add_parser("export", help="menulis lembar penilaian satu tahap (satu baris per peserta)")
+    e.add_argument("stage", metavar="STAGE", help=STAGE_HELP)
+    e.add_argument("--out", metavar="FILE", help="file .xlsx (bawaan: COURSE/penilaian/penilaian-STAGE.xlsx)")
+    course_opt(e)
+    e.set_defaults(func=cmd_review_export)
+    i = rsub.add_parser("import", help="memeriksa lembar penilaian lalu menulis level dan komentar ke gradebook")
+    i.add_argument("file", metavar="FILE", help="lembar penilaian .xlsx yang sudah diisi")
+    i.add_argument("--force", action="store_true",
+                   help="timpa juga nilai yang berubah di gradebook sejak lembar diekspor (konflik)")
+    i.add_argument("--dry-run", action="store_true", help="hanya memeriksa, tidak menulis")
+    course_opt(i)
+    i.set_defaults(func=cmd_review_import)
+
+    p = sub.add_parser("report", help="laporan kohort: satu file HTML mandiri dan tabel Excel")
+    p.add_argument("--out", metavar="FOLDER|FILE.html", help="bawaan: COURSE/laporan/laporan-kohort.html")
+    course_opt(p)
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("showcase", help="galeri inovasi HTML mandiri untuk layar pameran (Display)")
+    p.add_argument("--out", metavar="FILE.html", help="bawaan: COURSE/pameran/pameran-inovasi.html")
+    p.add_argument("--title", metavar="JUDUL", help="judul galeri")
+    p.add_argument("--no-charts", action="store_true", help="tanpa grafik uji coba (file lebih kecil)")
+    course_opt(p)
+    p.set_defaults(func=cmd_showcase)
+
+    p = sub.add_parser("documents", help="dokumen inovasi tiap peserta: profil PP 38/IID dan proposal KIPP "
+                                         "(HTML dan Word)")
+    p.add_argument("--participant", action="append", metavar="ID", help="hanya peserta ini (boleh diulang)")
+    p.add_argument("--out", metavar="FOLDER", help="bawaan: COURSE/dokumen")
+    course_opt(p)
+    p.set_defaults(func=cmd_documents)
     return parser
+
+
+def _os_error(exc: OSError) -> str:
+    """An ``OSError`` as one line for the trainer: the path and the reason (no traceback)."""
+    where = " → ".join(str(f) for f in (exc.filename, exc.filename2) if f is not None)
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return f"{where}: {reason}" if where else reason
 
 
 def main(argv: list[str] | None = None) -> int:
     import warnings
-
-    from lablib.course.folder import CourseError
-    from lablib.course.roster import RosterError
-    from lablib.pipeline import PipelineError
 
     # nbgrader's gradebook code trips a harmless SQLAlchemy 2 warning on every autograde
     warnings.filterwarnings("ignore", message=".*not in session, add operation along.*")
@@ -315,8 +418,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (CliError, CourseError, PipelineError, RosterError) as exc:
+    except LablibError as exc:
         print(f"lablib {args.command}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as exc:  # a folder that cannot be written, a file that cannot be read, ...
+        print(f"lablib {args.command}: {_os_error(exc)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print(f"lablib {args.command}: dihentikan.", file=sys.stderr)

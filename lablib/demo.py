@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lablib.core.stages import STAGES
+from lablib.course.course import Course
 
 MARKER = ".lablib-demo"
 COURSE_ID = "bimtek-bangkep"
@@ -135,18 +136,15 @@ def _demo_calendar():
                     DEFAULT_CALENDAR.deliver_start, DEFAULT_CALENDAR.deliver_end, due)
 
 
-def record_rubric_levels(course_dir: Path, stage: str, people: list[DemoPerson], seed: int) -> int:
+def record_rubric_levels(course: Course, stage: str, people: list[DemoPerson], seed: int) -> int:
     """Write sample narasumber levels (and a comment) on every rubric grade of ``stage``."""
-    from nbgrader.api import Gradebook
-
     from lablib.core.rubrics import LEVELS, MAX_LEVEL
-    from lablib.course.folder import load_course
     from lablib.curriculum import stage_exercises
+    from lablib.curriculum.grade_ids import rubric_grade_id
 
-    info = load_course(course_dir)
     written = 0
-    criteria = [(f"rubrik-{ex.code.lower()}-{c.id}", c) for ex in stage_exercises(stage) for c in ex.criteria]
-    with Gradebook(info.db_url(), info.course_id) as gb:
+    criteria = [(rubric_grade_id(ex, c.id), c) for ex in stage_exercises(stage) for c in ex.criteria]
+    with course.gradebook() as gb:
         for submission in gb.assignment_submissions(stage):
             person = next((p for p in people if p.id == submission.student_id), None)
             if person is None:
@@ -176,7 +174,8 @@ def run_demo(out: str | os.PathLike = "demo-out", *, participants: int = 20, see
     from lablib.core.answers import save_answers
     from lablib.course.folder import CourseError, create_course
     from lablib.course.roster import Participant, read_roster, write_roster
-    from lablib.pipeline import ProgressBar, collect, feedback, grade, release, status
+    from lablib.course.status import status
+    from lablib.pipeline import ProgressBar, collect, feedback, grade, release
     from lablib.reports.export import export
 
     started = time.monotonic()
@@ -197,7 +196,8 @@ def run_demo(out: str | os.PathLike = "demo-out", *, participants: int = 20, see
     info = create_course(course_dir, roster, course_id=COURSE_ID, calendar=_demo_calendar(),
                          homes=str(out / "peserta" / "{id}"))
     say(f"[{time.monotonic() - started:5.1f} d] Kursus '{COURSE_ID}' dibuat untuk {len(roster)} peserta: {course_dir}")
-    exchange = info.exchange()
+    course = Course.open(course_dir)
+    exchange = course.exchange
     homes = {p.id: ExchangeParticipant(p.id, info.home(p.id), exchange, out / "cache" / p.id, COURSE_ID)
              for p in people}
 
@@ -208,7 +208,7 @@ def run_demo(out: str | os.PathLike = "demo-out", *, participants: int = 20, see
     timings: dict[str, float] = {}
     for stage in (s.slug for s in STAGES):
         t0 = time.monotonic()
-        release(course_dir, stage)
+        release(course, stage)
         submitted = 0
         for person in people:
             if person.id == quitter and stage in ("deliver", "display"):
@@ -219,12 +219,12 @@ def run_demo(out: str | os.PathLike = "demo-out", *, participants: int = 20, see
                 continue
             homes[person.id].submit(stage)
             submitted += 1
-        collect(course_dir, stage)
+        collect(course, stage)
         t1 = time.monotonic()
-        graded = grade(course_dir, stage, workers=workers, progress=ProgressBar(f"Menilai {stage:<8}"))
+        graded = grade(course, stage, workers=workers, progress=ProgressBar(f"Menilai {stage:<8}"))
         t2 = time.monotonic()
-        levels = record_rubric_levels(course_dir, stage, people, seed)
-        feedback(course_dir, stage)
+        levels = record_rubric_levels(course, stage, people, seed)
+        feedback(course, stage)
         timings[stage] = time.monotonic() - t0
         say(f"[{time.monotonic() - started:5.1f} d] {stage}: {submitted} dikumpulkan, {len(graded.done)} dinilai "
             f"otomatis dalam {t2 - t1:.1f} d, {levels} nilai rubrik contoh, umpan balik dikirim"
@@ -233,15 +233,15 @@ def run_demo(out: str | os.PathLike = "demo-out", *, participants: int = 20, see
             if note.startswith("GAGAL"):
                 say(f"        {note}")
 
-    exported = export(course_dir, out / "nilai")
+    exported = export(course, out / "nilai")
     paths = {"kursus": course_dir, "nilai": exported.folder, "peserta": out / "peserta"}
     from lablib.reports.report import write_report
     from lablib.reports.showcase import write_showcase
 
-    paths["laporan"] = write_report(course_dir, out / "laporan")[0]
-    paths["pameran"] = write_showcase(course_dir, out / "pameran" / "pameran-inovasi.html")
+    paths["laporan"] = write_report(course, out / "laporan")[0]
+    paths["pameran"] = write_showcase(course, out / "pameran" / "pameran-inovasi.html")
 
-    st = status(course_dir)
+    st = status(course)
     seconds = time.monotonic() - started
     say("")
     say(st.table())

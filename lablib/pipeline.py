@@ -10,20 +10,22 @@ manual (rubric) grades, and feedback is regenerated from the gradebook.
 from __future__ import annotations
 
 import os
-import re
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
+from lablib.core.errors import LablibError
 from lablib.core.stages import STAGES, get_stage
-from lablib.course.folder import CourseInfo, load_course, open_api
+from lablib.course.course import Course
 
 ProgressFn = Callable[[int, int, str], None]  # (done, total, participant id)
 
 
-class PipelineError(RuntimeError):
+CourseLike = Course | str | os.PathLike
+
+
+class PipelineError(LablibError, RuntimeError):
     """A step cannot be done; the message says why and what to do next."""
 
 
@@ -63,82 +65,39 @@ def _check(result: dict, what: str) -> str:
     raise PipelineError(f"{what} gagal:\n  " + "\n  ".join(lines[-6:]))
 
 
-class _Course:
-    """A course opened for one step: metadata, nbgrader's API and its folders."""
-
-    def __init__(self, course_dir: str | os.PathLike):
-        self.info: CourseInfo = load_course(course_dir)
-        self.root = self.info.root
-        self.api = open_api(self.root)
-        self.coursedir = self.api.coursedir
-        self.exchange = Path(str(self.api.config.Exchange.root))
-
-    def folder(self, step: str, student: str, stage: str) -> Path:
-        return Path(self.coursedir.format_path(getattr(self.coursedir, f"{step}_directory"), student, stage))
-
-    def outbound(self, stage: str) -> Path:
-        return self.exchange / self.info.course_id / "outbound" / stage
-
-    def inbound_students(self, stage: str) -> dict[str, str]:
-        """``{participant: newest submission timestamp}`` waiting in the exchange."""
-        inbound = self.exchange / self.info.course_id / "inbound"
-        found: dict[str, str] = {}
-        if inbound.is_dir():
-            for entry in inbound.iterdir():
-                parts = entry.name.split("+")
-                if len(parts) >= 3 and parts[1] == stage:
-                    found[parts[0]] = max(found.get(parts[0], ""), parts[2])
-        return found
-
-    def collected(self, stage: str) -> dict[str, str]:
-        """``{participant: timestamp}`` of submissions in ``submitted/``."""
-        root = Path(self.coursedir.root) / self.coursedir.submitted_directory
-        found = {}
-        if root.is_dir():
-            for student in sorted(root.iterdir()):
-                folder = student / stage
-                if folder.is_dir():
-                    stamp = folder / "timestamp.txt"
-                    found[student.name] = stamp.read_text().strip() if stamp.is_file() else ""
-        return found
-
-    def ids(self) -> list[str]:
-        return [p.id for p in self.info.participants]
-
-
 # ------------------------------------------------------------------------------------ release
 
 
-def release(course_dir: str | os.PathLike, stage: str, *, force: bool = False) -> StepResult:
+def release(course: CourseLike, stage: str, *, force: bool = False) -> StepResult:
     """Generate the student version of a stage and put it in the exchange for participants."""
     slug = stage_slug(stage)
-    course = _Course(course_dir)
+    course = Course.of(course)
     start = time.monotonic()
     if course.outbound(slug).is_dir() and not force:
         return StepResult("release", slug, skipped=(slug,), notes=(
             (f"Tahap {slug} sudah dirilis ({course.outbound(slug)}); tidak ada yang diubah. "
              f"Pakai --force untuk merilis ulang."),))
-    source = Path(course.coursedir.format_path(course.coursedir.source_directory, ".", slug))
+    source = course.path("source", ".", slug)
     if not source.is_dir():
         raise PipelineError(f"folder sumber {source} tidak ada; kursus ini rusak atau dibuat tanpa 'lablib init'.")
     _check(course.api.generate_assignment(slug, force=True, create=True), f"membuat versi peserta tahap {slug}")
     if course.outbound(slug).is_dir():
         _check(course.api.unrelease(slug), f"menarik rilis lama tahap {slug}")
     _check(course.api.release_assignment(slug), f"merilis tahap {slug}")
-    due = course.info.due(slug)
-    notes = [f"Tahap {slug} dirilis untuk {len(course.info.participants)} peserta: {course.outbound(slug)}"]
+    due = course.due(slug)
+    notes = [f"Tahap {slug} dirilis untuk {len(course.participants)} peserta: {course.outbound(slug)}"]
     if due:
-        notes.append(f"Batas pengumpulan: {due:%Y-%m-%d %H:%M} ({course.info.timezone}).")
+        notes.append(f"Batas pengumpulan: {due:%Y-%m-%d %H:%M} ({course.timezone}).")
     return StepResult("release", slug, done=(slug,), notes=tuple(notes), seconds=time.monotonic() - start)
 
 
 # ------------------------------------------------------------------------------------ collect
 
 
-def collect(course_dir: str | os.PathLike, stage: str) -> StepResult:
+def collect(course: CourseLike, stage: str) -> StepResult:
     """Take the newest submission of every participant from the exchange into ``submitted/``."""
     slug = stage_slug(stage)
-    course = _Course(course_dir)
+    course = Course.of(course)
     start = time.monotonic()
     if not course.outbound(slug).is_dir():
         raise PipelineError(f"tahap {slug} belum dirilis; jalankan dulu 'lablib release {slug}'.")
@@ -156,7 +115,7 @@ def collect(course_dir: str | os.PathLike, stage: str) -> StepResult:
     unknown = [s for s in after if s not in set(course.ids())]
     missing = [s for s in course.ids() if s not in after]
     notes = [(f"Tahap {slug}: {len(new)} pengumpulan baru, {len(updated)} diperbarui, {len(same)} tidak berubah "
-              f"(folder {Path(course.coursedir.root) / course.coursedir.submitted_directory}).")]
+              f"(folder {course.step_dir('submitted')}).")]
     if missing:
         notes.append(f"Belum mengumpulkan ({len(missing)}): {', '.join(missing)}")
     if unknown:
@@ -199,7 +158,7 @@ class ProgressBar:
         self.stream.flush()
 
 
-def grade(course_dir: str | os.PathLike, stage: str, *, workers: int | None = None, force: bool = False,
+def grade(course: CourseLike, stage: str, *, workers: int | None = None, force: bool = False,
           progress: ProgressFn | None = None) -> StepResult:
     """Autograde every collected submission of a stage.
 
@@ -207,7 +166,7 @@ def grade(course_dir: str | os.PathLike, stage: str, *, workers: int | None = No
     skipped unless ``force``; manual (rubric) grades are never touched by autograde.
     """
     slug = stage_slug(stage)
-    course = _Course(course_dir)
+    course = Course.of(course)
     collected = course.collected(slug)
     if not collected:
         waiting = course.inbound_students(slug)
@@ -218,7 +177,7 @@ def grade(course_dir: str | os.PathLike, stage: str, *, workers: int | None = No
 
     start = time.monotonic()
     try:
-        outcome = grade_parallel(course.root, slug, workers=workers, force=force,
+        outcome = grade_parallel(course, slug, workers=workers, force=force,
                                  progress=_event_progress(progress))
     except GradingError as exc:
         raise PipelineError(str(exc)) from None
@@ -232,7 +191,7 @@ def _event_progress(progress):
     return lambda event: progress(event.done, event.total, event.student)
 
 
-def _result_from_grading(course: _Course, slug: str, report, start: float) -> StepResult:
+def _result_from_grading(course: Course, slug: str, report, start: float) -> StepResult:
     """A ``StepResult`` from ``lablib.course.grading``'s ``GradeReport`` (plus lateness from the gradebook)."""
     done, skipped = tuple(report.graded), tuple(report.skipped)
     failed = tuple(p.student for p in report.failed)
@@ -248,14 +207,13 @@ def _result_from_grading(course: _Course, slug: str, report, start: float) -> St
                       seconds=time.monotonic() - start)
 
 
-def _carried_notes(course: _Course, slug: str, graded: tuple[str, ...]) -> list[str]:
+def _carried_notes(course: Course, slug: str, graded: tuple[str, ...]) -> list[str]:
     """A note per participant whose carried-over earlier answers differ from what they submitted."""
     from lablib.notebook.carry import carried_differences
 
-    submitted = Path(course.coursedir.root) / course.coursedir.submitted_directory
     notes = []
     for student in graded:
-        different = carried_differences(submitted, student, slug)
+        different = carried_differences(lambda st, who=student: course.path("submitted", who, st), slug)
         if different:
             codes = ", ".join(i.split(".", 1)[1].upper() for i in different)
             notes.append(f"Periksa {student}: salinan {codes} di tahap {slug} berbeda dari yang ia kumpulkan di "
@@ -273,10 +231,10 @@ def _grade_summary(slug, done, skipped, failed, late, seconds, workers=None) -> 
     return text
 
 
-def _late_students(course: _Course, slug: str) -> tuple[str, ...]:
-    from nbgrader.api import Gradebook, MissingEntry
+def _late_students(course: Course, slug: str) -> tuple[str, ...]:
+    from nbgrader.api import MissingEntry
 
-    with Gradebook(str(course.coursedir.db_url), course.info.course_id) as gb:
+    with course.gradebook() as gb:
         try:
             subs = gb.assignment_submissions(slug)
         except MissingEntry:
@@ -287,7 +245,7 @@ def _late_students(course: _Course, slug: str) -> tuple[str, ...]:
 # ------------------------------------------------------------------------------------ feedback
 
 
-def feedback(course_dir: str | os.PathLike, stage: str) -> StepResult:
+def feedback(course: CourseLike, stage: str) -> StepResult:
     """Make every graded participant's feedback page and release it through the exchange.
 
     With ``lablib.reports.feedback`` present, its page (every check's message, every criterion's level
@@ -296,10 +254,9 @@ def feedback(course_dir: str | os.PathLike, stage: str) -> StepResult:
     only for the page to be replaced. Without it, nbgrader's ``generate_feedback`` is used.
     """
     slug = stage_slug(stage)
-    course = _Course(course_dir)
+    course = Course.of(course)
     start = time.monotonic()
-    autograded = Path(course.coursedir.root) / course.coursedir.autograded_directory
-    graded = sorted(p.name for p in autograded.iterdir() if (p / slug).is_dir()) if autograded.is_dir() else []
+    graded = course.students_in("autograded", slug)
     if not graded:
         return StepResult("feedback", slug, notes=((f"Belum ada pengumpulan tahap {slug} yang dinilai; "
                                                     f"jalankan 'lablib grade {slug}' dulu."),))
@@ -307,23 +264,23 @@ def feedback(course_dir: str | os.PathLike, stage: str) -> StepResult:
 
     for student in graded:
         _prepare_feedback_folder(course, student, slug)
-    write_feedback(course.root, slug, graded)
+    write_feedback(course, slug, graded)
     _check(course.api.release_feedback(slug), f"mengirim umpan balik tahap {slug}")
-    made = tuple(s for s in graded if any(course.folder("feedback", s, slug).glob("*.html")))
+    made = tuple(s for s in graded if any(course.path("feedback", s, slug).glob("*.html")))
     notes = ((f"Umpan balik tahap {slug} dibuat dan dikirim untuk {len(made)} peserta "
-              f"(folder {Path(course.coursedir.root) / course.coursedir.feedback_directory}"
+              f"(folder {course.step_dir('feedback')}"
               ", halaman lablib: tanpa kode tes, dengan level rubrik)."),
              ("Peserta mengambilnya di JupyterLab (Assignments → Fetch Feedback) atau dengan "
-              f"'nbgrader fetch_feedback {slug} --course {course.info.course_id}'."))
+              f"'nbgrader fetch_feedback {slug} --course {course.course_id}'."))
     return StepResult("feedback", slug, done=made, notes=notes, seconds=time.monotonic() - start)
 
 
-def _prepare_feedback_folder(course: _Course, student: str, slug: str) -> None:
+def _prepare_feedback_folder(course: Course, student: str, slug: str) -> None:
     """``feedback/<id>/<stage>/`` as nbgrader's generate_feedback leaves it, minus the notebook HTML:
     the autograded folder's other files (timestamp and submission secret included)."""
     import shutil
 
-    src, dst = course.folder("autograded", student, slug), course.folder("feedback", student, slug)
+    src, dst = course.path("autograded", student, slug), course.path("feedback", student, slug)
     if dst.exists():
         for path in dst.rglob("*"):
             path.chmod(path.stat().st_mode | 0o600)
@@ -334,171 +291,3 @@ def _prepare_feedback_folder(course: _Course, student: str, slug: str) -> None:
             target = dst / path.relative_to(src)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
-
-
-# ------------------------------------------------------------------------------------ status
-
-NOT_STARTED, SAVED, SUBMITTED, GRADED = "belum mulai", "tersimpan", "dikumpulkan", "dinilai"
-
-
-@dataclass(frozen=True)
-class StageStatus:
-    stage: str
-    state: str
-    score: float | None = None
-    max_score: float | None = None
-    late: bool = False
-    rubric_pending: bool = False  # some rubric criterion has no narasumber score yet
-    live: tuple[float, float] | None = None  # (earned, available) automatic, from current answers
-
-    def cell(self) -> str:
-        if self.state != GRADED:
-            text = self.state
-            if self.live is not None:
-                text += f" ~{_num(self.live[0])}/{_num(self.live[1])}"
-        else:
-            text = f"{_num(self.score)}/{_num(self.max_score)}"
-            text += " r" if self.rubric_pending else ""
-        return text + (" *" if self.late else "")
-
-
-@dataclass(frozen=True)
-class ParticipantStatus:
-    id: str
-    nama: str
-    opd: str
-    stages: tuple[StageStatus, ...]
-    in_roster: bool = True
-
-    @property
-    def total(self) -> float:
-        return round(sum(s.score or 0 for s in self.stages if s.state == GRADED), 2)
-
-
-@dataclass(frozen=True)
-class CourseStatus:
-    course_id: str
-    participants: tuple[ParticipantStatus, ...]
-    max_total: float = 0.0
-    notes: tuple[str, ...] = field(default=())
-
-    def table(self) -> str:
-        return format_status(self)
-
-
-def _num(x: float | None) -> str:
-    return "-" if x is None else f"{x:.4g}"
-
-
-def status(course_dir: str | os.PathLike, *, live: bool = False) -> CourseStatus:
-    """Where every participant is in every stage, from their folders, the exchange and the gradebook.
-
-    ``live`` adds, for stages not graded yet, the automatic score of the participant's current
-    answers (``lablib.course.live``: the same checks, in-process, without kernels).
-    """
-    from nbgrader.api import Gradebook, MissingEntry
-
-    course = _Course(course_dir)
-    stages = [s.slug for s in STAGES]
-    graded: dict[tuple[str, str], StageStatus] = {}
-    max_scores: dict[str, float] = {}
-    with Gradebook(str(course.coursedir.db_url), course.info.course_id) as gb:
-        for slug in stages:
-            try:
-                assignment = gb.find_assignment(slug)
-            except MissingEntry:
-                continue
-            max_scores[slug] = float(assignment.max_score or 0)
-            for sub in gb.assignment_submissions(slug):
-                if not course.folder("autograded", sub.student_id, slug).is_dir():
-                    continue
-                graded[(sub.student_id, slug)] = StageStatus(
-                    slug, GRADED, round(float(sub.score or 0), 2), float(sub.max_score or 0),
-                    late=bool(sub.total_seconds_late and sub.total_seconds_late > 0),
-                    rubric_pending=bool(sub.needs_manual_grade))
-    submitted = {slug: {**course.inbound_students(slug), **course.collected(slug)} for slug in stages}
-    roster = list(course.info.participants)
-    known = {p.id for p in roster}
-    extra = sorted(({sid for (sid, _) in graded} | {sid for s in submitted.values() for sid in s}) - known)
-    live_scores = _live_scores(course.root) if live else {}
-    rows = []
-    for pid, nama, opd, in_roster in [(p.id, p.nama, p.opd, True) for p in roster] + \
-                                     [(sid, "", "", False) for sid in extra]:
-        cells = []
-        for slug in stages:
-            if (pid, slug) in graded:
-                cells.append(graded[(pid, slug)])
-            elif pid in submitted[slug]:
-                late = _is_late(course, slug, submitted[slug][pid])
-                cells.append(StageStatus(slug, SUBMITTED, late=late, live=live_scores.get((pid, slug))))
-            elif _saved(course.info, pid, slug):
-                cells.append(StageStatus(slug, SAVED, live=live_scores.get((pid, slug))))
-            else:
-                cells.append(StageStatus(slug, NOT_STARTED))
-        rows.append(ParticipantStatus(pid, nama, opd, tuple(cells), in_roster))
-    return CourseStatus(course.info.course_id, tuple(rows), round(sum(max_scores.values()), 2))
-
-
-def _live_scores(root: Path) -> dict[tuple[str, str], tuple[float, float]]:
-    from lablib.course.live import live_scores
-
-    return {(s.student, s.stage): (s.earned, s.available) for s in live_scores(root)}
-
-
-def _saved(info: CourseInfo, pid: str, slug: str) -> bool:
-    home = info.home(pid)
-    name = get_stage(slug).answers_filename
-    return any((folder / name).is_file() for folder in (home / slug, home / info.course_id / slug))
-
-
-def _is_late(course: _Course, slug: str, timestamp: str) -> bool:
-    from nbgrader.utils import parse_utc
-
-    due = course.info.due(slug)
-    if not due or not timestamp:
-        return False
-    try:
-        stamp = parse_utc(timestamp)
-    except (ValueError, OverflowError):  # dateutil's ParserError is a ValueError
-        return False
-    from datetime import timezone
-
-    return stamp.replace(tzinfo=timezone.utc) > due.astimezone(timezone.utc)
-
-
-def format_status(st: CourseStatus, width_name: int = 22) -> str:
-    """The status as a plain-text table for the terminal."""
-    heads = ["ID", "Nama"] + [s.slug for s in STAGES] + ["Total"]
-    rows = []
-    for p in st.participants:
-        name = (p.nama or "(tidak ada di daftar peserta)")[:width_name]
-        rows.append([p.id, name] + [s.cell() for s in p.stages] + [f"{p.total:.4g}/{st.max_total:.4g}"])
-    widths = [max(len(str(r[i])) for r in [heads] + rows) for i in range(len(heads))]
-    line = "  ".join(f"{{:<{w}}}" for w in widths)
-    out = [line.format(*heads), line.format(*["-" * w for w in widths])]
-    out += [line.format(*r) for r in rows]
-    counts = {}
-    for s in STAGES:
-        states = [p.stages[s.order - 1].state for p in st.participants]
-        counts[s.slug] = {k: states.count(k) for k in (NOT_STARTED, SAVED, SUBMITTED, GRADED)}
-    out.append("")
-    out.append("Keterangan: angka = nilai/maksimal (sudah dinilai); r = rubrik narasumber belum lengkap; "
-               "* = terlambat.")
-    if any(s.live is not None for p in st.participants for s in p.stages):
-        out.append("            ~a/b = skor otomatis jawaban saat ini (belum dinilai; tanpa rubrik).")
-    for slug, c in counts.items():
-        out.append(f"  {slug:<9} " + ", ".join(f"{k}: {v}" for k, v in c.items()))
-    return "\n".join(line.rstrip() for line in out)
-
-
-_GRADE_ID = re.compile(r"(auto|rubrik)-([a-z]{2}\d+)-(.+)")
-
-
-def parse_grade_id(name: str) -> tuple[str, str, str] | None:
-    """``("auto"|"rubrik", exercise code, check or criterion id)`` of a grade cell name.
-
-    >>> parse_grade_id("rubrik-dg1-nyata")
-    ('rubrik', 'DG1', 'nyata')
-    """
-    m = _GRADE_ID.fullmatch(name)
-    return (m.group(1), m.group(2).upper(), m.group(3)) if m else None

@@ -23,7 +23,8 @@ from conftest import autograde
 
 from lablib.core.answers import save_answers
 from lablib.core.stages import STAGES
-from lablib.course.folder import install_source, open_api, write_config
+from lablib.course.course import Course
+from lablib.course.folder import install_source, write_config
 from lablib.curriculum import stage_exercises
 from lablib.curriculum.samples import model_answers
 
@@ -86,7 +87,7 @@ def _submit(course: Path, student: str, stage: str, answers: dict, stamp: str) -
 
 def _create(course: Path) -> None:
     """The course as ``lablib init`` makes it, or (older lablib) config + roster file."""
-    from lablib.course.folder import folder as course_mod
+    from lablib.course import folder as course_mod
 
     if hasattr(course_mod, "create_course"):
         from lablib.course.roster import Participant
@@ -99,11 +100,9 @@ def _create(course: Path) -> None:
         fh.write("id,nama,opd,jabatan,email\n")
         for pid, name, opd, post in ROSTER:
             fh.write(f"{pid},{name},{opd},{post},{pid}@contoh.go.id\n")
-    from nbgrader.api import Gradebook
 
-    from lablib.course.gradebook import course_db_url
 
-    with Gradebook(course_db_url(course), COURSE_ID) as gb:
+    with Course.open(course).gradebook() as gb:
         for pid, name, _, _ in ROSTER:
             gb.update_or_create_student(pid, first_name=name, last_name="", email=f"{pid}@contoh.go.id")
 
@@ -139,7 +138,7 @@ def build(base: Path) -> Path:
     if course.exists():  # a build that failed half-way
         shutil.rmtree(course)
     _create(course)
-    api = open_api(course)
+    api = Course.open(course).api
     stages = active_stages()
     for stage in stages:
         if not (course / "source" / stage).is_dir():

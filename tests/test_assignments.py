@@ -7,7 +7,7 @@ import pytest
 
 from lablib.core.stages import STAGES
 from lablib.curriculum import stage_exercises
-from lablib.notebook import assignments
+from lablib.curriculum.grade_ids import auto_grade_id, rubric_grade_id
 from lablib.notebook.assignments import build_notebook
 
 ASSIGNMENTS = Path(__file__).resolve().parent.parent / "assignments"
@@ -27,9 +27,9 @@ def test_points_in_the_notebook_equal_the_definitions(stage):
     points = {c.metadata.nbgrader["grade_id"]: c.metadata.nbgrader.get("points") for c in nb.cells}
     for ex in stage_exercises(stage):
         for check in ex.checks:
-            assert points[assignments.test_grade_id(ex, check.id)] == check.points
+            assert points[auto_grade_id(ex, check.id)] == check.points
         for crit in ex.criteria:
-            assert points[assignments.task_grade_id(ex, crit.id)] == crit.points
+            assert points[rubric_grade_id(ex, crit.id)] == crit.points
     assert sum(p or 0 for p in points.values()) == sum(ex.points for ex in stage_exercises(stage))
 
 

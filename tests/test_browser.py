@@ -46,7 +46,8 @@ from browser_helpers import (
 from conftest import autograde, nbgrader
 
 from lablib.core.fields import MultiChoice, Scale, Table
-from lablib.course.folder import install_source, open_api, sqlite_url, write_config
+from lablib.course.course import Course
+from lablib.course.folder import install_source, sqlite_url, write_config
 from lablib.curriculum import get_exercise
 from lablib.curriculum.scoring import score_folder
 
@@ -160,7 +161,7 @@ def course(tmp_path_factory, playwright_api):
     root = tmp_path_factory.mktemp("browser")
     course = root / "course"
     write_config(course, course_id=COURSE_ID)
-    api = open_api(course)
+    api = Course.open(course).api
     for stage in ("drum-up", "diagnose"):
         install_source(course, stage)
         for step in (api.generate_assignment, api.release_assignment):
@@ -273,9 +274,9 @@ def _scale_button(form, label: str, value: int):
 def _result_points(form) -> tuple[float, float]:
     """The "Hasil pemeriksaan: X dari Y poin otomatis" the participant reads."""
     text = form.locator(".lablib-result strong").inner_text()
-    m = re.search(r"([\d.]+) dari ([\d.]+) poin", text)
+    m = re.search(r"([\d,]+) dari ([\d,]+) poin", text)  # decimal comma: "0,5 dari 1 poin"
     assert m, f"no score in the result text {text!r}"
-    return float(m.group(1)), float(m.group(2))
+    return float(m.group(1).replace(",", ".")), float(m.group(2).replace(",", "."))
 
 
 def _run_all(page, server, expect) -> None:

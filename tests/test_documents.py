@@ -9,7 +9,7 @@ import pytest
 from docx import Document as ReadDocx
 
 from lablib.core.stages import STAGES
-from lablib.course.gradebook import Participant
+from lablib.course.roster import Participant
 from lablib.curriculum.samples import model_answers
 from lablib.reports.documents import (
     NOT_FILLED,
@@ -25,7 +25,7 @@ from lablib.reports.documents import (
 )
 
 EVIL = '<script>alert("x")</script> & </b>'
-PERSON = Participant("ani", name="Ani Lestari", opd="Dinas Kependudukan dan Pencatatan Sipil", jabatan="Kepala Bidang")
+PERSON = Participant("ani", nama="Ani Lestari", opd="Dinas Kependudukan dan Pencatatan Sipil", jabatan="Kepala Bidang")
 
 
 def _all_answers() -> dict:
@@ -76,7 +76,7 @@ def test_every_section_has_the_participants_own_text_in_html_and_docx(kind, spec
     else:
         for section in ("ringkasan", "signifikansi", "keberlanjutan"):
             assert text_of(answers, f"display.dp1.{section}")[:80] in word
-    assert PERSON.opd in word and PERSON.name in word
+    assert PERSON.opd in word and PERSON.nama in word
 
 
 def test_participant_text_is_escaped_in_html_and_literal_in_word(tmp_path):
@@ -107,7 +107,7 @@ def test_missing_stages_give_drafts_and_plain_gaps():
 
 
 def test_nothing_at_all_still_makes_a_document(tmp_path):
-    doc = build_document("kipp", Participant("x"), {})
+    doc = build_document("kipp", Participant("x", "", ""), {})
     assert "(nama inovasi belum diisi)" in document_html(doc)
     assert document_docx(doc, tmp_path / "x.docx").is_file()
 

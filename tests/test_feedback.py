@@ -9,9 +9,10 @@ from _cohort import EVIL, active_stages, answer_sets, cohort_course, copy_course
 
 from lablib.core.checks import run_checks
 from lablib.core.rubrics import LEVELS
-from lablib.course.gradebook import open_gradebook, read_gradebook
+from lablib.course.course import Course
+from lablib.course.gradebook import read_gradebook
 from lablib.curriculum import stage_exercises
-from lablib.notebook.assignments import task_grade_id
+from lablib.curriculum.grade_ids import rubric_grade_id
 from lablib.reports.feedback import feedback_path, write_feedback
 
 pytestmark = pytest.mark.slow
@@ -25,10 +26,10 @@ def course(tmp_path_factory):
     course = copy_course(cohort, tmp_path_factory.mktemp("feedback") / "course")
     ex = stage_exercises(STAGE)[0]
     crit = ex.criteria[0]
-    with open_gradebook(course) as gb:  # the narasumber graded ani's first criterion
-        grade = gb.find_grade(task_grade_id(ex, crit.id), STAGE, STAGE, "ani")
+    with Course.open(course).gradebook() as gb:  # the narasumber graded ani's first criterion
+        grade = gb.find_grade(rubric_grade_id(ex, crit.id), STAGE, STAGE, "ani")
         grade.manual_score, grade.needs_manual_grade = crit.score(3), False
-        gb.find_comment(task_grade_id(ex, crit.id), STAGE, STAGE, "ani").manual_comment = \
+        gb.find_comment(rubric_grade_id(ex, crit.id), STAGE, STAGE, "ani").manual_comment = \
             "Data <b>jelas</b> & terukur"
         gb.db.commit()
     return course
@@ -85,9 +86,8 @@ def test_no_code_and_participant_text_escaped(course):
 
 
 def test_replaces_nbgrader_feedback_which_shows_the_test_cells(course):
-    from lablib.course.folder import open_api
 
-    result = open_api(course).generate_feedback(STAGE, "citra")
+    result = Course.open(course).api.generate_feedback(STAGE, "citra")
     assert result["success"], result["error"]
     nb_page = course / "feedback" / "citra" / STAGE / f"{STAGE}.html"
     assert "grade_check" in nb_page.read_text(encoding="utf-8")  # nbgrader shows the code

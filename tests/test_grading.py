@@ -12,7 +12,8 @@ import pytest
 from conftest import nbgrader
 
 from lablib.core.answers import save_answers
-from lablib.course.folder import install_source, open_api, write_config
+from lablib.course.course import Course, CourseError
+from lablib.course.folder import install_source, write_config
 from lablib.course.grading import (
     GradeEvent,
     GradeProblem,
@@ -36,7 +37,7 @@ def make_template(root: Path, db_url: str | None = None) -> Path:
     """A course with the Diagnose assignment generated (gradebook included)."""
     write_config(root, course_id=COURSE_ID, db_url=db_url)
     install_source(root, STAGE)
-    result = open_api(root).generate_assignment(STAGE)
+    result = Course.open(root).api.generate_assignment(STAGE)
     assert result["success"], result.get("error", "") + result.get("log", "")
     return root
 
@@ -238,7 +239,7 @@ def test_broken_dead_and_hanging_submissions_are_reported_and_the_others_graded(
     assert ["c-kernel-dies", "d-corrupt"] == [p.student for p in report.failed]
     assert all(p.reason.strip() for p in report.failed)
     assert "b-hangs" in {w.student for w in report.warnings}
-    assert "time limit" in " ".join(w.reason for w in report.warnings if w.student == "b-hangs")
+    assert "batas waktu" in " ".join(w.reason for w in report.warnings if w.student == "b-hangs")
     assert {e.student: e.status for e in events} == {"a-ok": "graded", "b-hangs": "graded",
                                                      "c-kernel-dies": "failed", "d-corrupt": "failed"}
     scores = auto_scores(gradebook_rows(course, STAGE))
@@ -279,7 +280,7 @@ def test_a_kernel_that_fails_to_start_is_started_again(template, tmp_path, monke
 
     assert marker.exists()  # the first start did fail
     assert report.graded == ("a-ok",) and not report.failed
-    assert ["kernel did not start (attempt 1); graded again"] == [w.reason for w in report.warnings]
+    assert ["kernel gagal dijalankan (percobaan 1); dinilai ulang"] == [w.reason for w in report.warnings]
     assert sum(auto_scores(gradebook_rows(course, STAGE))["a-ok"].values()) > 0
 
 
@@ -287,21 +288,22 @@ def test_a_kernel_that_fails_to_start_is_started_again(template, tmp_path, monke
 def test_a_stage_missing_from_the_gradebook_is_refused_with_what_to_do(template, tmp_path):
     course = copy_course(template, tmp_path / "course")
     (course / "submitted" / "x" / "design").mkdir(parents=True)
-    with pytest.raises(GradingError, match="not in the gradebook.*generate it first"):
+    with pytest.raises(GradingError, match="belum ada di gradebook.*buat dahulu"):
         grade(course, "design")
 
 
 def test_a_course_without_a_gradebook_is_refused_and_none_is_created(tmp_path):
     course = tmp_path / "course"
     write_config(course, course_id=COURSE_ID)
+    (course / "gradebook.db").unlink()
     (course / "submitted" / "x" / STAGE).mkdir(parents=True)
-    with pytest.raises(GradingError, match="does not exist: generate 'diagnose' first"):
+    with pytest.raises(CourseError, match="gradebook .*gradebook.db tidak ada; lablib tidak membuat gradebook kosong"):
         grade(course, STAGE)
     assert not (course / "gradebook.db").exists()
 
 
 def test_a_folder_that_is_not_a_course_is_refused(tmp_path):
-    with pytest.raises(GradingError, match="not a lablib course"):
+    with pytest.raises(CourseError, match="bukan folder kursus lablib"):
         grade(tmp_path, STAGE)
 
 
@@ -311,7 +313,7 @@ def test_asking_for_a_participant_without_a_submission_reports_it(template, tmp_
     report = grade(course, STAGE, students=["nobody"], progress=events.append)
     assert (report.graded, report.skipped) == ((), ())
     assert ["nobody"] == [p.student for p in report.failed]
-    assert "nothing submitted" in report.failed[0].reason
+    assert "belum mengumpulkan" in report.failed[0].reason
     assert [("nobody", "failed", 1, 1)] == [(e.student, e.status, e.done, e.total) for e in events]
 
 
@@ -327,12 +329,12 @@ def test_source_version_follows_the_source_and_grading_config_not_the_course_loc
 
 
 def test_report_summary_names_failures_and_warnings():
-    report = GradeReport("diagnose", ("a",), ("b",), (GradeProblem("c", "kernel died"),), 1.25, 2,
-                         (GradeProblem("a", "a cell hit the time limit"),))
+    report = GradeReport("diagnose", ("a",), ("b",), (GradeProblem("c", "kernel mati"),), 1.25, 2,
+                         (GradeProblem("a", "satu sel melewati batas waktu"),))
     assert not report.ok and report.total == 3
     text = report.summary()
-    assert "1 graded, 1 unchanged, 1 failed" in text
-    assert "FAILED c: kernel died" in text and "warning a: a cell hit the time limit" in text
+    assert "1 dinilai, 1 tidak berubah, 1 gagal" in text
+    assert "GAGAL c: kernel mati" in text and "peringatan a: satu sel melewati batas waktu" in text
 
 
 # -- PostgreSQL ----------------------------------------------------------------------------
@@ -355,9 +357,9 @@ def test_a_second_grading_run_on_the_same_course_is_refused(template, tmp_path):
 
     course = copy_course(template, tmp_path / "course")
     submit(course, "ani", None)
-    held = _hold_run_lock(course, STAGE)
+    held = _hold_run_lock(Course.open(course), STAGE)
     try:
-        with pytest.raises(GradingError, match="another grading run"):
+        with pytest.raises(GradingError, match="penilaian lain sedang berjalan"):
             grade(course, STAGE)
     finally:
         held.close()

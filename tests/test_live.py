@@ -12,6 +12,7 @@ from test_grading import COURSE_ID, STAGE, auto_scores, copy_course, make_templa
 from lablib.core.answers import save_answers
 from lablib.core.calendar import CALENDAR_FILENAME, DEFAULT_CALENDAR
 from lablib.course import live
+from lablib.course.folder import write_config
 from lablib.course.grading import grade, gradebook_rows
 from lablib.course.live import LiveScore, live_frame, live_scores
 from lablib.curriculum.scoring import score_answers
@@ -147,6 +148,7 @@ def test_live_frame_has_a_row_per_participant_and_a_column_per_stage(template, t
 
 
 def test_a_course_without_submissions_has_no_live_scores(tmp_path):
+    write_config(tmp_path, course_id="kosong")
     assert [] == live_scores(tmp_path)
     assert 0 == len(live_frame(tmp_path))
 
@@ -201,6 +203,7 @@ def test_live_scoring_and_the_course_module_do_not_import_nbgrader(tmp_path):
 
     from lablib.core.stages import get_stage
 
+    write_config(tmp_path, course_id="ringan")
     folder = tmp_path / "submitted" / "ani" / STAGE
     save_answers(folder, STAGE, synthetic_answers(STAGE, "model"))
     _edit_json(folder / get_stage(STAGE).answers_filename, lambda d: d["answers"].update({"bonus": True}))

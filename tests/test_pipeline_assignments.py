@@ -13,8 +13,10 @@ from conftest import autograde, nbgrader
 
 from lablib.core.answers import save_answers
 from lablib.core.stages import STAGES
-from lablib.course.folder import install_source, open_api, write_config
+from lablib.course.course import Course
+from lablib.course.folder import install_source, write_config
 from lablib.curriculum import get_exercise, stage_exercises
+from lablib.curriculum.grade_ids import auto_grade_id
 from lablib.curriculum.samples import model_answers
 from lablib.curriculum.scoring import score_answers
 
@@ -37,7 +39,7 @@ def graded_course(tmp_path_factory):
     root = tmp_path_factory.mktemp("tahap")
     course = root / "course"
     write_config(course, course_id=COURSE_ID)
-    api = open_api(course)
+    api = Course.open(course).api
     exchange = f"--Exchange.root={course / 'exchange'}"
     homes = {student: root / student for student in ("budi", "sari")}
     for home in homes.values():
@@ -111,7 +113,8 @@ def test_autograded_notebooks_have_no_errors_and_nothing_on_stderr(graded_course
 def test_dg1_checks_are_graded_cells(graded_course):
     course, _ = graded_course
     scores = _auto_scores(f"sqlite:///{course / 'gradebook.db'}", "diagnose", "budi")
-    assert {f"auto-dg1-{c.id}" for c in get_exercise("diagnose.dg1").checks} <= set(scores)
+    dg1 = get_exercise("diagnose.dg1")
+    assert {auto_grade_id(dg1, c.id) for c in dg1.checks} <= set(scores)
 
 
 @pytest.mark.parametrize("stage", ["diagnose", "display"])

@@ -31,6 +31,7 @@ from conftest import nbgrader
 from lablib import cli
 from lablib.core.answers import save_answers
 from lablib.curriculum import stage_exercises
+from lablib.curriculum.grade_ids import rubric_grade_id
 from lablib.curriculum.samples import model_answers
 from lablib.curriculum.scoring import score_answers
 from lablib.demo import ExchangeParticipant
@@ -45,7 +46,7 @@ citra,Citra Dewi,Dinas Perikanan,Kepala Seksi,
 dedi,Dedi Kurniawan,DPMPTSP,Analis,dedi@bangkep.example
 """
 _DG1 = next(ex for ex in stage_exercises("diagnose") if ex.code == "DG1")
-MANUAL = (f"rubrik-dg1-{_DG1.criteria[0].id}", _DG1.criteria[0].score(3))  # a narasumber's level 3
+MANUAL = (rubric_grade_id(_DG1, _DG1.criteria[0].id), _DG1.criteria[0].score(3))  # a narasumber's level 3
 
 
 def budi_answers() -> dict:
@@ -249,7 +250,7 @@ class PipelineContract:
             assert column in per_item["ani"]
             assert float(per_item["ani"][column]) == check.points
             assert per_item["dedi"][column] == ""
-        crit = next(c for c in dg1.criteria if f"rubrik-dg1-{c.id}" == MANUAL[0])
+        crit = next(c for c in dg1.criteria if rubric_grade_id(dg1, c.id) == MANUAL[0])
         assert float(per_item["ani"][f"DG1 rubrik {crit.id} (maks {crit.points:g})"]) == MANUAL[1]
         other = [c for c in dg1.criteria if c is not crit]
         for c in other:  # not scored by a narasumber yet: blank, not 0

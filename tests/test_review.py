@@ -8,9 +8,10 @@ import pytest
 from _cohort import EVIL, cohort_course, copy_course
 from openpyxl import load_workbook
 
-from lablib.course.gradebook import open_gradebook, read_gradebook
+from lablib.course.course import Course
+from lablib.course.gradebook import read_gradebook
 from lablib.curriculum import get_exercise, stage_exercises
-from lablib.notebook.assignments import task_grade_id
+from lablib.curriculum.grade_ids import rubric_grade_id
 from lablib.reports.review import (
     FIRST_DATA_ROW,
     HEADER_ROW,
@@ -93,7 +94,6 @@ def test_export_has_one_row_per_participant_dropdowns_formulas_and_locked_answer
 
 
 def test_round_trip_writes_what_formgrader_and_nbgrader_read(course, tmp_path):
-    from lablib.course.folder import open_api
 
     path = export_review(course, STAGE, tmp_path / "sheet.xlsx")
     ex, crit = _criteria()[0]
@@ -104,16 +104,16 @@ def test_round_trip_writes_what_formgrader_and_nbgrader_read(course, tmp_path):
     result = import_review(course, path)
     assert result.ok, result.summary()
     assert len(result.written) == 3
-    with open_gradebook(course) as gb:
-        grade = gb.find_grade(task_grade_id(ex, crit.id), STAGE, STAGE, "ani")
-        comment = gb.find_comment(task_grade_id(ex, crit.id), STAGE, STAGE, "ani")
+    with Course.open(course).gradebook() as gb:
+        grade = gb.find_grade(rubric_grade_id(ex, crit.id), STAGE, STAGE, "ani")
+        comment = gb.find_comment(rubric_grade_id(ex, crit.id), STAGE, STAGE, "ani")
         as_formgrader_sees_it = grade.to_dict()  # what formgrader's GET /api/grade/<id> returns
         assert as_formgrader_sees_it["manual_score"] == crit.score(3)
         assert as_formgrader_sees_it["needs_manual_grade"] is False
         assert comment.to_dict()["manual_comment"] == "Masalah jelas & <b>terukur</b>"
-        assert gb.find_grade(task_grade_id(ex2, crit2.id), STAGE, STAGE, "budi").score == 0.0
+        assert gb.find_grade(rubric_grade_id(ex2, crit2.id), STAGE, STAGE, "budi").score == 0.0
     # nbgrader's own totals include the manual scores
-    api = open_api(course)
+    api = Course.open(course).api
     sub = api.get_submission(STAGE, "ani")
     view = read_gradebook(course, [STAGE])
     assert sub["score"] == pytest.approx(view.record("ani", STAGE).score)
@@ -141,7 +141,7 @@ def test_a_sheet_exported_after_grading_shows_the_current_levels(course, tmp_pat
 
 def test_deleting_a_level_in_a_sheet_exported_with_it_clears_the_grade(course, tmp_path):
     ex, crit = _criteria()[0]
-    gid = task_grade_id(ex, crit.id)
+    gid = rubric_grade_id(ex, crit.id)
     first = export_review(course, STAGE, tmp_path / "a.xlsx")
     _fill(first, {("citra", ex.code, crit.id): (2, "cukup"), ("ani", ex.code, crit.id): (3, "baik")})
     assert import_review(course, first).ok
@@ -151,7 +151,7 @@ def test_deleting_a_level_in_a_sheet_exported_with_it_clears_the_grade(course, t
     result = import_review(course, second)
 
     assert result.ok and sorted(s for s, _ in result.written) == ["ani", "citra"]
-    with open_gradebook(course) as gb:
+    with Course.open(course).gradebook() as gb:
         citra = gb.find_grade(gid, STAGE, STAGE, "citra")
         assert (citra.manual_score, citra.needs_manual_grade) == (None, True)
         assert gb.find_comment(gid, STAGE, STAGE, "citra").manual_comment is None
@@ -160,7 +160,7 @@ def test_deleting_a_level_in_a_sheet_exported_with_it_clears_the_grade(course, t
     # a blank cell in a sheet exported blank is "not graded yet": the first sheet again
     # (citra 2, ani 3) writes them back; an untouched blank row writes nothing
     assert import_review(course, first, force=True).ok
-    with open_gradebook(course) as gb:
+    with Course.open(course).gradebook() as gb:
         assert gb.find_grade(gid, STAGE, STAGE, "citra").manual_score == crit.score(2)
         assert gb.find_grade(gid, STAGE, STAGE, "budi").manual_score is None
 
@@ -203,9 +203,9 @@ def test_bad_cells_are_refused_with_sheet_row_and_column_and_nothing_is_written(
 def test_a_grade_changed_since_export_is_a_conflict_and_force_overwrites_it(course, tmp_path):
     path = export_review(course, STAGE, tmp_path / "sheet.xlsx")
     ex, crit = _criteria()[0]
-    gid = task_grade_id(ex, crit.id)
+    gid = rubric_grade_id(ex, crit.id)
     # meanwhile someone grades budi in formgrader (same writes as its grade and comment handlers)
-    with open_gradebook(course) as gb:
+    with Course.open(course).gradebook() as gb:
         grade = gb.find_grade(gid, STAGE, STAGE, "budi")
         grade.manual_score, grade.needs_manual_grade = crit.score(1), False
         gb.find_comment(gid, STAGE, STAGE, "budi").manual_comment = "dari formgrader"
@@ -216,13 +216,13 @@ def test_a_grade_changed_since_export_is_a_conflict_and_force_overwrites_it(cour
     assert [(c.student, c.grade_name) for c in result.conflicts] == [("budi", gid)]
     assert result.written == (("ani", gid),)
     assert "berubah di gradebook" in result.summary() and "--force" in result.summary()
-    with open_gradebook(course) as gb:
+    with Course.open(course).gradebook() as gb:
         assert gb.find_grade(gid, STAGE, STAGE, "budi").manual_score == crit.score(1)  # not overwritten
         assert gb.find_comment(gid, STAGE, STAGE, "budi").manual_comment == "dari formgrader"
 
     forced = import_review(course, path, force=True)
     assert forced.ok and [c.student for c in forced.overwritten] == ["budi"]
-    with open_gradebook(course) as gb:
+    with Course.open(course).gradebook() as gb:
         assert gb.find_grade(gid, STAGE, STAGE, "budi").manual_score == crit.score(4)
         assert gb.find_comment(gid, STAGE, STAGE, "budi").manual_comment == "dari lembar"
 
@@ -232,7 +232,7 @@ def test_a_sheet_of_another_course_or_not_a_review_sheet_is_refused(course, tmp_
 
     plain = tmp_path / "plain.xlsx"
     Workbook().save(plain)
-    with pytest.raises(ReviewError, match="not a lablib review sheet"):
+    with pytest.raises(ReviewError, match="bukan lembar penilaian lablib"):
         import_review(course, plain)
     path = export_review(course, STAGE, tmp_path / "sheet.xlsx")
     wb = load_workbook(path)

@@ -26,6 +26,7 @@ from lablib.core.answers import save_answers
 from lablib.core.calendar import DEFAULT_CALENDAR
 from lablib.course.folder import CONFIG_FILENAME, copy_tree_writable, load_config, sqlite_url
 from lablib.curriculum import stage_exercises
+from lablib.curriculum.grade_ids import auto_grade_id
 from lablib.curriculum.samples import model_answers
 from lablib.curriculum.scoring import score_answers
 from lablib.demo import ExchangeParticipant
@@ -212,7 +213,7 @@ def check_attack_does_not_raise_the_score(course, attacker):
 def check_every_automatic_grade_is_present_after_deleting_test_cells(course):
     from nbgrader.api import Gradebook
 
-    names = {f"auto-{ex.code.lower()}-{c.id}" for ex in stage_exercises("diagnose") for c in ex.checks}
+    names = {auto_grade_id(ex, c.id) for ex in stage_exercises("diagnose") for c in ex.checks}
     with Gradebook(str(load_config(course).CourseDirectory.db_url), COURSE_ID) as gb:
         nb = gb.find_submission_notebook("diagnose", "diagnose", "hapus-tes")
         graded = {g.name: g.auto_score for g in nb.grades}

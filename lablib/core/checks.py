@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from lablib.core import formatting
 from lablib.core.calendar import DEFAULT_CALENDAR, Calendar
 from lablib.core.fields import AnswerError, Table
 from lablib.core.i18n import T, Text
@@ -109,7 +110,7 @@ class CheckResult:
 
     def summary(self, lang: str | None = None) -> str:
         mark = "✓" if self.passed else "✗"
-        lines = [f"{mark} {self.title.get(lang)} ({_pts(self.earned)}/{_pts(self.available)})"]
+        lines = [f"{mark} {self.title.get(lang)} ({_score(self.earned, self.available, lang)})"]
         lines += [f"   - {m.get(lang)}" for m in self.messages]
         return "\n".join(lines)
 
@@ -144,7 +145,16 @@ class ExerciseResult:
 
 
 def _pts(x: float) -> str:
-    return f"{x:g}"
+    """Points as every lablib page writes them: ``0,5`` (``lablib.core.formatting``)."""
+    return formatting.points(x)
+
+
+_POINTS = T("poin", "points")
+
+
+def _score(earned: float, available: float, lang: str | None = None) -> str:
+    """``0/0,5 poin``: the same text as on the feedback page."""
+    return formatting.score(earned, available, _POINTS.get(lang))
 
 
 _CHECK_CRASHED = T(
@@ -184,7 +194,7 @@ def results_html(result: ExerciseResult, lang: str | None = None) -> str:
         msgs = "".join(f"<li>{e(m.get(lang))}</li>" for m in c.messages)
         rows.append(
             f'<li style="margin:4px 0"><span style="color:{colour};font-weight:bold">{mark}</span> '
-            f"{e(c.title.get(lang))} <small>({_pts(c.earned)}/{_pts(c.available)})</small>"
+            f"{e(c.title.get(lang))} <small>({e(_score(c.earned, c.available, lang))})</small>"
             + (f"<ul>{msgs}</ul>" if msgs else "") + "</li>")
     return (f'<div class="lablib-result" style="color:#1a1a1a"><strong>{e(head.get(lang))}</strong>'
             f'<ul style="list-style:none;padding-left:0">{"".join(rows)}</ul></div>')

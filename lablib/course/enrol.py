@@ -19,12 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lablib.core.files import write_text_atomic
-from lablib.course.folder import COURSE_FILENAME, CourseInfo, load_course, put_students
+from lablib.course.course import Course
+from lablib.course.folder import COURSE_FILENAME, CourseInfo, put_students
 from lablib.course.roster import (
     Participant,
     RosterError,
     RosterProblem,
-    read_numbered_roster,
+    read_roster,
 )
 
 __all__ = ["EnrolResult", "add_participants"]
@@ -37,6 +38,7 @@ class EnrolResult:
     updated: tuple[Participant, ...]
     unchanged: tuple[str, ...]
     total: int  # participants in the course afterwards
+    notes: tuple[str, ...] = ()  # the roster's notes for the trainer (e.g. Excel sheets not read)
 
     def summary(self) -> str:
         lines = [f"Kursus '{self.course_id}': {len(self.added)} peserta ditambahkan, "
@@ -46,21 +48,23 @@ class EnrolResult:
         lines += [f"  ~ {p.id}: {p.nama} ({p.opd})" for p in self.updated]
         if self.added:
             lines.append("Peserta baru dapat mengambil (fetch) setiap tahap yang sudah dirilis.")
+        lines += [f"Catatan: {n}" for n in self.notes]
         return "\n".join(lines)
 
 
-def add_participants(course_dir: str | os.PathLike, roster: str | os.PathLike, *,
+def add_participants(course: Course | str | os.PathLike, roster: str | os.PathLike, *,
                      update: bool = False) -> EnrolResult:
     """Add the roster's new participants to the course (gradebook first, then the course file).
 
     Raises ``RosterError`` (every bad row, nothing written) for a bad roster or, without
     ``update``, for ids already in the course with other details.
     """
-    info = load_course(course_dir)
-    people = read_numbered_roster(roster)
+    course = Course.of(course)
+    info = course.info
+    people = read_roster(roster)
     current = {p.id: p for p in info.participants}
     added, updated, unchanged, problems = [], [], [], []
-    for row, person in people:
+    for row, person in people.numbered():
         known = current.get(person.id)
         if known is None:
             added.append(person)
@@ -78,20 +82,18 @@ def add_participants(course_dir: str | os.PathLike, roster: str | os.PathLike, *
     if problems:
         raise RosterError(roster, problems)
     if added or updated:
-        _write_gradebook(info, added + updated)
+        _write_gradebook(course, added + updated)
         replaced = {p.id: p for p in updated}
         participants = tuple(replaced.get(p.id, p) for p in info.participants) + tuple(added)
         _write_course_file(dataclasses.replace(info, participants=participants))
         total = len(participants)
     else:
         total = len(info.participants)
-    return EnrolResult(info.course_id, tuple(added), tuple(updated), tuple(unchanged), total)
+    return EnrolResult(info.course_id, tuple(added), tuple(updated), tuple(unchanged), total, people.notes)
 
 
-def _write_gradebook(info: CourseInfo, people: list[Participant]) -> None:
-    from nbgrader.api import Gradebook
-
-    with Gradebook(info.db_url(), info.course_id) as gb:
+def _write_gradebook(course: Course, people: list[Participant]) -> None:
+    with course.gradebook() as gb:
         put_students(gb, people)
 
 

@@ -8,9 +8,11 @@ the functions that need it: ``lablib.course.live`` reads courses without paying 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -18,6 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lablib.core.calendar import CALENDAR_FILENAME, DEFAULT_CALENDAR, Calendar
+from lablib.core.errors import LablibError
+from lablib.core.files import write_text_atomic
+from lablib.core.names import check_course_id
 from lablib.core.stages import STAGES, get_stage
 
 CONFIG_FILENAME = "nbgrader_config.py"
@@ -29,12 +34,11 @@ DEFAULT_HOMES = "/home/{id}"
 
 _CONFIG_TEMPLATE = '''# nbgrader configuration written by lablib. Edit with care: the lines marked "protection"
 # keep grading honest and must stay for `nbgrader autograde` and formgrader as well.
+import os
+
 c = get_config()  # noqa: F821
 
-c.CourseDirectory.course_id = {course_id!r}
-c.CourseDirectory.root = {root!r}
-c.CourseDirectory.db_url = {db_url!r}
-c.Exchange.root = {exchange!r}
+{where}
 c.Exchange.path_includes_course = True
 
 # The participant's answers travel in this side file; autograde must keep the participant's
@@ -63,12 +67,32 @@ _RESTORE = "lablib.protections.RestoreCourseCells"
 _KEEP_ONLY = "lablib.protections.KeepOnlyCourseFiles"
 
 
-class CourseError(RuntimeError):
+class CourseError(LablibError, RuntimeError):
     """A course cannot be created or used; the message says what and what to do next."""
 
 
 def sqlite_url(course_dir: Path) -> str:
     return f"sqlite:///{(Path(course_dir) / 'gradebook.db').resolve()}"
+
+
+# The lines of nbgrader_config.py that say where things are. The course root, a SQLite
+# gradebook and the default exchange are relative to the config file itself, so a copied or
+# moved course folder works on its own files (nbgrader and Jupyter run config files with
+# ``__file__`` set). A PostgreSQL URL or an exchange outside the folder stays as given.
+_WHERE_MARK = "# where: relative to this file"
+_WHERE_RE = re.compile(r"^(here = |c\.CourseDirectory\.(root|db_url|course_id) = |c\.Exchange\.root = |"
+                       + re.escape(_WHERE_MARK) + ").*\n", re.MULTILINE)
+
+
+def _where_lines(course_id: str, db_url: str | None = None, exchange: str | os.PathLike | None = None) -> str:
+    db = repr(db_url) if db_url else 'f"sqlite:///{os.path.join(here, \'gradebook.db\')}"'
+    ex = repr(str(Path(exchange).resolve())) if exchange else 'os.path.join(here, "exchange")'
+    return (f"{_WHERE_MARK} (a copied or moved course works on its own files)\n"
+            f"here = os.path.dirname(os.path.abspath(__file__))\n"
+            f"c.CourseDirectory.course_id = {course_id!r}\n"
+            f"c.CourseDirectory.root = here\n"
+            f"c.CourseDirectory.db_url = {db}\n"
+            f"c.Exchange.root = {ex}\n")
 
 
 def _dotted(cls: type) -> str:
@@ -88,23 +112,33 @@ def protected_preprocessors() -> tuple[list[str], list[str]]:
     return sanitize, autograde
 
 
-def _config_text(root: Path, course_id: str, db_url: str, exchange: Path) -> str:
+def _config_text(course_id: str, db_url: str | None = None, exchange: str | os.PathLike | None = None) -> str:
+    """``db_url``/``exchange`` ``None``: the course's own SQLite gradebook and exchange folder."""
     sanitize, autograde = protected_preprocessors()
     exclude = {s.slug: [s.answers_filename] for s in STAGES}
-    return _CONFIG_TEMPLATE.format(course_id=course_id, root=str(root), db_url=db_url,
-                                   exchange=str(exchange), exclude=exclude, sanitize=sanitize,
-                                   autograde=autograde)
+    return _CONFIG_TEMPLATE.format(where=_where_lines(course_id, db_url, exchange).rstrip("\n"),
+                                   exclude=exclude, sanitize=sanitize, autograde=autograde)
 
 
 def write_config(course_dir: str | os.PathLike, *, course_id: str = DEFAULT_COURSE_ID,
                  db_url: str | None = None, exchange: str | os.PathLike | None = None) -> Path:
+    """A bare course in ``course_dir`` (for tests and benchmarks; trainers use ``create_course``):
+    ``nbgrader_config.py``, and where missing a course record without participants and an empty
+    gradebook. Returns the config's path."""
+    from nbgrader.api import Gradebook
+
     course_dir = Path(course_dir).resolve()
     course_dir.mkdir(parents=True, exist_ok=True)
-    exchange_dir = Path(exchange).resolve() if exchange else course_dir / "exchange"
     path = course_dir / CONFIG_FILENAME
-    path.write_text(_config_text(course_dir, course_id, db_url or sqlite_url(course_dir), exchange_dir),
-                    encoding="utf-8")
-    exchange_dir.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(path, _config_text(course_id, db_url, exchange))
+    (Path(exchange).resolve() if exchange else course_dir / "exchange").mkdir(parents=True, exist_ok=True)
+    if not (course_dir / COURSE_FILENAME).is_file():
+        info = CourseInfo(root=course_dir, course_id=course_id, calendar=DEFAULT_CALENDAR,
+                          extra={"location": str(course_dir)})
+        write_text_atomic(course_dir / COURSE_FILENAME, info.to_json())
+    ensure_tools_on_path()
+    with Gradebook(db_url or sqlite_url(course_dir), course_id):
+        pass  # creates the tables when they are missing
     return path
 
 
@@ -124,8 +158,8 @@ def load_config(course_dir: str | os.PathLike):
 
     course_dir = Path(course_dir).resolve()
     if not (course_dir / CONFIG_FILENAME).is_file():
-        raise FileNotFoundError(f"{course_dir} is not a lablib course: {CONFIG_FILENAME} is missing. "
-                                f"Create one with 'lablib init {course_dir} --roster FILE'.")
+        raise CourseError(f"{course_dir} bukan folder kursus lablib ({CONFIG_FILENAME} tidak ada). Buat kursus "
+                          f"dengan 'lablib init FOLDER --roster FILE', atau beri --course FOLDER.")
     return PyFileConfigLoader(CONFIG_FILENAME, path=str(course_dir)).load_config()
 
 
@@ -134,15 +168,6 @@ def ensure_tools_on_path() -> None:
     bindir = str(Path(sys.executable).parent)
     if bindir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
-
-
-def open_api(course_dir: str | os.PathLike):
-    """An ``NbGraderAPI`` for the course (instructor steps, headless)."""
-    from nbgrader.apps import NbGraderAPI
-
-    ensure_tools_on_path()
-    config = load_config(course_dir)
-    return NbGraderAPI(config=config)
 
 
 def copy_tree_writable(src: Path, dst: Path) -> None:
@@ -188,12 +213,6 @@ class CourseInfo:
     def due(self, stage: str) -> _dt.datetime | None:
         day = self.calendar.due.get(get_stage(stage).slug)
         return due_datetime(day, self.timezone) if day else None
-
-    def db_url(self) -> str:
-        return str(load_config(self.root).CourseDirectory.db_url)
-
-    def exchange(self) -> Path:
-        return Path(str(load_config(self.root).Exchange.root))
 
     def to_json(self) -> str:
         doc = {
@@ -243,7 +262,7 @@ def load_course(course_dir: str | os.PathLike) -> CourseInfo:
 
 def find_course_dir(start: str | os.PathLike | None = None) -> Path:
     """The course folder given (or the one containing the current folder)."""
-    here = Path(start or os.getcwd()).resolve()
+    here = Path(start if start is not None else os.getcwd()).resolve()
     if start is not None:
         if not (here / COURSE_FILENAME).is_file():
             load_course(here)  # raises the explanatory CourseError
@@ -260,7 +279,7 @@ def _check_database(db_url: str, course_id: str) -> None:
     from sqlalchemy import create_engine, inspect, text
     from sqlalchemy.exc import SQLAlchemyError
 
-    safe = _hide_password(db_url)
+    safe = hide_password(db_url)
     try:
         engine = create_engine(db_url, future=True)
     except (SQLAlchemyError, ImportError, ValueError) as exc:  # bad URL, missing driver
@@ -297,7 +316,7 @@ def normalize_db_url(db_url: str) -> str:
     return db_url
 
 
-def _hide_password(db_url: str) -> str:
+def hide_password(db_url: str) -> str:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
@@ -321,6 +340,7 @@ def create_course(course_dir: str | os.PathLike, participants, *, course_id: str
 
     from nbgrader.api import Gradebook
 
+    check_course_id(course_id)  # it becomes a folder of the exchange: never '../x'
     target = Path(course_dir).resolve()
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         what = "kursus lablib" if (target / COURSE_FILENAME).exists() else "file lain"
@@ -349,7 +369,7 @@ def create_course(course_dir: str | os.PathLike, participants, *, course_id: str
     created_in_db = False
     try:
         (build / CONFIG_FILENAME).write_text(
-            _config_text(target, course_id, db_url or sqlite_url(target), exchange_dir), encoding="utf-8")
+            _config_text(course_id, db_url if external_db else None, exchange), encoding="utf-8")
         if exchange:
             exchange_dir.mkdir(parents=True, exist_ok=True)
         else:
@@ -365,7 +385,8 @@ def create_course(course_dir: str | os.PathLike, participants, *, course_id: str
             put_students(gb, participants)
         info = CourseInfo(root=target, course_id=course_id, calendar=calendar, timezone=timezone, homes=homes,
                           participants=tuple(participants),
-                          created_at=_dt.datetime.now().astimezone().isoformat(timespec="seconds"))
+                          created_at=_dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+                          extra={"location": str(target)})
         (build / COURSE_FILENAME).write_text(info.to_json(), encoding="utf-8")
         if target.exists():
             target.rmdir()  # empty (checked above)
@@ -399,3 +420,86 @@ def _remove_course_from_db(db_url: str, course_id: str, student_ids: list[str]) 
         for sid in student_ids:
             with contextlib.suppress(*quiet):
                 gb.remove_student(sid)
+
+
+def relocate(course_dir: str | os.PathLike, *, db_url: str | None = None,
+             exchange: str | os.PathLike | None = None) -> list[str]:
+    """Re-root a copied or moved course on its own folder; returns what changed (for the trainer).
+
+    The where-lines of ``nbgrader_config.py`` become relative to the file (older lablib wrote
+    absolute paths), and the course record notes this folder as the course's location, so
+    ``Course.open`` accepts it. A SQLite gradebook and an exchange that were inside the old
+    folder become this folder's; a PostgreSQL gradebook or an outside exchange is kept (this
+    is a move) unless ``db_url`` / ``exchange`` give new ones (a copy with its own gradebook
+    must be given a database that already holds a copy of the course). Everything else in the
+    config, including the trainer's own edits, stays as it is.
+    """
+    root = Path(course_dir).resolve()
+    info = load_course(root)
+    config = load_config(root)
+    cd = config.CourseDirectory if "CourseDirectory" in config else {}
+    old_root = Path(str(cd.get("root") or root))
+    old_url = str(cd.get("db_url") or "")
+    old_exchange = config.Exchange.get("root") if "Exchange" in config else None
+    changes = []
+    if db_url:
+        url = normalize_db_url(db_url)
+        if not url.startswith("sqlite"):
+            _check_database_reachable(url)
+        changes.append(f"gradebook: {hide_password(url)}")
+    elif old_url and not old_url.startswith("sqlite"):
+        url = old_url
+    else:
+        url = None  # the folder's own gradebook.db
+        if not (root / "gradebook.db").is_file():
+            raise CourseError(f"{root / 'gradebook.db'} tidak ada; salin gradebook.db kursus asli ke folder ini "
+                              f"dulu (atau beri --db-url).")
+    if exchange:
+        ex = Path(exchange).resolve()
+        changes.append(f"exchange: {ex}")
+    elif old_exchange and not is_within(Path(str(old_exchange)), old_root) and \
+            not is_within(Path(str(old_exchange)), root):
+        ex = Path(str(old_exchange))
+    else:
+        ex = None  # the folder's own exchange/
+    text = (root / CONFIG_FILENAME).read_text(encoding="utf-8")
+    body = _WHERE_RE.sub("", text)
+    head = "c = get_config()  # noqa: F821\n"
+    if head not in body:
+        raise CourseError(f"{root / CONFIG_FILENAME} tidak memuat baris '{head.strip()}'; tulis ulang berkas ini "
+                          f"dengan 'lablib init' di folder lain lalu salin bagian yang diubah.")
+    where = _where_lines(info.course_id, url, ex)
+    body = body.replace(head, head + "\n" + where, 1)
+    if not re.search(r"^import os$", body, re.MULTILINE):
+        body = "import os\n" + body
+    write_text_atomic(root / CONFIG_FILENAME, body)
+    if old_root.resolve() != root:
+        changes.insert(0, f"folder kursus: {old_root} → {root}")
+    moved = dataclasses.replace(info, extra={**info.extra, "location": str(root)})
+    write_text_atomic(root / COURSE_FILENAME, moved.to_json())
+    return changes or [f"folder kursus: {root} (tidak ada yang berubah)"]
+
+
+def is_within(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def _check_database_reachable(db_url: str) -> None:
+    from sqlalchemy import create_engine, inspect
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        engine = create_engine(db_url, future=True)
+        with engine.connect() as conn:
+            tables = inspect(conn).get_table_names()
+        engine.dispose()
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise CourseError(f"basis data {hide_password(db_url)} tidak dapat dihubungi: {first}") from None
+    if "assignment" not in tables:
+        raise CourseError(f"basis data {hide_password(db_url)} belum berisi gradebook nbgrader; pulihkan "
+                          f"salinan gradebook kursus ke sana dulu.")

@@ -1,6 +1,6 @@
 """Grading at scale: nbgrader's own autograder, several submissions at a time, incrementally.
 
-``grade(course_dir, stage)`` leaves what stock ``nbgrader autograde`` leaves (the same
+``grade(course, stage)`` leaves what stock ``nbgrader autograde`` leaves (the same
 gradebook rows and the same autograded notebooks, up to execution timestamps), because each
 submission goes through nbgrader's own ``Autograde`` converter with the course's
 configuration (including the course's own preprocessors). What differs is scheduling:
@@ -50,11 +50,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from lablib.core.errors import LablibError
 from lablib.core.files import write_text_atomic
-from lablib.core.stages import get_stage
+from lablib.core.stages import STAGES, get_stage
+from lablib.course.course import Course
 from lablib.course.kernels import fork_kernel_manager_class, start_fork_server
 
-STATE_DIR = Path(".lablib") / "grading"
 PREFETCH = 2  # submissions in flight per execution slot (see ``grade``)
 # A kernel that never answers its first message is not the submission's fault: jupyter_client
 # picks TCP ports by binding and releasing them, so a kernel started elsewhere on the machine
@@ -67,8 +68,9 @@ STATE_SCHEMA = 1
 __all__ = ["GradeEvent", "GradeProblem", "GradeReport", "GradingError", "grade"]
 
 
-class GradingError(RuntimeError):
-    """The batch cannot start (not a course, stage not generated, ...); ``message`` says why."""
+class GradingError(LablibError, RuntimeError):
+    """The batch cannot start (not a course, stage not generated, ...); the message (in Bahasa
+    Indonesia) says why and what to do next."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ class GradeEvent:
     """Passed to the ``progress`` callback once per finished submission."""
 
     student: str
-    status: str  # "graded", "skipped" or "failed"
+    status: str  # "graded", "skipped" or "failed" (codes; ``lablib.pipeline.ProgressBar`` shows them in Indonesian)
     done: int
     total: int
     seconds: float
@@ -113,11 +115,11 @@ class GradeReport:
         return len(self.graded) + len(self.skipped) + len(self.failed)
 
     def summary(self) -> str:
-        text = (f"{self.stage}: {len(self.graded)} graded, {len(self.skipped)} unchanged, "
-                f"{len(self.failed)} failed in {self.seconds:.1f} s ({self.workers} workers)")
+        text = (f"{self.stage}: {len(self.graded)} dinilai, {len(self.skipped)} tidak berubah, "
+                f"{len(self.failed)} gagal dalam {self.seconds:.1f} detik ({self.workers} penilai paralel)")
         lines = [text]
-        lines += [f"  FAILED {p}" for p in self.failed]
-        lines += [f"  warning {p}" for p in self.warnings]
+        lines += [f"  GAGAL {p}" for p in self.failed]
+        lines += [f"  peringatan {p}" for p in self.warnings]
         return "\n".join(lines)
 
 
@@ -142,12 +144,13 @@ def _hash_tree(folder: Path, h: hashlib._Hash) -> None:
 KERNEL_LAYERS = ("core", "curriculum", "notebook")
 
 
-def source_version(course_dir: Path, stage: str) -> str:
+def source_version(course: Course | str | os.PathLike, stage: str) -> str:
     """What grading depends on besides the submission: source files, config, lablib, nbgrader."""
+    course = Course.of(course)
     h = hashlib.sha256()
     h.update(f"nbgrader {_nbgrader_version()}\0".encode())
-    _hash_tree(course_dir / "source" / stage, h)
-    h.update(_grading_config(course_dir).encode())
+    _hash_tree(course.path("source", ".", stage), h)
+    h.update(_grading_config(course.config).encode())
     h.update(lablib_code_version().encode())
     return h.hexdigest()
 
@@ -175,24 +178,9 @@ def lablib_code_version() -> str:
     return h.hexdigest()
 
 
-def _load_config(course_dir: Path):
-    """The course's ``nbgrader_config.py`` as a traitlets Config (what ``lablib.course.folder.load_config``
-    does, without importing nbgrader)."""
-    from traitlets.config.loader import PyFileConfigLoader
-
-    if not (course_dir / "nbgrader_config.py").is_file():
-        raise GradingError(f"{course_dir} is not a lablib course: nbgrader_config.py is missing. "
-                           f"Create one with 'lablib init {course_dir} --roster FILE'.")
-    return PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
-
-
-def _grading_config(course_dir: Path) -> str:
+def _grading_config(config) -> str:
     """The course config minus where things are (root, gradebook URL, exchange): moving a
     course does not re-grade it, changing e.g. the time limit or the preprocessors does."""
-    try:
-        config = _load_config(course_dir)
-    except (OSError, GradingError):
-        return ""
     where = {"CourseDirectory": ("root", "db_url", "course_id"), "Exchange": ("root",)}
     doc = {}
     for section, values in config.items():
@@ -210,12 +198,12 @@ def submission_fingerprint(folder: Path, source: str) -> str:
     return h.hexdigest()
 
 
-def _state_path(course_dir: Path, stage: str) -> Path:
-    return course_dir / STATE_DIR / f"{stage}.json"
+def _state_path(course: Course, stage: str) -> Path:
+    return course.state_dir("grading", f"{stage}.json")
 
 
-def _load_state(course_dir: Path, stage: str) -> dict[str, dict]:
-    path = _state_path(course_dir, stage)
+def _load_state(course: Course, stage: str) -> dict[str, dict]:
+    path = _state_path(course, stage)
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -226,9 +214,9 @@ def _load_state(course_dir: Path, stage: str) -> dict[str, dict]:
     return students if isinstance(students, dict) else {}
 
 
-def _save_state(course_dir: Path, stage: str, students: dict[str, dict]) -> None:
+def _save_state(course: Course, stage: str, students: dict[str, dict]) -> None:
     doc = {"schema_version": STATE_SCHEMA, "stage": stage, "students": students}
-    write_text_atomic(_state_path(course_dir, stage), json.dumps(doc, indent=0, sort_keys=True))
+    write_text_atomic(_state_path(course, stage), json.dumps(doc, indent=0, sort_keys=True))
 
 
 # -- logging capture -----------------------------------------------------------------------
@@ -258,14 +246,14 @@ def _failure_reason(log: _Capture, exc: BaseException | None) -> str:
             return msg
     if exc is not None:
         return f"{type(exc).__name__}: {exc}"
-    return "nbgrader reported an error (no details)"
+    return "nbgrader melaporkan galat (tanpa rincian)"
 
 
 def _warnings(log: _Capture) -> list[str]:
     out = []
     for msg in log.messages(logging.ERROR):
         if msg.startswith("Timeout waiting for execute reply"):
-            out.append(f"a cell hit the time limit and was interrupted ({msg}); it scores 0")
+            out.append(f"satu sel melewati batas waktu dan dihentikan ({msg}); sel itu bernilai 0")
     return out
 
 
@@ -433,19 +421,12 @@ def _environment(course_dir: Path):
             os.environ["NBGRADER_EXECUTION"] = old_env
 
 
-def _submitted_students(course_dir: Path, stage: str) -> list[str]:
-    base = course_dir / "submitted"
-    if not base.is_dir():
-        return []
-    return sorted(p.parent.name for p in base.glob(f"*/{stage}") if p.is_dir())
-
-
-def _hold_run_lock(course_dir: Path, stage: str):
+def _hold_run_lock(course: Course, stage: str):
     """An exclusive lock on the course's grading (an open file; closing it releases the lock).
 
     Two grading runs on one course would be two gradebook writers: the second is refused.
     """
-    path = course_dir / STATE_DIR / "grading.lock"
+    path = course.state_dir("grading", "grading.lock")
     path.parent.mkdir(parents=True, exist_ok=True)
     fh = open(path, "a+")  # noqa: SIM115 - kept open as the lock
     try:
@@ -456,46 +437,35 @@ def _hold_run_lock(course_dir: Path, stage: str):
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         fh.close()
-        raise GradingError(f"another grading run is using {course_dir} (lock {path}); wait for it to "
-                           f"finish, then run 'lablib grade {stage}' again.") from None
+        raise GradingError(f"penilaian lain sedang berjalan di kursus {course.root} (kunci {path}); tunggu "
+                           f"sampai selesai, lalu jalankan 'lablib grade {stage}' lagi.") from None
     return fh
 
 
-def _where(config, course_dir: Path) -> tuple[str, str]:
-    """(gradebook URL, course id) as nbgrader's CourseDirectory resolves them, without importing
-    nbgrader (a skip-only re-grade then never pays for nbgrader's imports)."""
-    cd = config.CourseDirectory if "CourseDirectory" in config else {}
-    root = Path(str(cd.get("root") or course_dir))
-    url = str(cd.get("db_url") or f"sqlite:///{(root / 'gradebook.db').resolve()}")
-    return url, str(cd.get("course_id") or "")
-
-
-def _existing_submissions(config, course_dir: Path, stage: str) -> set[str]:
+def _existing_submissions(course: Course, stage: str) -> set[str]:
     """Students with a submission of ``stage`` in the gradebook; ``GradingError`` if the stage
     (or the gradebook) is missing. Read with SQLAlchemy directly: nbgrader's tables
     ``assignment`` and ``submitted_assignment``."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.exc import SQLAlchemyError
 
-    url, _ = _where(config, course_dir)
-    hint = f"('lablib release {stage}' or 'nbgrader generate_assignment {stage}')"
-    if url.startswith("sqlite:///") and not os.path.exists(url[len("sqlite:///"):]):
-        raise GradingError(f"the gradebook {url[len('sqlite:///'):]} does not exist: generate {stage!r} "
-                           f"first {hint}.")
+    course.require_gradebook()  # a missing SQLite file is refused, never created empty
+    url = course.db_url
+    hint = f"('lablib release {stage}' atau 'nbgrader generate_assignment {stage}')"
     engine = create_engine(url, future=True)
     try:
         with engine.connect() as conn:
             found = conn.execute(text("SELECT id FROM assignment WHERE name = :n"), {"n": stage}).fetchall()
             if not found:
-                raise GradingError(f"stage {stage!r} is not in the gradebook ({_safe_url(url)}): "
-                                   f"generate it first {hint}.")
+                raise GradingError(f"tahap {stage!r} belum ada di gradebook ({_safe_url(url)}): "
+                                   f"buat dahulu {hint}.")
             rows = conn.execute(text("SELECT student_id FROM submitted_assignment WHERE assignment_id = :a"),
                                 {"a": found[0][0]}).fetchall()
             return {r[0] for r in rows}
     except SQLAlchemyError as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise GradingError(f"cannot read the gradebook ({_safe_url(url)}): {first}. If the stage has not "
-                           f"been generated yet, generate it first {hint}.") from None
+        raise GradingError(f"gradebook ({_safe_url(url)}) tidak dapat dibaca: {first}. Bila tahap ini belum "
+                           f"dibuat, buat dahulu {hint}.") from None
     finally:
         engine.dispose()
 
@@ -507,7 +477,7 @@ def _safe_url(url: str) -> str:
     return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
 
 
-def grade(course_dir: str | os.PathLike, stage: str, *, students: Iterable[str] | None = None,
+def grade(course: Course | str | os.PathLike, stage: str, *, students: Iterable[str] | None = None,
           workers: int | None = None, force: bool = False,
           progress: Callable[[GradeEvent], None] | None = None,
           prewarm: bool = True) -> GradeReport:
@@ -521,33 +491,38 @@ def grade(course_dir: str | os.PathLike, stage: str, *, students: Iterable[str] 
     cannot start at all.
     """
     started = time.perf_counter()
-    course_dir = Path(course_dir).resolve()
-    stage = get_stage(stage).slug
-    config = _load_config(course_dir)
+    course = Course.of(course)
+    try:
+        stage = get_stage(stage).slug
+    except KeyError:
+        raise GradingError(f"tahap {stage!r} tidak dikenal; pilih salah satu: "
+                           f"{', '.join(s.slug for s in STAGES)}.") from None
+    config = course.config
     workers = max(1, int(workers or os.cpu_count() or 1))
 
-    submitted = _submitted_students(course_dir, stage)
+    submitted = course.students_in("submitted", stage)
     failed: list[GradeProblem] = []
     if students is None:
         batch = submitted
     else:
         wanted = list(dict.fromkeys(students))
         batch = [s for s in wanted if s in set(submitted)]
-        failed += [GradeProblem(s, f"nothing submitted for {stage} (no folder submitted/{s}/{stage})")
+        failed += [GradeProblem(s, f"belum mengumpulkan tahap {stage} (folder submitted/{s}/{stage} tidak ada; "
+                                   f"jalankan 'lablib collect {stage}' dahulu)")
                    for s in wanted if s not in set(submitted)]
 
-    with _environment(course_dir):
-        in_gradebook = _existing_submissions(config, course_dir, stage)
-        source = source_version(course_dir, stage)
-        state = _load_state(course_dir, stage)
-        notebooks = [p.name for p in (course_dir / "release" / stage).glob("*.ipynb")] or \
-            [p.name for p in (course_dir / "source" / stage).glob("*.ipynb")]
+    with _environment(course.root):
+        in_gradebook = _existing_submissions(course, stage)
+        source = source_version(course, stage)
+        state = _load_state(course, stage)
+        notebooks = [p.name for p in course.path("release", ".", stage).glob("*.ipynb")] or \
+            [p.name for p in course.path("source", ".", stage).glob("*.ipynb")]
 
         todo: list[tuple[str, str]] = []
         skipped: list[str] = []
         for student in batch:
-            fp = submission_fingerprint(course_dir / "submitted" / student / stage, source)
-            graded_dir = course_dir / "autograded" / student / stage
+            fp = submission_fingerprint(course.path("submitted", student, stage), source)
+            graded_dir = course.path("autograded", student, stage)
             unchanged = (state.get(student, {}).get("fingerprint") == fp and student in in_gradebook
                          and all((graded_dir / nb).is_file() for nb in notebooks))
             if unchanged and not force:
@@ -574,10 +549,10 @@ def grade(course_dir: str | os.PathLike, stage: str, *, students: Iterable[str] 
                                failed=tuple(sorted(failed, key=lambda p: p.student)),
                                seconds=round(time.perf_counter() - started, 3), workers=workers)
 
-        run_lock = _hold_run_lock(course_dir, stage)
+        run_lock = _hold_run_lock(course, stage)
         lock = threading.Lock()
         # the fork server starts importing in its own process while this one imports nbgrader
-        server = start_fork_server(course_dir / STATE_DIR / "kernels.log") if prewarm else None
+        server = start_fork_server(course.state_dir("grading", "kernels.log")) if prewarm else None
         try:
             from nbgrader.coursedir import CourseDirectory
 
@@ -598,7 +573,7 @@ def grade(course_dir: str | os.PathLike, stage: str, *, students: Iterable[str] 
                 if reason is None or not kernel_did_not_start(reason):
                     break
                 if attempt < KERNEL_START_ATTEMPTS:
-                    retried.append(f"kernel did not start (attempt {attempt}); graded again")
+                    retried.append(f"kernel gagal dijalankan (percobaan {attempt}); dinilai ulang")
             return student, time.perf_counter() - t0, reason, retried + notes
 
         def attempt_one(student: str) -> tuple[str | None, list[str]]:
@@ -612,13 +587,16 @@ def grade(course_dir: str | os.PathLike, stage: str, *, students: Iterable[str] 
                     app = converter(coursedir=coursedir, config=config, log=log)
                     app.force = True  # we decided it needs grading: replace any old result
                     app.start()
+                # one submission's failure, whatever nbgrader, nbclient or the kernel raised, is
+                # that submission's: reported with its type and traceback in GradeReport.failed
+                # (the run exits non-zero), the others are graded; Ctrl-C and exits propagate
                 except BaseException as e:
                     exc = e
                     if not isinstance(e, Exception):
                         raise
             reason = None
             if exc is not None:
-                reason = _failure_reason(log, exc)
+                reason = f"tidak dapat dinilai: {_failure_reason(log, exc)}"
                 if not log.messages(logging.ERROR):
                     reason += "\n" + "".join(traceback.format_exception(exc)).strip()
             return reason, _warnings(log)
@@ -648,7 +626,7 @@ def grade(course_dir: str | os.PathLike, stage: str, *, students: Iterable[str] 
             try:
                 if server is not None:
                     server.close()
-                _save_state(course_dir, stage, state)
+                _save_state(course, stage, state)
             finally:
                 run_lock.close()  # releases the lock
 
@@ -658,18 +636,15 @@ def grade(course_dir: str | os.PathLike, stage: str, *, students: Iterable[str] 
                        warnings=tuple(warnings))
 
 
-def gradebook_rows(course_dir: str | os.PathLike, stage: str) -> dict[str, dict]:
+def gradebook_rows(course: Course | str | os.PathLike, stage: str) -> dict[str, dict]:
     """Everything autograde writes for ``stage``, per student, for comparisons and reports.
 
     ``{student: {"timestamp", "late_penalty": {notebook: penalty}, "grades": {grade_id: (auto, manual, extra,
     needs_manual)}, "comments": {grade_id: (auto, manual)}}}``.
     """
-    from nbgrader.api import Gradebook
-    from nbgrader.coursedir import CourseDirectory
-
-    coursedir = CourseDirectory(config=_load_config(Path(course_dir).resolve()))
+    course = Course.of(course)
     out: dict[str, dict] = {}
-    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+    with course.gradebook() as gb:
         for sub in gb.find_assignment(stage).submissions:
             row = out.setdefault(sub.student.id, {
                 "timestamp": sub.timestamp.isoformat() if sub.timestamp else None,

@@ -46,7 +46,9 @@ def _fork_server_main() -> None:  # pragma: no cover - runs in the fork-server p
     log = os.environ.pop("LABLIB_KERNEL_LOG", "")
     log_fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644) if log else None
     for name in PRELOAD:
-        with contextlib.suppress(Exception):  # a kernel imports it (or fails) by itself later
+        # only a warm-up: a module that fails here is imported again by each kernel, which
+        # reports the real error in the graded notebook, so nothing is hidden
+        with contextlib.suppress(Exception):
             importlib.import_module(name)
     import ipykernel_launcher
 
@@ -64,7 +66,7 @@ def _fork_server_main() -> None:  # pragma: no cover - runs in the fork-server p
         try:
             req = json.loads(line)
             pid = os.fork()
-        except Exception as exc:  # noqa: BLE001
+        except (ValueError, OSError) as exc:  # a garbled request (JSON, UTF-8) or fork refused (EAGAIN, ENOMEM)
             replies.write(json.dumps({"error": f"{type(exc).__name__}: {exc}"}).encode() + b"\n")
             continue
         if pid == 0:
@@ -88,8 +90,8 @@ def _fork_server_main() -> None:  # pragma: no cover - runs in the fork-server p
                 code = 0
             except SystemExit as exc:
                 code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-            except BaseException:  # noqa: BLE001
-                traceback.print_exc()
+            except BaseException:  # noqa: BLE001 - a forked kernel never returns into the server's loop:
+                traceback.print_exc()  # its traceback goes to the kernels' log, then os._exit below
             finally:
                 try:
                     atexit._run_exitfuncs()
@@ -196,9 +198,11 @@ class KernelForkServer:
             self.proc.stdin.close()
         except OSError:
             pass
+        import subprocess
+
         try:
             self.proc.wait(timeout=5)
-        except Exception:  # noqa: BLE001
+        except subprocess.TimeoutExpired:  # the server did not stop when its requests ended
             self.proc.kill()
             self.proc.wait()
         if self.proc.stdout:
@@ -239,6 +243,9 @@ def start_fork_server(log: Path) -> KernelForkServer | None:
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text("")  # the kernels' own messages (not the notebooks') of the last run
         return KernelForkServer(log=log)
-    except Exception as exc:  # noqa: BLE001 - grade with ordinary kernel launches
-        logging.getLogger(__name__).warning("kernel fork server unavailable (%s)", exc)
+    # the log folder cannot be written, or the server process cannot be started (no memory, no
+    # interpreter, bad environment): grade with ordinary kernel launches
+    except (OSError, ValueError) as exc:
+        logging.getLogger(__name__).warning("server kernel (fork server) tidak dapat dijalankan (%s); setiap "
+                                            "kernel dijalankan dengan cara biasa, penilaian lebih lambat", exc)
         return None

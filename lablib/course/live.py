@@ -1,7 +1,7 @@
 """Live scores: every participant's current answers, scored in-process, without kernels.
 
 During a workshop the trainer wants to see where everyone stands now, not after a grading
-run. ``live_scores(course_dir)`` finds each participant's answers file for each stage — the
+run. ``live_scores(course)`` finds each participant's answers file for each stage — the
 collected submission (``submitted/<id>/<stage>/``) and, when the course record names
 participant home folders (``lablib-course.json``: ``"homes": "/home/{id}"``), the working
 copy there (``<home>/<course_id>/<stage>/`` or ``<home>/<stage>/``) — and scores the newest
@@ -26,10 +26,10 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from lablib.core.files import write_text_atomic
 from lablib.core.stages import STAGES, get_stage
+from lablib.course.course import Course
 
 __all__ = ["LiveScore", "live_frame", "live_scores", "score_answers_file"]
 
@@ -56,9 +56,9 @@ class LiveScore:
     def by_grade_id(self) -> dict[str, float]:
         """Scores keyed like the gradebook's autograder cells (``auto-dg1-usg``)."""
         from lablib.curriculum import get_exercise
-        from lablib.notebook.assignments import test_grade_id
+        from lablib.curriculum.grade_ids import auto_grade_id
 
-        return {test_grade_id(get_exercise(ex), check): earned for ex, check, earned in self.checks}
+        return {auto_grade_id(get_exercise(ex), check): earned for ex, check, earned in self.checks}
 
 
 class _Bytes:
@@ -121,7 +121,7 @@ class _Item:
     size: int
 
 
-def _course_calendars(course_dir: Path, stages: list[str]) -> dict:
+def _course_calendars(course: Course, stages: list[str]) -> dict:
     """The calendar autograde copies beside every notebook: the course's source (or release) one."""
     from lablib.core.calendar import CALENDAR_FILENAME, load_calendar
 
@@ -129,26 +129,11 @@ def _course_calendars(course_dir: Path, stages: list[str]) -> dict:
     for stage in stages:
         folder = None
         for step in ("source", "release"):
-            if (course_dir / step / stage / CALENDAR_FILENAME).is_file():
-                folder = course_dir / step / stage
+            if (course.path(step, ".", stage) / CALENDAR_FILENAME).is_file():
+                folder = course.path(step, ".", stage)
                 break
         out[stage] = load_calendar(folder)
     return out
-
-
-def _homes(course_dir: Path) -> tuple[Any, str | None]:
-    """(CourseInfo or None, course_id) from the course record, when there is one."""
-    try:
-        from lablib.course.folder import COURSE_FILENAME, load_course
-    except ImportError:  # pragma: no cover
-        return None, None
-    if not (course_dir / COURSE_FILENAME).is_file():
-        return None, None
-    try:
-        info = load_course(course_dir)
-    except Exception:  # noqa: BLE001 - a broken record: live scores still come from submitted/
-        return None, None
-    return info, info.course_id
 
 
 def _stat_item(student: str, stage: str, path: str, source: str) -> _Item | None:
@@ -161,13 +146,14 @@ def _stat_item(student: str, stage: str, path: str, source: str) -> _Item | None
     return _Item(student, stage, path, source, st.st_mtime_ns, st.st_size)
 
 
-def _find_items(course_dir: Path, stages: list[str], students: set[str] | None,
+def _find_items(course: Course, stages: list[str], students: set[str] | None,
                 include_working: bool) -> list[_Item]:
     found: dict[tuple[str, str], list[_Item]] = {}
     known: set[str] = set()
     names = {stage: get_stage(stage).answers_filename for stage in stages}
     try:
-        people = os.scandir(course_dir / "submitted")
+        # {submitted}/{id}/{stage}, nbgrader's layout, scanned directly: thousands of folders
+        people = os.scandir(course.step_dir("submitted"))
     except OSError:
         people = None
     if people is not None:
@@ -189,22 +175,20 @@ def _find_items(course_dir: Path, stages: list[str], students: set[str] | None,
                                      folder.stat().st_mtime_ns, -1)
                     found.setdefault((person.name, folder.name), []).append(item)
     if include_working:
-        info, course_id = _homes(course_dir)
-        if info is not None:
-            ids = {p.id for p in info.participants} | known
-            for student in sorted(ids):
-                if students is not None and student not in students:
-                    continue
-                try:
-                    home = str(info.home(student))
-                except (KeyError, ValueError, IndexError):
-                    continue
-                for stage in stages:
-                    for folder in (os.path.join(home, course_id, stage), os.path.join(home, stage)):
-                        item = _stat_item(student, stage, os.path.join(folder, names[stage]), "working")
-                        if item:
-                            found.setdefault((student, stage), []).append(item)
-                            break
+        ids = set(course.ids()) | known
+        for student in sorted(ids):
+            if students is not None and student not in students:
+                continue
+            try:
+                home = str(course.home(student))
+            except (KeyError, ValueError, IndexError):
+                continue
+            for stage in stages:
+                for folder in (os.path.join(home, course.course_id, stage), os.path.join(home, stage)):
+                    item = _stat_item(student, stage, os.path.join(folder, names[stage]), "working")
+                    if item:
+                        found.setdefault((student, stage), []).append(item)
+                        break
     order = {s.slug: n for n, s in enumerate(STAGES)}
     # the newest file is the participant's current answers (collect keeps modification times)
     items = [max(c, key=lambda i: (i.mtime_ns, i.source == "working")) for c in found.values()]
@@ -253,8 +237,8 @@ class _DiskCache:
 
     SCHEMA = 1
 
-    def __init__(self, course_dir: Path):
-        self.path = course_dir / ".lablib" / "live-cache.json"
+    def __init__(self, course: Course):
+        self.path = course.state_dir("live-cache.json")
         self.entries: dict[str, list] = {}
         self.dirty = False
         self.code: str | None = None
@@ -353,7 +337,7 @@ def _score_parallel(items: list[_Item], calendars: dict, workers: int) -> list[L
         return _score_chunk((items, calendars))
 
 
-def live_scores(course_dir: str | os.PathLike, stages: Iterable[str] | str | None = None, *,
+def live_scores(course: Course | str | os.PathLike, stages: Iterable[str] | str | None = None, *,
                 students: Iterable[str] | None = None, working: bool = True,
                 workers: int | None = None, disk_cache: bool = True) -> list[LiveScore]:
     """Score every participant's current answers for ``stages`` (default: all five).
@@ -364,18 +348,18 @@ def live_scores(course_dir: str | os.PathLike, stages: Iterable[str] | str | Non
     processes used for a cold run over many files (default: CPU count); ``disk_cache=False``
     neither reads nor writes ``<course>/.lablib/live-cache.json``.
     """
-    course_dir = Path(course_dir).resolve()
+    course = Course.of(course)
     if isinstance(stages, str):
         stages = [stages]
     slugs = [get_stage(s).slug for s in stages] if stages is not None else [s.slug for s in STAGES]
     wanted = set(students) if students is not None else None
-    items = _find_items(course_dir, slugs, wanted, working)
-    calendars = _course_calendars(course_dir, slugs)
-    disk = _DiskCache(course_dir) if disk_cache and items else None
+    items = _find_items(course, slugs, wanted, working)
+    calendars = _course_calendars(course, slugs)
+    disk = _DiskCache(course) if disk_cache and items else None
     return _score_items(items, calendars, workers, disk)
 
 
-def live_frame(course_dir: str | os.PathLike, stages: Iterable[str] | str | None = None, **kwargs):
+def live_frame(course: Course | str | os.PathLike, stages: Iterable[str] | str | None = None, **kwargs):
     """``live_scores`` as a pandas DataFrame: one row per participant, ``earned`` per stage.
 
     Columns are the stages (automatic points earned) plus ``total``; a stage without an
@@ -383,7 +367,7 @@ def live_frame(course_dir: str | os.PathLike, stages: Iterable[str] | str | None
     """
     import pandas as pd
 
-    scores = live_scores(course_dir, stages, **kwargs)
+    scores = live_scores(course, stages, **kwargs)
     order = [s.slug for s in STAGES if stages is None or s.slug in
              {get_stage(x).slug for x in ([stages] if isinstance(stages, str) else stages)}]
     frame = pd.DataFrame([{"peserta": s.student, "stage": s.stage, "earned": s.earned} for s in scores],

@@ -3,7 +3,7 @@
 One notebook per stage. For each exercise: its instructions, a locked cell showing the form,
 one autograder test cell per automatic check (worth that check's points) and one manually
 graded task cell per rubric criterion (worth its points, showing the level descriptors to the
-narasumber). Because the notebook is generated, adding an exercise touches its definition
+narasumber); the graded cells are named by ``lablib.curriculum.grade_ids``. Because the notebook is generated, adding an exercise touches its definition
 only; ``assignments/`` in the repository holds the generated copies for reading and review,
 and a test keeps them identical to what this module builds.
 """
@@ -22,6 +22,7 @@ from lablib.core.files import write_text_atomic
 from lablib.core.rubrics import LEVELS
 from lablib.core.stages import get_stage
 from lablib.curriculum import stage_exercises
+from lablib.curriculum.grade_ids import auto_grade_id, rubric_grade_id
 
 NBGRADER_SCHEMA = 3
 
@@ -59,14 +60,6 @@ def _meta(kind: str, grade_id: str, points: float | None = None) -> dict:
     return {"nbgrader": meta}
 
 
-def test_grade_id(exercise: Exercise, check_id: str) -> str:
-    return f"auto-{exercise.code.lower()}-{check_id}"
-
-
-def task_grade_id(exercise: Exercise, criterion_id: str) -> str:
-    return f"rubrik-{exercise.code.lower()}-{criterion_id}"
-
-
 def _criterion_markdown(exercise: Exercise, crit) -> str:
     rows = "\n".join(f"| {lvl} – {html.escape(str(LEVELS[lvl]))} | {html.escape(desc)} |"
                      for lvl, desc in enumerate(crit.descriptors))
@@ -102,10 +95,10 @@ def build_notebook(stage: str) -> nbformat.NotebookNode:
             cells.append(new_code_cell(
                 f'# Pemeriksaan otomatis: {check.title} ({check.points:g} poin)\n'
                 f'lablib.grade_check("{ex.id}", "{check.id}")',
-                metadata=_meta("test", test_grade_id(ex, check.id), check.points)))
+                metadata=_meta("test", auto_grade_id(ex, check.id), check.points)))
         for crit in ex.criteria:
             cells.append(new_markdown_cell(_criterion_markdown(ex, crit),
-                                           metadata=_meta("task", task_grade_id(ex, crit.id), crit.points)))
+                                           metadata=_meta("task", rubric_grade_id(ex, crit.id), crit.points)))
     for cell in cells:  # stable ids keep regenerated notebooks byte-identical (clean git diffs)
         cell["id"] = cell["metadata"]["nbgrader"]["grade_id"]
     nb = new_notebook(cells=cells, metadata={

@@ -18,6 +18,7 @@ import copy
 import html
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -172,9 +173,10 @@ def import_previous(folder: str | os.PathLike | None, stage: str) -> ImportRepor
     return ImportReport(slug, report.imported, report.missing, loaded.notices + report.messages, store.path)
 
 
-def carried_differences(submitted: str | os.PathLike, participant: str, stage: str) -> tuple[str, ...]:
-    """The earlier exercises whose copy in ``participant``'s submission of ``stage`` differs from
-    their own submission of that earlier stage (``submitted`` is the course's ``submitted/``).
+def carried_differences(folder_of: Callable[[str], Path], stage: str) -> tuple[str, ...]:
+    """The earlier exercises whose copy in a participant's submission of ``stage`` differs from
+    their own submission of that earlier stage; ``folder_of(stage)`` is that participant's
+    submitted folder of a stage (the trainer's ``Course.path("submitted", id, stage)``).
 
     Scores use the copy (it is what the participant saw when pressing "Periksa"), so a trainer
     is told about a difference instead of it being overwritten: it may be a revision made after
@@ -182,8 +184,7 @@ def carried_differences(submitted: str | os.PathLike, participant: str, stage: s
     earlier stage not submitted, an unreadable file) is no difference.
     """
     slug = get_stage(stage).slug
-    root = Path(submitted) / participant
-    later = _submitted_answers(root, slug)
+    later = _submitted_answers(folder_of(slug), slug)
     if later is None:
         return ()
     earlier: dict[str, dict[str, Any] | None] = {}  # each earlier stage's file, read once
@@ -191,15 +192,15 @@ def carried_differences(submitted: str | os.PathLike, participant: str, stage: s
     for exercise_id in CARRY.get(slug, ()):
         source = exercise_id.split(".", 1)[0]
         if source not in earlier:
-            earlier[source] = _submitted_answers(root, source)
+            earlier[source] = _submitted_answers(folder_of(source), source)
         theirs = earlier[source]
         if exercise_id in later and theirs is not None and later[exercise_id] != theirs.get(exercise_id):
             different.append(exercise_id)
     return tuple(different)
 
 
-def _submitted_answers(root: Path, stage: str) -> dict[str, Any] | None:
-    path = root / stage / get_stage(stage).answers_filename
+def _submitted_answers(folder: Path, stage: str) -> dict[str, Any] | None:
+    path = Path(folder) / get_stage(stage).answers_filename
     if not path.is_file():
         return None
     try:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lablib.core import formatting
 from lablib.core.fields import AnswerError, Field, LongText, Table, word_count
 from lablib.core.i18n import T, Text
 
@@ -95,7 +96,7 @@ def _cut(text: str, note: str = "", error: Text | None = None) -> _Shown:
 def _cut_note(shown: _Shown) -> Text:
     return T("… (ditampilkan {s} dari {n} karakter; jawaban lengkap tetap tersimpan)",
              "… (showing {s} of {n} characters; the full answer is kept)").format(
-        s=f"{SHOW_CHARS:,}".replace(",", "."), n=f"{shown.cut_from:,}".replace(",", "."))
+        s=formatting.number(SHOW_CHARS), n=formatting.number(shown.cut_from))
 
 
 # ------------------------------------------------------------------------------ HTML

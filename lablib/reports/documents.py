@@ -21,7 +21,6 @@ an office can edit and print them as they are.
 from __future__ import annotations
 
 import datetime as _dt
-import html
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -29,14 +28,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lablib.core.fields import Field, Number, Table
+from lablib.core import formatting
+from lablib.core.fields import AnswerError, DateField, Field, Number, Table
 from lablib.core.files import replacing, write_text_atomic
-from lablib.course.gradebook import Participant
+from lablib.core.formatting import rupiah
+from lablib.course.course import Course
+from lablib.course.roster import Participant
 from lablib.notebook.summary import EMPTY, shown_value
+from lablib.reports.pages import render
 
 MAX_CELL_CHARS = 32_000  # Excel holds at most 32,767 characters in a cell
 DOCS_DIR = "dokumen"
-_e = html.escape
 _XML_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -58,6 +60,27 @@ def field_text(field_: Field, raw: Any) -> str:
             cells = [f"{label}: {value}" for label, value in row if value != EMPTY]
             lines.append(f"{n}. " + "; ".join(cells))
         return "\n".join(lines)
+    return _shown_text(field_, raw)
+
+
+def _shown_text(field_: Field, raw: Any) -> str:
+    """Shown text of one stored value: numbers and dates in lablib's one Indonesian style
+    (``lablib.core.formatting``); anything else, or a value not fitting its field, as the
+    answers summary shows it."""
+    if isinstance(field_, (Number, DateField)):
+        try:
+            value = field_.coerce(raw)
+        except AnswerError:
+            return shown_value(field_, raw).text  # shown as typed
+        if value is None:
+            return EMPTY
+        if isinstance(field_, DateField):
+            return formatting.date(value)
+        if field_.unit == "rupiah":
+            return formatting.rupiah(value)
+        if field_.unit == "%":
+            return formatting.percent(value, 2)
+        return f"{formatting.number(value)} {field_.unit}".strip()
     return shown_value(field_, raw).text
 
 
@@ -69,7 +92,7 @@ def table_rows(table: Table, raw: Any) -> list[list[tuple[str, str]]]:
     for row in raw:
         if not isinstance(row, dict):
             continue
-        cells = [(c.label, shown_value(c, row.get(c.id)).text) for c in table.columns]
+        cells = [(c.label, _shown_text(c, row.get(c.id))) for c in table.columns]
         if any(v != EMPTY for _, v in cells):
             out.append(cells)
     return out
@@ -126,7 +149,9 @@ def value_of(answers: Mapping[str, Any] | None, ref: str) -> Any:
         return raw
     try:
         return f.coerce(raw)
-    except Exception:  # noqa: BLE001 - any value that does not fit reads as empty
+    # a value that does not fit its field (AnswerError is a ValueError; int()/float() of an odd
+    # JSON value raise TypeError or OverflowError) reads as empty
+    except (ValueError, TypeError, OverflowError):
         return None
 
 
@@ -229,10 +254,6 @@ def build_section(spec: Spec, answers: Mapping[str, Any]) -> Section:
     return Section(spec.key, spec.title, (Block(text=NOT_FILLED),), missing=True)
 
 
-def _fmt_number(value: Any, unit: str = "") -> str:
-    return Number("x", "x", unit=unit).display(value) if isinstance(value, (int, float)) else EMPTY
-
-
 def _hasil_blocks(answers: Mapping[str, Any]) -> list[Block]:
     """Hasil: the trial's change against the baseline, the complaint ratio and the interpretation."""
     blocks = _blocks(answers, ("deliver.dv1.perubahan",), labelled=False)
@@ -240,14 +261,14 @@ def _hasil_blocks(answers: Mapping[str, Any]) -> list[Block]:
     band = text_of(answers, "deliver.dv1.band_pengaduan")
     if pct is not None:
         blocks.append(Block(label="Pengaduan terselesaikan",
-                            text=_fmt_number(pct, "%") + (f" (band IID {band})" if band else "")))
+                            text=formatting.percent(pct) + (f" (band IID {band})" if band else "")))
     log = value_of(answers, "deliver.dv1.log") or []
     if log:
         served = sum(r.get("dilayani") or 0 for r in log if isinstance(r.get("dilayani"), (int, float)))
         dates = [r.get("tanggal") for r in log if isinstance(r.get("tanggal"), _dt.date)]
-        span = f" ({min(dates).isoformat()} s.d. {max(dates).isoformat()})" if dates else ""
+        span = f" ({formatting.date(min(dates))} s.d. {formatting.date(max(dates))})" if dates else ""
         blocks.append(Block(label="Uji coba", text=f"{len(log)} minggu tercatat{span}; "
-                                                   f"{_fmt_number(served, 'orang')} dilayani"))
+                                                   f"{formatting.number(served)} orang dilayani"))
     blocks += _blocks(answers, ("deliver.dv1.interpretasi",), labelled=False)
     return blocks
 
@@ -263,17 +284,6 @@ def _anggaran_blocks(answers: Mapping[str, Any]) -> list[Block]:
     if source:
         blocks.append(Block(label="Sumber dana", text=source))
     return blocks
-
-
-def rupiah(amount: Any) -> str:
-    """``43900000`` → ``'Rp43.900.000'``.
-
-    >>> rupiah(43900000), rupiah(0)
-    ('Rp43.900.000', 'Rp0')
-    """
-    if not isinstance(amount, (int, float)):
-        return EMPTY
-    return "Rp" + f"{amount:,.0f}".replace(",", ".")
 
 
 def _rb_specs() -> tuple[Spec, ...]:
@@ -367,56 +377,16 @@ def build_document(kind: str, person: Participant, answers: Mapping[str, Any]) -
     name = innovation_name(answers) or "(nama inovasi belum diisi)"
     opd = opd_of(person, answers)
     title = {"profil": "Profil Inovasi Daerah", "kipp": "Proposal Inovasi Pelayanan Publik (format KIPP)"}[kind]
-    meta = (("Inovasi", name), ("OPD", opd or EMPTY), ("Disusun oleh", person.name or person.id),
-            ("Jabatan", person.jabatan or EMPTY), ("Tanggal dokumen", _dt.date.today().isoformat()))
+    meta = (("Inovasi", name), ("OPD", opd or EMPTY), ("Disusun oleh", person.nama or person.id),
+            ("Jabatan", person.jabatan or EMPTY), ("Tanggal dokumen", formatting.date(_dt.date.today())))
     return Document(kind, title, name, person.id, tuple(build_section(s, answers) for s in specs), meta)
 
 
 # ============================================================================ HTML
 
-DOC_CSS = """
-body{font-family:"Noto Serif",Georgia,"Times New Roman",serif;color:#111;max-width:48em;margin:2em auto;
- padding:0 1.2em;line-height:1.5;background:#fff}
-h1{font-size:1.55em;margin:.2em 0} h2{font-size:1.15em;margin:1.4em 0 .3em;border-bottom:1px solid #999}
-.sub{font-size:1.2em;color:#1f4e79;margin:.2em 0 .8em}
-table{border-collapse:collapse;width:100%;margin:.4em 0;font-size:.95em}
-th,td{border:1px solid #888;padding:3px 6px;vertical-align:top;text-align:left} th{background:#eee}
-table.meta td:first-child{width:11em;font-weight:bold;background:#f6f6f6}
-p{white-space:pre-wrap;margin:.35em 0} .label{font-weight:bold}
-.draft{color:#8a5a00;font-style:italic;font-size:.9em} .missing{color:#888;font-style:italic}
-@media print{body{margin:0;max-width:none}}
-"""
-
-
 def document_html(doc: Document) -> str:
-    """A self-contained, printable HTML page; every answer is escaped."""
-    out = ["<!DOCTYPE html>", '<html lang="id"><head><meta charset="utf-8">',
-           '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>{_e(doc.title)} · {_e(doc.subtitle)}</title><style>{DOC_CSS}</style></head><body>",
-           f"<h1>{_e(doc.title)}</h1>", f'<p class="sub">{_e(doc.subtitle)}</p>', '<table class="meta">']
-    out += [f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in doc.meta]
-    out.append("</table>")
-    for s in doc.sections:
-        out.append(f'<section id="{_e(s.key)}"><h2>{_e(s.title)}</h2>')
-        if s.draft_from:
-            out.append(f'<p class="draft">Draf dari jawaban {_e(s.draft_from)}; lengkapi bagian ini.</p>')
-        for b in s.blocks:
-            out.append(_block_html(b, missing=s.missing))
-        out.append("</section>")
-    out.append("</body></html>")
-    return "\n".join(out)
-
-
-def _block_html(b: Block, missing: bool = False) -> str:
-    if b.is_table:
-        head = "".join(f"<th>{_e(h)}</th>" for h in b.headers)
-        body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in r) + "</tr>" for r in b.rows)
-        label = f'<p class="label">{_e(b.label)}</p>' if b.label else ""
-        return f"{label}<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-    cls = ' class="missing"' if missing else ""
-    if b.label:
-        return f'<p{cls}><span class="label">{_e(b.label)}:</span> {_e(b.text)}</p>'
-    return f"<p{cls}>{_e(b.text)}</p>"
+    """A self-contained, printable HTML page (``templates/document.html.j2``); every answer is escaped."""
+    return render("document.html.j2", doc=doc)
 
 
 # ============================================================================ Word
@@ -497,32 +467,22 @@ def write_participant_documents(person: Participant, answers: Mapping[str, Any],
     return paths
 
 
-def write_documents(course_dir: str | os.PathLike, participants: Iterable[str] | None = None,
+def write_documents(course: Course | str | os.PathLike, participants: Iterable[str] | None = None,
                     out: str | os.PathLike | None = None) -> list[Path]:
     """Write the documents of every participant who has answers (default ``<course>/dokumen/<id>/``)."""
-    from lablib.course.gradebook import course_students, latest_answers, read_roster
+    from lablib.course.gradebook import course_students, latest_answers
 
-    course_dir = Path(course_dir)
-    roster = read_roster(course_dir)
-    ids = list(participants) if participants is not None else course_students(course_dir)
-    base = Path(out) if out else course_dir / DOCS_DIR
+    course = Course.of(course)
+    ids = list(participants) if participants is not None else course_students(course)
+    base = Path(out) if out else course.root / DOCS_DIR
     written: list[Path] = []
     for pid in ids:
-        answers = latest_answers(course_dir, pid)
+        answers = latest_answers(course, pid)
         if not answers:
             continue
-        written += write_participant_documents(roster.get(pid) or Participant(pid), answers, base / pid)
+        written += write_participant_documents(course.participant(pid) or Participant(pid, "", ""), answers,
+                                               base / pid)
     return written
-
-
-def cmd_documents(args) -> int:
-    """``lablib documents [--participant ID ...] [--out DIR]``."""
-    course = Path(getattr(args, "course", None) or ".")
-    paths = write_documents(course, getattr(args, "participant", None) or None, getattr(args, "out", None))
-    people = {p.parent.name for p in paths}
-    print(f"Dokumen inovasi ditulis untuk {len(people)} peserta ({len(paths)} file) di "
-          f"{Path(getattr(args, 'out', None) or course / DOCS_DIR)}")
-    return 0
 
 
 __all__ = [
@@ -533,7 +493,6 @@ __all__ = [
     "Section",
     "Spec",
     "build_document",
-    "cmd_documents",
     "document_docx",
     "document_html",
     "field_text",

@@ -2,9 +2,11 @@
 
 nbgrader's own export has assignment totals only. Here every grade cell of the gradebook is
 mapped back to its exercise definition through its grade id (``auto-<code>-<check>`` for an
-automatic check, ``rubrik-<code>-<criterion>`` for a narasumber criterion). Every participant
-on the roster appears, including those who never submitted (their items are blank, their
-totals 0). A rubric criterion the narasumber has not scored yet is blank, not 0.
+automatic check, ``rubrik-<code>-<criterion>`` for a narasumber criterion; see
+``lablib.curriculum.grade_ids``). Every participant on the roster appears, including those who
+never submitted (their items are blank, their totals 0). A rubric criterion the narasumber has
+not scored yet is blank, not 0. Scores are read with ``lablib.course.gradebook.read_gradebook``,
+as the cohort report reads them, and count extra credit as nbgrader does.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from pathlib import Path
 
 from lablib.core.files import replacing
 from lablib.core.stages import STAGES
-from lablib.course.folder import load_course
+from lablib.course.course import Course
+from lablib.course.gradebook import GradebookView, read_gradebook
+from lablib.curriculum.grade_ids import AUTO, RUBRIC, grade_names, parse_grade_id
 
-AUTO, RUBRIC = "otomatis", "rubrik"
+KIND_LABEL = {AUTO: "otomatis", RUBRIC: "rubrik"}  # the "jenis" column and the column names
 FILES = ("nilai-per-latihan.csv", "nilai-per-butir.csv", "nilai-rinci.csv", "nilai.xlsx")
 
 
@@ -28,7 +32,7 @@ class Item:
 
     stage: str
     code: str  # exercise code, e.g. "DG1" ("" when the grade id is not lablib's)
-    kind: str  # AUTO or RUBRIC
+    kind: str  # KIND_LABEL of AUTO or RUBRIC
     item_id: str
     grade_id: str
     title: str
@@ -58,69 +62,58 @@ class Grades:
 
 
 def _definition_items(stage: str) -> dict[str, tuple[int, str, str, str, str]]:
-    """``{grade_id: (order, code, kind, item id, title)}`` from the exercise definitions."""
-    from lablib.curriculum import stage_exercises
-    from lablib.notebook.assignments import task_grade_id, test_grade_id
-
-    found, n = {}, 0
-    for ex in stage_exercises(stage):
-        for c in ex.checks:
-            found[test_grade_id(ex, c.id)] = (n, ex.code, AUTO, c.id, c.title)
-            n += 1
-        for c in ex.criteria:
-            found[task_grade_id(ex, c.id)] = (n, ex.code, RUBRIC, c.id, c.title)
-            n += 1
-    return found
+    """``{grade_id: (order, code, kind label, item id, title)}`` from the exercise definitions."""
+    return {name: (n, g.exercise.code, KIND_LABEL[g.kind], g.item_id, g.item.title)
+            for n, (name, g) in enumerate(grade_names(stage).items())}
 
 
-def read_grades(course_dir: str | os.PathLike) -> Grades:
-    """Every item and every participant's score on it, from the gradebook."""
-    from nbgrader.api import Gradebook, MissingEntry
+def _stage_items(view: GradebookView, stage: str) -> list[Item]:
+    """The stage's graded cells as export items: lablib's in curriculum order, then any other."""
+    defined = _definition_items(stage)
+    found: dict[str, tuple[int, Item]] = {}
+    for cell in view.stage_cells(stage):
+        if cell.name in found:
+            continue
+        if cell.name in defined:
+            order, code, kind, item_id, title = defined[cell.name]
+        else:  # a cell of an older curriculum, or one added by hand in formgrader
+            parsed = parse_grade_id(cell.name)
+            order, title = 10_000, cell.name
+            if parsed:
+                code, kind, item_id = parsed.code, KIND_LABEL[parsed.kind], parsed.item_id
+            else:
+                code, kind, item_id = "", KIND_LABEL[RUBRIC if cell.task else AUTO], cell.name
+        found[cell.name] = (order, Item(stage, code, kind, item_id, cell.name, title, cell.max_score))
+    return [i for _, i in sorted(found.values(), key=lambda t: (t[0], t[1].grade_id))]
 
-    from lablib.course.roster import Participant
-    from lablib.pipeline import GRADED, SUBMITTED, parse_grade_id, status
 
-    info = load_course(course_dir)
-    st = status(info.root)
+def read_grades(course: Course | str | os.PathLike) -> Grades:
+    """Every item and every participant's score on it, from the gradebook.
+
+    Read through ``lablib.course.gradebook.read_gradebook``, as the cohort report and the
+    feedback pages read it, so an item's score is nbgrader's (``Grade.score``: the manual score
+    if set, else the automatic one, plus any extra credit) and the totals here are nbgrader's
+    and the report's.
+    """
+    from lablib.course.status import GRADED, SUBMITTED, status
+
+    course = Course.of(course)
+    st = status(course)
+    view = read_gradebook(course)
     items: list[Item] = []
-    scores: dict = {}
-    with Gradebook(info.db_url(), info.course_id) as gb:
-        for stage in STAGES:
-            try:
-                assignment = gb.find_assignment(stage.slug)
-            except MissingEntry:
-                continue
-            defined = _definition_items(stage.slug)
-            stage_items = []
-            for nb in assignment.notebooks:
-                for cell in list(nb.grade_cells) + list(nb.task_cells):
-                    if cell.name in {i.grade_id for _, i in stage_items}:
-                        continue
-                    if cell.name in defined:
-                        order, code, kind, item_id, title = defined[cell.name]
-                    else:
-                        parsed = parse_grade_id(cell.name)
-                        kind = (AUTO if parsed[0] == "auto" else RUBRIC) if parsed else \
-                            (RUBRIC if cell.name in {t.name for t in nb.task_cells} else AUTO)
-                        order, code, item_id, title = 10_000, parsed[1] if parsed else "", \
-                            parsed[2] if parsed else cell.name, cell.name
-                    stage_items.append((order, Item(stage.slug, code, kind, item_id, cell.name, title,
-                                                    float(cell.max_score or 0))))
-            items += [i for _, i in sorted(stage_items, key=lambda t: (t[0], t[1].grade_id))]
-            for sub in gb.assignment_submissions(stage.slug):
-                for nb in sub.notebooks:
-                    for g in nb.grades:
-                        value = g.manual_score if g.manual_score is not None else g.auto_score
-                        scores[(sub.student_id, g.name)] = None if value is None else float(value)
-    roster = list(info.participants)
-    known = {p.id for p in roster}
-    roster += [Participant(p.id, "", "") for p in st.participants if p.id not in known]
+    for stage in STAGES:
+        items += _stage_items(view, stage.slug)
+    scores = {(student, name): (g.score if g.scored else None)
+              for (student, _), record in view.records.items() for name, g in record.grades.items()}
+    people = {p.id: p for p in course.participants}
+    for pid in [*view.participants, *(p.id for p in st.participants)]:
+        people.setdefault(pid, view.participant(pid))
     stage_state = {}
     for p in st.participants:
         for s in p.stages:
             state = {GRADED: "dinilai", SUBMITTED: "dikumpulkan, belum dinilai"}.get(s.state, "belum mengumpulkan")
             stage_state[(p.id, s.stage)] = (state, s.late)
-    return Grades(tuple(items), tuple(roster), scores, stage_state)
+    return Grades(tuple(items), tuple(people.values()), scores, stage_state)
 
 
 def _sum(values: list[float | None]) -> float | None:
@@ -131,13 +124,14 @@ def _sum(values: list[float | None]) -> float | None:
 def tables(grades: Grades) -> dict[str, tuple[list[str], list[list]]]:
     """The three export tables: ``{sheet name: (header, rows)}``."""
     base = ["id", "nama", "opd", "jabatan", "email"]
+    auto, rubric = KIND_LABEL[AUTO], KIND_LABEL[RUBRIC]
     stages = [s.slug for s in STAGES if grades.stage_items(s.slug)] or [s.slug for s in STAGES]
 
     per_ex_head = list(base)
     for slug in stages:
         per_ex_head.append(f"{slug}: status")
         for code in grades.exercise_codes(slug):
-            per_ex_head += [f"{code} {AUTO}", f"{code} {RUBRIC}", f"{code} total"]
+            per_ex_head += [f"{code} {auto}", f"{code} {rubric}", f"{code} total"]
         per_ex_head.append(f"{slug}: total")
     per_ex_head.append("total kursus")
     per_item_head = base[:3] + [i.column for i in grades.items]
@@ -153,9 +147,9 @@ def tables(grades: Grades) -> dict[str, tuple[list[str], list[list]]]:
             stage_total = 0.0
             for code in grades.exercise_codes(slug):
                 values = {kind: _sum([grades.scores.get((p.id, i.grade_id)) for i in grades.stage_items(slug)
-                                      if i.code == code and i.kind == kind]) for kind in (AUTO, RUBRIC)}
-                both = _sum([values[AUTO], values[RUBRIC]])
-                row += [values[AUTO], values[RUBRIC], both]
+                                      if i.code == code and i.kind == kind]) for kind in (auto, rubric)}
+                both = _sum([values[auto], values[rubric]])
+                row += [values[auto], values[rubric], both]
                 stage_total += both or 0.0
             row.append(round(stage_total, 4))
             course_total += stage_total
@@ -183,16 +177,16 @@ class ExportResult:
                 f"diekspor ke {self.folder}:\n" + "\n".join(f"  {f.name}" for f in self.files))
 
 
-def export(course_dir: str | os.PathLike, out: str | os.PathLike | None = None) -> ExportResult:
+def export(course: Course | str | os.PathLike, out: str | os.PathLike | None = None) -> ExportResult:
     """Write the export tables as CSV files (UTF-8 with BOM, for Excel) and one Excel workbook."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    info = load_course(course_dir)
-    folder = Path(out).resolve() if out else info.root / "ekspor"
+    course = Course.of(course)
+    folder = Path(out).resolve() if out else course.root / "ekspor"
     folder.mkdir(parents=True, exist_ok=True)
-    grades = read_grades(info.root)
+    grades = read_grades(course)
     sheets = tables(grades)
     written = []
     for (_name, (head, rows)), filename in zip(sheets.items(), FILES[:3]):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
-import html
 import os
 import statistics
 from collections import Counter
@@ -22,24 +21,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
+from lablib.core import formatting
 from lablib.core.files import replacing, write_text_atomic
 from lablib.core.rubrics import LEVELS, MAX_LEVEL
 from lablib.core.stages import STAGES
+from lablib.course.course import Course
 from lablib.course.gradebook import (
-    AUTO,
-    RUBRIC,
     GradebookView,
-    Participant,
     course_students,
-    grade_names,
     latest_answers,
     read_gradebook,
 )
+from lablib.course.roster import Participant
 from lablib.curriculum import all_exercises, stage_exercises
+from lablib.curriculum.grade_ids import AUTO, RUBRIC, grade_names
 from lablib.reports.documents import EMPTY, innovation_name, opd_of, text_of, value_of
+from lablib.reports.pages import render
 
 REPORT_DIR = "laporan"
-_e = html.escape
 
 STATUS = ("belum mulai", "tersimpan", "dikumpulkan", "dinilai otomatis", "dinilai narasumber")
 
@@ -64,7 +65,7 @@ class Innovation:
 
 @dataclass
 class Cohort:
-    course_dir: Path
+    course: Course
     view: GradebookView
     people: list[Participant]
     answers: dict[str, dict[str, Any]]
@@ -91,36 +92,41 @@ class Cohort:
         return out
 
     def opd(self, pid: str) -> str:
-        person = next((p for p in self.people if p.id == pid), Participant(pid))
+        person = next((p for p in self.people if p.id == pid), None) or self.view.participant(pid)
         return opd_of(person, self.answers.get(pid) or {}) or "(OPD tidak diketahui)"
 
 
-def load_cohort(course_dir: str | os.PathLike) -> Cohort:
+def load_cohort(course: Course | str | os.PathLike) -> Cohort:
     """Read the gradebook, the roster and every participant's latest answers."""
-    course_dir = Path(course_dir)
-    view = read_gradebook(course_dir)
-    ids = course_students(course_dir, view)
+    course = Course.of(course)
+    view = read_gradebook(course)
+    ids = course_students(course, view)
     people = []
     for pid in ids:
-        people.append(view.participants.get(pid) or Participant(pid))
-    answers = {pid: latest_answers(course_dir, pid) for pid in ids}
+        people.append(view.participant(pid))
+    answers = {pid: latest_answers(course, pid) for pid in ids}
     submitted = set()
     for pid in ids:
         for st in STAGES:
-            if (course_dir / "submitted" / pid / st.slug).is_dir():
+            if course.path("submitted", pid, st.slug).is_dir():
                 submitted.add((pid, st.slug))
     stages = [s.slug for s in STAGES if stage_exercises(s.slug)]
-    return Cohort(course_dir, view, people, answers, submitted, stages, _course_states(course_dir))
+    return Cohort(course, view, people, answers, submitted, stages, _course_states(course))
 
 
-def _course_states(course_dir: Path) -> dict[tuple[str, str], str]:
+def _course_states(course: Course) -> dict[tuple[str, str], str]:
     """Saved / submitted states as ``lablib status`` sees them (participants' folders, the
     exchange); ``{}`` when the course commands are not available or the course has no record."""
-    try:
-        from lablib.pipeline import status
+    from sqlalchemy.exc import SQLAlchemyError
 
-        st = status(course_dir)
-    except Exception:  # noqa: BLE001 - no lablib-course.json, or an older lablib: fall back to submitted/ folders
+    from lablib.core.errors import LablibError
+    from lablib.course.status import status
+
+    try:
+        st = status(course)
+    # no lablib-course.json or an unusable gradebook (CourseError), an unreadable folder or record:
+    # the report falls back to the submitted/ folders
+    except (LablibError, OSError, ValueError, SQLAlchemyError):
         return {}
     return {(p.id, s.stage): s.state for p in st.participants for s in p.stages}
 
@@ -164,9 +170,9 @@ def participants_table(c: Cohort) -> ReportTable:
             per_stage.append(rec.score if rec is not None else None)
         total = round(sum(x for x in per_stage if x is not None), 2)
         name = innovation_name(c.answers.get(p.id) or {})
-        rows.append((p.id, p.name, c.opd(p.id), *per_stage, total, name or EMPTY))
+        rows.append((p.id, p.nama, c.opd(p.id), *per_stage, total, name or EMPTY))
     course_max = sum(ex.points for ex in all_exercises())
-    return ReportTable("Peserta", "Nilai per peserta", ("ID", "Nama", "OPD", *c.stages, f"Total (maks {course_max:g})",
+    return ReportTable("Peserta", "Nilai per peserta", ("ID", "Nama", "OPD", *c.stages, f"Total (maks {formatting.points(course_max)})",
                                                        "Inovasi"), tuple(rows))
 
 
@@ -452,7 +458,7 @@ def chart_stage_scores(c: Cohort):
             ax.hist(scores, bins=min(10, max(3, len(scores))), range=(0, maximum), color=COLORS[2])
         ax.set_xlim(0, maximum)
         ax.set_title(f"{stage} (n={len(scores)})", fontsize=9)
-        ax.set_xlabel(f"nilai (maks {maximum:g})", fontsize=8)
+        ax.set_xlabel(f"nilai (maks {formatting.points(maximum)})", fontsize=8)
         ax.tick_params(labelsize=7)
     return fig
 
@@ -564,43 +570,9 @@ def chart_iid(t: ReportTable):
 
 # ============================================================================ HTML
 
-CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",Arial,sans-serif;color:#1a1a1a;
- max-width:70em;margin:1.2em auto;padding:0 1em;line-height:1.4;background:#fff}
-h1{font-size:1.6em;margin-bottom:.1em} h2{border-bottom:2px solid #1f4e79;padding-bottom:.15em;margin-top:1.8em}
-.sub{color:#444} nav a{margin-right:1em}
-table{border-collapse:collapse;margin:.5em 0;font-size:.88em} th,td{border:1px solid #bbb;padding:3px 6px;
- text-align:left;vertical-align:top} th{background:#eef2f7} td.n{text-align:right;font-variant-numeric:tabular-nums}
-img{max-width:100%;height:auto;border:1px solid #eee;margin:.4em 0}
-.note{background:#fff8e1;border-left:4px solid #e0a800;padding:.4em .8em;font-size:.9em}
-.kpi{display:flex;gap:1em;flex-wrap:wrap} .kpi div{border:1px solid #c5d3e3;background:#f3f7fb;border-radius:6px;
- padding:.5em 1em} .kpi b{display:block;font-size:1.5em}
-details summary{cursor:pointer;color:#1f4e79}
-"""
-
-
-def _cell(v: Any) -> str:
-    if v is None:
-        return '<td class="n">–</td>'
-    if isinstance(v, float):
-        return f'<td class="n">{v:.2f}'.rstrip("0").rstrip(".") + "</td>"
-    if isinstance(v, int):
-        return f'<td class="n">{v}</td>'
-    return f"<td>{_e(str(v))}</td>"
-
-
-def table_html(t: ReportTable, limit: int | None = None) -> str:
-    rows = t.rows if limit is None else t.rows[:limit]
-    head = "".join(f"<th>{_e(h)}</th>" for h in t.headers)
-    body = "".join("<tr>" + "".join(_cell(v) for v in r) + "</tr>" for r in rows)
-    if not rows:
-        body = f'<tr><td colspan="{len(t.headers)}">Belum ada data.</td></tr>'
-    note = f'<p class="note">{_e(t.note)}</p>' if t.note else ""
-    return f'{note}<table id="tabel-{_e(t.key.lower().replace(" ", "-"))}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-
-
-def _img(fig, alt: str) -> str:
-    return f'<img alt="{_e(alt)}" src="data:image/png;base64,{_png(fig)}">'
+def _chart(fig, alt: str) -> dict:
+    # Markup: base64 text has no character HTML would read as markup (A–Z a–z 0–9 + / =).
+    return {"alt": alt, "png": Markup(_png(fig))}
 
 
 @dataclass(frozen=True)
@@ -609,46 +581,36 @@ class Report:
     html: str
 
 
-def build_report(course_dir: str | os.PathLike, cohort: Cohort | None = None) -> Report:
-    c = cohort or load_cohort(course_dir)
+def build_report(course: Course | str | os.PathLike, cohort: Cohort | None = None) -> Report:
+    c = cohort or load_cohort(course)
     progress, people, exercises = progress_table(c), participants_table(c), exercise_table(c)
     criteria, failed, opd = criterion_table(c), failed_checks_table(c), opd_table(c)
     portfolio, iid, iid_ind = portfolio_table(c), iid_table(c), iid_indicator_table(c)
     tables = (progress, people, exercises, criteria, failed, opd, portfolio, iid, iid_ind)
-    from lablib.course.gradebook import course_id
 
-    stamp = _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
-    graded = sum(1 for _ in c.view.records)
-    sections: list[tuple[str, str, list[str]]] = [
-        ("kemajuan", "Kemajuan per tahap", [_img(chart_progress(c), "Kemajuan per tahap"), table_html(progress)]),
-        ("nilai-tahap", "Sebaran nilai per tahap", [_img(chart_stage_scores(c), "Sebaran nilai per tahap")]),
-        ("latihan", "Nilai per latihan", [_img(chart_exercises(c), "Nilai per latihan"), table_html(exercises)]),
-        ("kriteria", "Level rubrik per kriteria", [_img(chart_criteria(criteria), "Level rubrik"),
-                                                   table_html(criteria)]),
-        ("pemeriksaan", "Pemeriksaan otomatis yang paling sering gagal",
-         [_img(chart_failed(failed), "Pemeriksaan paling sering gagal"), table_html(failed, limit=15)]),
-        ("opd", "Nilai menurut OPD", [_img(chart_opd(opd), "Nilai menurut OPD"), table_html(opd)]),
-        ("portofolio", "Portofolio inovasi", [_img(chart_portfolio(portfolio), "Portofolio inovasi"),
-                                              table_html(portfolio)]),
-        ("iid", "Perkiraan indikator inovasi IID", [_img(chart_iid(iid), "Perkiraan IID"), table_html(iid),
-                                                    "<details><summary>Sebaran level per indikator</summary>"
-                                                    + table_html(iid_ind) + "</details>"]),
-        ("peserta", "Nilai per peserta", [table_html(people)]),
+    def section(key: str, title: str, chart: dict | None = None, tables: Sequence[ReportTable] = (),
+                limit: int | None = None, details: Sequence[tuple[str, ReportTable]] = ()) -> dict:
+        """One ``<section>``: a chart, tables (the first ``limit`` rows) and tables folded in details."""
+        return {"key": key, "title": title, "chart": chart, "tables": tables, "limit": limit, "details": details}
+
+    sections = [
+        section("kemajuan", "Kemajuan per tahap", _chart(chart_progress(c), "Kemajuan per tahap"), [progress]),
+        section("nilai-tahap", "Sebaran nilai per tahap", _chart(chart_stage_scores(c), "Sebaran nilai per tahap")),
+        section("latihan", "Nilai per latihan", _chart(chart_exercises(c), "Nilai per latihan"), [exercises]),
+        section("kriteria", "Level rubrik per kriteria", _chart(chart_criteria(criteria), "Level rubrik"), [criteria]),
+        section("pemeriksaan", "Pemeriksaan otomatis yang paling sering gagal",
+                _chart(chart_failed(failed), "Pemeriksaan paling sering gagal"), [failed], limit=15),
+        section("opd", "Nilai menurut OPD", _chart(chart_opd(opd), "Nilai menurut OPD"), [opd]),
+        section("portofolio", "Portofolio inovasi", _chart(chart_portfolio(portfolio), "Portofolio inovasi"),
+                [portfolio]),
+        section("iid", "Perkiraan indikator inovasi IID", _chart(chart_iid(iid), "Perkiraan IID"), [iid],
+                [("Sebaran level per indikator", iid_ind)]),
+        section("peserta", "Nilai per peserta", tables=[people]),
     ]
-    nav = "".join(f'<a href="#{k}">{_e(t)}</a>' for k, t, _ in sections)
-    kpi = (f'<div class="kpi"><div>Peserta<b>{len(c.people)}</b></div>'
-           f"<div>Inovasi<b>{len(c.innovations())}</b></div>"
-           f"<div>Pengumpulan dinilai<b>{graded}</b></div></div>")
-    parts = ["<!DOCTYPE html>", '<html lang="id"><head><meta charset="utf-8">',
-             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-             f"<title>Laporan kohort · {_e(course_id(c.course_dir))}</title><style>{CSS}</style></head><body>",
-             "<h1>Laporan kohort Laboratorium Inovasi</h1>",
-             f'<p class="sub">Kursus {_e(course_id(c.course_dir))} · dibuat {_e(stamp)} oleh lablib</p>',
-             kpi, f"<nav>{nav}</nav>"]
-    for key, title, body in sections:
-        parts.append(f'<section id="{key}"><h2>{_e(title)}</h2>{"".join(body)}</section>')
-    parts.append("</body></html>")
-    return Report(tables, "\n".join(parts))
+    kpi = {"people": len(c.people), "innovations": len(c.innovations()), "graded": sum(1 for _ in c.view.records)}
+    page = render("report.html.j2", course_id=c.course.course_id, generated=_dt.datetime.now().astimezone(),
+                  kpi=kpi, sections=sections)
+    return Report(tables, page)
 
 
 def write_excel(tables: Iterable[ReportTable], path: str | os.PathLike) -> Path:
@@ -684,98 +646,18 @@ def write_excel(tables: Iterable[ReportTable], path: str | os.PathLike) -> Path:
     return path
 
 
-def write_report(course_dir: str | os.PathLike, out: str | os.PathLike | None = None) -> tuple[Path, Path]:
+def write_report(course: Course | str | os.PathLike, out: str | os.PathLike | None = None) -> tuple[Path, Path]:
     """Write ``laporan-kohort.html`` and ``laporan-kohort.xlsx`` (default in ``<course>/laporan/``)."""
-    course_dir = Path(course_dir)
-    out_dir = Path(out) if out else course_dir / REPORT_DIR
+    course = Course.of(course)
+    out_dir = Path(out) if out else course.root / REPORT_DIR
     if out_dir.suffix.lower() == ".html":
         html_path, out_dir = out_dir, out_dir.parent
     else:
         html_path = out_dir / "laporan-kohort.html"
-    report = build_report(course_dir)
+    report = build_report(course)
     write_text_atomic(html_path, report.html)
     xlsx = write_excel(report.tables, html_path.with_suffix(".xlsx"))
     return html_path, xlsx
-
-
-def cmd_report(args) -> int:
-    """``lablib report [--out DIR|FILE.html]``."""
-    course = Path(getattr(args, "course", None) or ".")
-    html_path, xlsx = write_report(course, getattr(args, "out", None))
-    print(f"Laporan kohort: {html_path}\nTabel Excel:    {xlsx}")
-    return 0
-
-
-def add_commands(sub, course_opt, course_of, error_cls) -> None:
-    """Add ``review export|import``, ``report``, ``showcase`` and ``documents`` to lablib's CLI.
-
-    ``course_of(args)`` resolves the course folder; an expected failure is raised as
-    ``error_cls`` so the CLI prints a message instead of a traceback.
-    """
-    from lablib.core.stages import STAGES
-
-    def wrap(func):
-        def run(args) -> int:
-            from lablib.reports.review import ReviewError
-
-            args.course = str(course_of(args))
-            try:
-                return func(args)
-            except (ReviewError, FileNotFoundError, KeyError) as exc:
-                raise error_cls(str(exc).strip("'\"")) from None
-        return run
-
-    def review(args) -> int:
-        from lablib.reports.review import cmd_review_export, cmd_review_import
-
-        return (cmd_review_export if args.review_command == "export" else cmd_review_import)(args)
-
-    p = sub.add_parser("review", help="lembar penilaian rubrik (Excel) untuk narasumber: ekspor dan impor")
-    rsub = p.add_subparsers(dest="review_command", metavar="export|import")
-    rsub.required = True
-    e = rsub.add_parser("export", help="menulis lembar penilaian satu tahap (satu baris per peserta)")
-    e.add_argument("stage", metavar="STAGE", help="tahap: " + ", ".join(s.slug for s in STAGES))
-    e.add_argument("--out", metavar="FILE", help="file .xlsx (bawaan: COURSE/penilaian/penilaian-STAGE.xlsx)")
-    course_opt(e)
-    e.set_defaults(func=wrap(review))
-    i = rsub.add_parser("import", help="memeriksa lembar penilaian lalu menulis level dan komentar ke gradebook")
-    i.add_argument("file", metavar="FILE", help="lembar penilaian .xlsx yang sudah diisi")
-    i.add_argument("--force", action="store_true",
-                   help="timpa juga nilai yang berubah di gradebook sejak lembar diekspor (konflik)")
-    i.add_argument("--dry-run", action="store_true", help="hanya memeriksa, tidak menulis")
-    course_opt(i)
-    i.set_defaults(func=wrap(review))
-
-    p = sub.add_parser("report", help="laporan kohort: satu file HTML mandiri dan tabel Excel")
-    p.add_argument("--out", metavar="FOLDER|FILE.html", help="bawaan: COURSE/laporan/laporan-kohort.html")
-    course_opt(p)
-    p.set_defaults(func=wrap(cmd_report))
-
-    p = sub.add_parser("showcase", help="galeri inovasi HTML mandiri untuk layar pameran (Display)")
-    p.add_argument("--out", metavar="FILE.html", help="bawaan: COURSE/pameran/pameran-inovasi.html")
-    p.add_argument("--title", metavar="JUDUL", help="judul galeri")
-    p.add_argument("--no-charts", action="store_true", help="tanpa grafik uji coba (file lebih kecil)")
-    course_opt(p)
-
-    def showcase(args) -> int:
-        from lablib.reports.showcase import cmd_showcase
-
-        return cmd_showcase(args)
-
-    p.set_defaults(func=wrap(showcase))
-
-    p = sub.add_parser("documents", help="dokumen inovasi tiap peserta: profil PP 38/IID dan proposal KIPP "
-                                         "(HTML dan Word)")
-    p.add_argument("--participant", action="append", metavar="ID", help="hanya peserta ini (boleh diulang)")
-    p.add_argument("--out", metavar="FOLDER", help="bawaan: COURSE/dokumen")
-    course_opt(p)
-
-    def documents(args) -> int:
-        from lablib.reports.documents import cmd_documents
-
-        return cmd_documents(args)
-
-    p.set_defaults(func=wrap(documents))
 
 
 __all__ = [
@@ -783,9 +665,7 @@ __all__ = [
     "Innovation",
     "Report",
     "ReportTable",
-    "add_commands",
     "build_report",
-    "cmd_report",
     "iid_estimate",
     "iid_levels",
     "load_cohort",

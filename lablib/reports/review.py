@@ -23,22 +23,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lablib.core.errors import LablibError
 from lablib.core.exercises import Exercise
 from lablib.core.files import replacing
 from lablib.core.i18n import T, Text
 from lablib.core.rubrics import LEVELS, MAX_LEVEL, Criterion
-from lablib.core.stages import get_stage
+from lablib.core.stages import STAGES, get_stage
+from lablib.course.course import Course
 from lablib.course.gradebook import (
-    RUBRIC,
     GradebookView,
-    course_id,
-    describe_grade,
     level_for_score,
-    open_gradebook,
     read_gradebook,
     stage_answers,
 )
 from lablib.curriculum import stage_exercises
+from lablib.curriculum.grade_ids import RUBRIC, describe_grade, rubric_grade_id
 
 FORMAT = "lablib-review"
 FORMAT_VERSION = 1
@@ -51,13 +50,23 @@ FIXED_COLUMNS = ("ID peserta", "Nama", "OPD", "Status", "Poin otomatis")
 SCORE_TOLERANCE = 1e-6
 
 
-class ReviewError(ValueError):
-    """A review sheet cannot be used at all (not a lablib sheet, another course, …)."""
+class ReviewError(LablibError, ValueError):
+    """A review sheet cannot be used at all (not a lablib sheet, another course, …); the message
+    (in Bahasa Indonesia) names the file and says what to do next."""
+
+
+def _stage(slug: str):
+    """The stage named ``slug``, or ``ReviewError`` naming the valid slugs."""
+    try:
+        return get_stage(slug)
+    except KeyError:
+        raise ReviewError(f"tahap {slug!r} tidak dikenal; pilih salah satu: "
+                          f"{', '.join(s.slug for s in STAGES)}.") from None
 
 
 @dataclass(frozen=True)
 class CellProblem:
-    """A bad cell of a review sheet: where it is and what is wrong (Indonesian + English)."""
+    """A bad cell of a review sheet: where it is and what is wrong (``Text``: Indonesian, with English)."""
 
     sheet: str
     row: int
@@ -147,12 +156,10 @@ class _Column:
 
 
 def _criteria_columns(stage: str) -> list[_Column]:
-    from lablib.notebook.assignments import task_grade_id
-
     cols, c = [], len(FIXED_COLUMNS) + 1
     for ex in stage_exercises(stage):
         for crit in ex.criteria:
-            cols.append(_Column(task_grade_id(ex, crit.id), ex, crit, c, c + 1, c + 2, c + 3))
+            cols.append(_Column(rubric_grade_id(ex, crit.id), ex, crit, c, c + 1, c + 2, c + 3))
             c += 4
     return cols
 
@@ -189,7 +196,7 @@ def _status(view: GradebookView, student: str, stage: str) -> str:
     return "dinilai otomatis"
 
 
-def export_review(course_dir: str | os.PathLike, stage: str, out: str | os.PathLike | None = None,
+def export_review(course: Course | str | os.PathLike, stage: str, out: str | os.PathLike | None = None,
                   participants: Iterable[str] | None = None) -> Path:
     """Write the review workbook of ``stage``; returns its path (default ``<course>/penilaian/``)."""
     from openpyxl import Workbook
@@ -197,12 +204,13 @@ def export_review(course_dir: str | os.PathLike, stage: str, out: str | os.PathL
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    st = get_stage(stage)
-    course_dir = Path(course_dir)
+    st = _stage(stage)
+    course = Course.of(course)
     columns = _criteria_columns(st.slug)
     if not columns:
-        raise ReviewError(f"stage {st.slug!r} has no rubric criteria to review")
-    view = read_gradebook(course_dir, [st.slug])
+        raise ReviewError(f"tahap {st.slug!r} tidak punya kriteria rubrik untuk dinilai narasumber; "
+                          "pilih tahap lain.")
+    view = read_gradebook(course, [st.slug])
     students = list(participants) if participants is not None else sorted(
         set(view.participants) | {s for (s, stg) in view.records if stg == st.slug})
     students.sort(key=lambda s: (view.record(s, st.slug) is None, s))  # submitters first
@@ -221,7 +229,7 @@ def export_review(course_dir: str | os.PathLike, stage: str, out: str | os.PathL
     unlocked = Protection(locked=False)
     last_col = columns[-1].comment_col + 1
 
-    ws.cell(1, 1, f"Lembar penilaian rubrik · {st.title} · kursus {course_id(course_dir)}").font = Font(
+    ws.cell(1, 1, f"Lembar penilaian rubrik · {st.title} · kursus {course.course_id}").font = Font(
         bold=True, size=14)
     ws.cell(2, 1, "Isi kolom kuning: Level 0–4 (pilih dari daftar: 0 tidak ada, 1 lemah, 2 cukup, 3 baik, "
                   "4 sangat baik) dan Komentar. Kolom abu-abu hanya untuk dibaca; poin dihitung otomatis "
@@ -263,10 +271,10 @@ def export_review(course_dir: str | os.PathLike, stage: str, out: str | os.PathL
 
     snapshot: list[tuple] = []
     for r, student in enumerate(students, start=FIRST_DATA_ROW):
-        info = view.participants.get(student)
+        info = view.participant(student)
         rec = view.record(student, st.slug)
-        answers = stage_answers(course_dir, student, st.slug) if rec is not None else None
-        values = (student, info.name if info else "", info.opd if info else "", _status(view, student, st.slug),
+        answers = stage_answers(course, student, st.slug) if rec is not None else None
+        values = (student, info.nama, info.opd, _status(view, student, st.slug),
                   rec.auto_score if rec is not None else None)
         for c, v in enumerate(values, start=1):
             cell = ws.cell(r, c, v)
@@ -312,9 +320,9 @@ def export_review(course_dir: str | os.PathLike, stage: str, out: str | os.PathL
     ws.protection.formatRows = False
 
     _write_rubric_sheet(wb.create_sheet(RUBRIC_SHEET), columns)
-    _write_meta_sheet(wb.create_sheet(META_SHEET), course_dir, st.slug, exported_at, columns, snapshot)
+    _write_meta_sheet(wb.create_sheet(META_SHEET), course, st.slug, exported_at, columns, snapshot)
 
-    out = Path(out) if out else course_dir / "penilaian" / f"penilaian-{st.slug}.xlsx"
+    out = Path(out) if out else course.root / "penilaian" / f"penilaian-{st.slug}.xlsx"
     if out.is_dir():
         out = out / f"penilaian-{st.slug}.xlsx"
     with replacing(out) as tmp:
@@ -340,12 +348,12 @@ def _write_rubric_sheet(ws, columns: list[_Column]) -> None:
     ws.protection.sheet = True
 
 
-def _write_meta_sheet(ws, course_dir: Path, stage: str, exported_at: str, columns: list[_Column],
+def _write_meta_sheet(ws, course: Course, stage: str, exported_at: str, columns: list[_Column],
                       snapshot: list[tuple]) -> None:
     from openpyxl.utils import get_column_letter as L
 
     ws.append(["format", FORMAT, FORMAT_VERSION])
-    ws.append(["course_id", course_id(course_dir)])
+    ws.append(["course_id", course.course_id])
     ws.append(["stage", stage])
     ws.append(["exported_at", exported_at])
     ws.append(["sheet", MAIN_SHEET, HEADER_ROW, FIRST_DATA_ROW])
@@ -374,16 +382,18 @@ class _Meta:
 
 def _read_meta(wb, path: Path) -> _Meta:
     if META_SHEET not in wb.sheetnames or MAIN_SHEET not in wb.sheetnames:
-        raise ReviewError(f"{path.name} is not a lablib review sheet (no '{META_SHEET}' or '{MAIN_SHEET}' sheet). "
-                          "Export one with 'lablib review export STAGE'.")
+        raise ReviewError(f"{path.name} bukan lembar penilaian lablib (tidak ada lembar '{META_SHEET}' atau "
+                          f"'{MAIN_SHEET}'). Buat lembar dengan 'lablib review export TAHAP', isi, lalu impor "
+                          "file itu.")
     rows = [list(r) for r in wb[META_SHEET].iter_rows(values_only=True)]
     try:
         head = {r[0]: r[1:] for r in rows if r and r[0] in ("format", "course_id", "stage", "exported_at", "sheet")}
         if head["format"][0] != FORMAT:
             raise ValueError
         if int(head["format"][1]) > FORMAT_VERSION:
-            raise ReviewError(f"{path.name} was written by a newer lablib (review format {head['format'][1]}; "
-                              f"this one reads up to {FORMAT_VERSION}). Update lablib.")
+            raise ReviewError(f"{path.name} dibuat oleh lablib yang lebih baru (format lembar {head['format'][1]}; "
+                              f"lablib ini hanya membaca sampai {FORMAT_VERSION}). Perbarui lablib, lalu impor "
+                              "lagi.")
         meta = _Meta(str(head["course_id"][0]), str(head["stage"][0]), str(head["exported_at"][0]),
                      int(head["sheet"][1]), int(head["sheet"][2]))
         for r in rows:
@@ -396,9 +406,14 @@ def _read_meta(wb, path: Path) -> _Meta:
     except ReviewError:
         raise
     except (KeyError, IndexError, TypeError, ValueError):
-        raise ReviewError(f"{path.name}: the hidden '{META_SHEET}' sheet is damaged; export the sheet again "
-                          "and copy the levels and comments into the new one.") from None
-    get_stage(meta.stage)
+        raise ReviewError(f"{path.name}: lembar tersembunyi '{META_SHEET}' rusak; ekspor ulang lembar penilaian "
+                          "lalu salin level dan komentar ke lembar yang baru.") from None
+    try:
+        get_stage(meta.stage)
+    except KeyError:
+        raise ReviewError(f"{path.name}: lembar tersembunyi '{META_SHEET}' menyebut tahap {meta.stage!r} yang "
+                          "tidak dikenal; ekspor ulang lembar penilaian lalu salin level dan komentar ke lembar "
+                          "yang baru.") from None
     return meta
 
 
@@ -448,7 +463,7 @@ def _same(a: tuple[float | None, str | None], b: tuple[float | None, str | None]
     return (ca or None) == (cb or None)
 
 
-def import_review(course_dir: str | os.PathLike, path: str | os.PathLike, *, force: bool = False,
+def import_review(course: Course | str | os.PathLike, path: str | os.PathLike, *, force: bool = False,
                   dry_run: bool = False) -> ImportResult:
     """Validate a review sheet and write its levels and comments into the gradebook.
 
@@ -456,17 +471,25 @@ def import_review(course_dir: str | os.PathLike, path: str | os.PathLike, *, for
     gradebook since the export, and different from the sheet, is left alone and reported in
     ``result.conflicts`` (``force=True`` writes it and reports it in ``result.overwritten``).
     """
+    import zipfile
+
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     path = Path(path)
-    course_dir = Path(course_dir)
+    course = Course.of(course)
     try:
         wb = load_workbook(path, data_only=False)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
-        raise ReviewError(f"cannot open {path} as an Excel workbook ({exc})") from None
+    # what openpyxl raises for a missing or unreadable file, not a zip, not .xlsx, a zip without a
+    # workbook part, or damaged XML inside (ElementTree's and lxml's parse errors are SyntaxErrors)
+    except (OSError, ValueError, KeyError, SyntaxError, zipfile.BadZipFile, InvalidFileException) as exc:
+        raise ReviewError(f"{path} tidak dapat dibuka sebagai buku kerja Excel ({exc}). Simpan lembar penilaian "
+                          "sebagai .xlsx di Excel atau LibreOffice, lalu impor lagi.") from None
     meta = _read_meta(wb, path)
-    if meta.course_id != course_id(course_dir):
-        raise ReviewError(f"{path.name} belongs to course {meta.course_id!r}, not {course_id(course_dir)!r}")
+    if meta.course_id != course.course_id:
+        raise ReviewError(f"{path.name} milik kursus {meta.course_id!r}, bukan kursus ini "
+                          f"({course.course_id!r}); impor lembar itu di kursusnya, atau ekspor lembar "
+                          f"baru dengan 'lablib review export {meta.stage}'.")
     ws = wb[MAIN_SHEET]
     problems: list[CellProblem] = []
 
@@ -487,7 +510,7 @@ def import_review(course_dir: str | os.PathLike, path: str | os.PathLike, *, for
         else:
             known[name] = (meaning, level_col, comment_col)
 
-    view = read_gradebook(course_dir, [meta.stage])
+    view = read_gradebook(course, [meta.stage])
     wanted: dict[tuple[str, str], tuple[int | None, str | None, int, str, bool]] = {}
     seen: dict[str, int] = {}
     for r in range(meta.first_row, ws.max_row + 1):
@@ -539,7 +562,7 @@ def import_review(course_dir: str | os.PathLike, path: str | os.PathLike, *, for
     conflicts: list[Conflict] = []
     overwritten: list[Conflict] = []
     unchanged = 0
-    with open_gradebook(course_dir) as gb:
+    with course.gradebook() as gb:
         for (student, name), (level, comment, row, col_letter, cleared) in wanted.items():
             meaning = known[name][0]
             grade = gb.find_grade(name, meta.stage, meta.stage, student)
@@ -584,31 +607,12 @@ def import_review(course_dir: str | os.PathLike, path: str | os.PathLike, *, for
 
 # ============================================================================ CLI
 
-def cmd_review_export(args) -> int:
-    """``lablib review export STAGE [--out FILE]``."""
-    course = Path(getattr(args, "course", None) or ".")
-    path = export_review(course, args.stage, getattr(args, "out", None))
-    print(f"Lembar penilaian {args.stage} ditulis: {path}")
-    print("Isi level (0–4) dan komentar di kolom kuning, lalu jalankan: lablib review import " + str(path))
-    return 0
-
-
-def cmd_review_import(args) -> int:
-    """``lablib review import FILE [--force] [--dry-run]``: exit 1 on bad cells or conflicts."""
-    course = Path(getattr(args, "course", None) or ".")
-    result = import_review(course, args.file, force=bool(getattr(args, "force", False)),
-                           dry_run=bool(getattr(args, "dry_run", False)))
-    print(result.summary())
-    return 0 if result.ok else 1
-
 
 __all__ = [
     "CellProblem",
     "Conflict",
     "ImportResult",
     "ReviewError",
-    "cmd_review_export",
-    "cmd_review_import",
     "export_review",
     "import_review",
     "parse_level",
