@@ -42,6 +42,12 @@ def test_number_digits_and_rounding_half_up():
     assert number(1e30) == "1" + ".000" * 10
 
 
+def test_numpy_numbers_from_charts_and_tables():
+    np = pytest.importorskip("numpy")
+    assert number(np.float64(0.5)) == "0,5" and number(np.int64(1234)) == "1.234"
+    assert rupiah(np.float32(1.5)) == "Rp1,50" and number(np.float64("nan")) == EMPTY
+
+
 @pytest.mark.parametrize("value", [None, "12", True, float("nan"), float("inf"), [1]])
 def test_not_a_number_is_empty(value):
     assert number(value) == EMPTY == "—"

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import numbers
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
@@ -32,17 +33,16 @@ _MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agus
 
 def _decimal(value: Any) -> Decimal | None:
     """The exact decimal a number is written as, ``None`` for anything else (bools included)."""
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, Decimal)):
         return None
     if isinstance(value, Decimal):
         return value if value.is_finite() else None
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        # repr is the shortest text that reads back as the same float: 1.005 → "1.005", not the
-        # binary 1.00499999…, so half-up rounding acts on the number the person typed.
-        return Decimal(repr(value)) if math.isfinite(value) else None
-    return None
+    if isinstance(value, numbers.Integral):  # int, numpy integers
+        return Decimal(int(value))
+    value = float(value)  # float, numpy floats, fractions
+    # repr is the shortest text that reads back as the same float: 1.005 → "1.005", not the
+    # binary 1.00499999…, so half-up rounding acts on the number the person typed.
+    return Decimal(repr(value)) if math.isfinite(value) else None
 
 
 def _round(d: Decimal, places: int) -> Decimal:

@@ -26,15 +26,17 @@ from typing import Any
 from lablib.core.answers import AnswersFileError, AnswerStore, parse_answers_file
 from lablib.core.i18n import T, Text
 from lablib.core.stages import get_stage
+from lablib.curriculum.references import check_references
 
-# stage -> earlier exercises copied into its answers file. Ids the curriculum does not define
-# yet are copied anyway when the earlier file has them.
+# stage -> earlier exercises copied into its answers file (each id checked against the
+# definitions when this module loads, below).
 CARRY: dict[str, tuple[str, ...]] = {
     "design": ("diagnose.dg1", "diagnose.dg2", "diagnose.dg4"),
     "deliver": ("design.ds1", "design.ds2", "design.ds3"),
     "display": ("diagnose.dg1", "diagnose.dg2", "diagnose.dg4", "design.ds1", "design.ds2",
                 "design.ds3", "design.ds4", "deliver.dv1", "deliver.dv2", "deliver.dv3"),
 }
+REFERENCES = check_references(dict.fromkeys(i for ids in CARRY.values() for i in ids))
 
 
 @dataclass(frozen=True)

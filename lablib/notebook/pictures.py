@@ -39,6 +39,8 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from lablib.core.i18n import T, Text
+from lablib.curriculum import facts
+from lablib.curriculum.references import check_references
 from lablib.notebook.drawing import (
     ACCENT,
     BASE,
@@ -63,6 +65,26 @@ from lablib.notebook.drawing import (
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+#: Every answer the pictures read (exercise, field, or table.column), checked against the
+#: definitions when this module loads: a renamed field fails here instead of drawing "no data".
+REFERENCES = check_references((
+    "drum-up.du2",  # every 1–5 scale field
+    *(f"diagnose.dg1.masalah.{c}" for c in ("nama", "u", "s", "g")), "diagnose.dg1.masalah_terpilih",
+    "diagnose.dg2.penyebab.kategori", "diagnose.dg2.penyebab.penyebab", "diagnose.dg2.mengapa.jawaban",
+    "diagnose.dg2.akar_masalah",
+    *(f"diagnose.dg3.pemangku.{c}" for c in ("nama", "pengaruh", "kepentingan", "unsur")),
+    "diagnose.dg4.ide.nama", "diagnose.dg4.ide.rumusan", "diagnose.dg4.ide_terpilih",
+    *(f"diagnose.dg4.bobot_{k}" for k in facts.DECISION_CRITERIA),
+    *(f"diagnose.dg4.ide.skor_{k}" for k in facts.DECISION_CRITERIA),
+    *(f"design.ds3.kegiatan.{c}" for c in ("nama", "mulai", "selesai", "pic", "tonggak")),
+    *(f"design.ds3.rab.{c}" for c in ("uraian", "volume", "satuan", "harga_satuan", "jumlah")),
+    "design.ds3.total_rab", "design.ds3.sumber_dana", "design.ds1.anggaran",
+    *(f"design.ds2.indikator.{c}" for c in ("nama", "satuan", "baseline", "target")),
+    *(f"deliver.dv1.log.{c}" for c in ("tanggal", "hari_layanan", "dilayani", "aduan_masuk", "aduan_selesai")),
+    *(f"deliver.dv1.perubahan.{c}" for c in ("indikator", "baseline", "capaian")),
+    *(f"display.dp1.{s}" for s in facts.KIPP_WEIGHTS),
+))
 
 
 def _t(text: Text | str) -> str:

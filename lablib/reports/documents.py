@@ -34,6 +34,7 @@ from lablib.core.files import replacing, write_text_atomic
 from lablib.core.formatting import rupiah
 from lablib.course.course import Course
 from lablib.course.roster import Participant
+from lablib.curriculum.references import check_references
 from lablib.notebook.summary import EMPTY, shown_value
 from lablib.reports.pages import render
 
@@ -358,6 +359,19 @@ def kipp_specs() -> tuple[Spec, ...]:
                 pass
         out.append(Spec(k, title, (dp1 + k,), drafts=drafts.get(k, ())))
     return tuple(out)
+
+
+# Every answer the documents read (the two layouts, the computed sections, the innovation's name
+# and OPD), checked against the definitions when this module loads: a renamed field fails here
+# instead of printing "(belum diisi)" in every document.
+REFERENCES = check_references(dict.fromkeys((
+    *(ref for spec in (*profile_specs(), *kipp_specs()) for ref in (*spec.refs, *spec.drafts)),
+    "deliver.dv1.perubahan", "deliver.dv1.rasio_pengaduan", "deliver.dv1.band_pengaduan",  # hasil
+    "deliver.dv1.log.dilayani", "deliver.dv1.log.tanggal", "deliver.dv1.interpretasi",
+    "design.ds1.anggaran", "design.ds3.total_rab", "design.ds3.sumber_dana",  # anggaran
+    "design.ds1.nama", "diagnose.dg4.ide_terpilih", "diagnose.dg1.masalah_terpilih",  # innovation_name
+    "drum-up.du1.nama_opd",  # opd_of
+)))
 
 
 # ============================================================================ building

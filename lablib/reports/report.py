@@ -37,12 +37,22 @@ from lablib.course.gradebook import (
 from lablib.course.roster import Participant
 from lablib.curriculum import all_exercises, stage_exercises
 from lablib.curriculum.grade_ids import AUTO, RUBRIC, grade_names
+from lablib.curriculum.references import check_references
 from lablib.reports.documents import EMPTY, innovation_name, opd_of, text_of, value_of
 from lablib.reports.pages import render
 
 REPORT_DIR = "laporan"
 
 STATUS = ("belum mulai", "tersimpan", "dikumpulkan", "dinilai otomatis", "dinilai narasumber")
+
+# Every answer the report reads itself (the portfolio's OECD estimate, the IID estimate),
+# checked against the definitions when this module loads; names and OPDs come through
+# lablib.reports.documents, which checks its own.
+REFERENCES = check_references((
+    "design.ds1.tematik", "design.ds1.rb_isu_strategis", "design.ds1.rb_metode", "design.ds1.tujuan",
+    "deliver.dv3.klaim.indikator", "deliver.dv3.klaim.level",
+    "deliver.dv1.rasio_pengaduan", "deliver.dv1.log.hari_layanan",
+))
 
 
 # ============================================================================ cohort data
@@ -420,6 +430,12 @@ def _label(text: Any, limit: int = 40) -> str:
 def _png(fig) -> str:
     import io
 
+    from matplotlib.ticker import FuncFormatter, ScalarFormatter
+
+    for ax in fig.axes:  # numeric tick labels as the tables write them (0,5; 1.000)
+        for axis in (ax.xaxis, ax.yaxis):
+            if type(axis.get_major_formatter()) is ScalarFormatter:
+                axis.set_major_formatter(FuncFormatter(lambda v, _pos: formatting.number(v)))
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100)
     return base64.b64encode(buf.getvalue()).decode("ascii")
@@ -588,7 +604,7 @@ def build_report(course: Course | str | os.PathLike, cohort: Cohort | None = Non
     portfolio, iid, iid_ind = portfolio_table(c), iid_table(c), iid_indicator_table(c)
     tables = (progress, people, exercises, criteria, failed, opd, portfolio, iid, iid_ind)
 
-    def section(key: str, title: str, chart: dict | None = None, tables: Sequence[ReportTable] = (),
+    def section(key: str, title: str, chart: dict | None = None, tables: Sequence[ReportTable] = (), *,
                 limit: int | None = None, details: Sequence[tuple[str, ReportTable]] = ()) -> dict:
         """One ``<section>``: a chart, tables (the first ``limit`` rows) and tables folded in details."""
         return {"key": key, "title": title, "chart": chart, "tables": tables, "limit": limit, "details": details}
@@ -604,7 +620,7 @@ def build_report(course: Course | str | os.PathLike, cohort: Cohort | None = Non
         section("portofolio", "Portofolio inovasi", _chart(chart_portfolio(portfolio), "Portofolio inovasi"),
                 [portfolio]),
         section("iid", "Perkiraan indikator inovasi IID", _chart(chart_iid(iid), "Perkiraan IID"), [iid],
-                [("Sebaran level per indikator", iid_ind)]),
+                details=[("Sebaran level per indikator", iid_ind)]),
         section("peserta", "Nilai per peserta", tables=[people]),
     ]
     kpi = {"people": len(c.people), "innovations": len(c.innovations()), "graded": sum(1 for _ in c.view.records)}

@@ -36,8 +36,14 @@ from lablib.course.gradebook import (
     read_gradebook,
     stage_answers,
 )
-from lablib.curriculum import stage_exercises
+from lablib.curriculum import all_exercises, stage_exercises
 from lablib.curriculum.grade_ids import RUBRIC, describe_grade, rubric_grade_id
+from lablib.curriculum.references import check_references
+
+# The answers the sheet shows beside each criterion (``Criterion.shows``), checked against the
+# definitions when this module loads: a renamed field fails here instead of an empty cell.
+REFERENCES = check_references(dict.fromkeys(
+    f"{ex.id}.{field_id}" for ex in all_exercises() for crit in ex.criteria for field_id in crit.shows))
 
 FORMAT = "lablib-review"
 FORMAT_VERSION = 1

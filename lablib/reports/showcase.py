@@ -23,11 +23,23 @@ from markupsafe import Markup
 from lablib.core import formatting
 from lablib.core.files import write_text_atomic
 from lablib.course.course import Course
+from lablib.curriculum.references import check_references
 from lablib.reports.documents import EMPTY, value_of
 from lablib.reports.pages import render
 from lablib.reports.report import Cohort, Innovation, load_cohort, portfolio_dimensions
 
 SHOWCASE_DIR = "pameran"
+
+# Every answer a card reads (fields, and the table columns it picks), checked against the
+# definitions when this module loads: a renamed field fails here instead of an empty card.
+REFERENCES = check_references((
+    "diagnose.dg1.masalah_terpilih", "diagnose.dg2.akar_masalah", "diagnose.dg4.ide_terpilih",
+    *(f"diagnose.dg1.masalah.{c}" for c in ("nama", "baseline", "satuan", "sumber_data")),
+    *(f"design.ds2.indikator.{c}" for c in ("nama", "satuan", "baseline", "target")),
+    *(f"deliver.dv1.perubahan.{c}" for c in ("indikator", "baseline", "capaian", "perubahan", "perubahan_persen")),
+    *(f"deliver.dv1.log.{c}" for c in ("tanggal", "dilayani", "hari_layanan")),
+    "deliver.dv1.rasio_pengaduan", "display.dp1.ringkasan", "design.ds1.tujuan",
+))
 
 
 def _num(value: Any) -> str:
