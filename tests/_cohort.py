@@ -24,7 +24,7 @@ from conftest import autograde
 from lablib.core.answers import save_answers
 from lablib.core.stages import STAGES
 from lablib.course.course import Course
-from lablib.course.folder import install_source, write_config
+from lablib.course.folder import install_source
 from lablib.curriculum import stage_exercises
 from lablib.curriculum.samples import model_answers
 
@@ -86,25 +86,12 @@ def _submit(course: Path, student: str, stage: str, answers: dict, stamp: str) -
 
 
 def _create(course: Path) -> None:
-    """The course as ``lablib init`` makes it, or (older lablib) config + roster file."""
-    from lablib.course import folder as course_mod
+    """The course as ``lablib init`` makes it."""
+    from lablib.course.folder import create_course
+    from lablib.course.roster import Participant
 
-    if hasattr(course_mod, "create_course"):
-        from lablib.course.roster import Participant
-
-        people = [Participant(pid, name, opd, post, f"{pid}@contoh.go.id") for pid, name, opd, post in ROSTER]
-        course_mod.create_course(course, people, course_id=COURSE_ID)
-        return
-    write_config(course, course_id=COURSE_ID)
-    with (course / "peserta.csv").open("w", encoding="utf-8") as fh:
-        fh.write("id,nama,opd,jabatan,email\n")
-        for pid, name, opd, post in ROSTER:
-            fh.write(f"{pid},{name},{opd},{post},{pid}@contoh.go.id\n")
-
-
-    with Course.open(course).gradebook() as gb:
-        for pid, name, _, _ in ROSTER:
-            gb.update_or_create_student(pid, first_name=name, last_name="", email=f"{pid}@contoh.go.id")
+    people = [Participant(pid, name, opd, post, f"{pid}@contoh.go.id") for pid, name, opd, post in ROSTER]
+    create_course(course, people, course_id=COURSE_ID)
 
 
 def cohort_course(tmp_path_factory) -> Path:

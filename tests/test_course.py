@@ -19,7 +19,13 @@ from _cohort import copy_course as private_copy
 from lablib import cli
 from lablib.core.errors import LablibError
 from lablib.course.course import Course, CourseError
-from lablib.course.folder import CONFIG_FILENAME, COURSE_FILENAME, load_course, relocate, write_config
+from lablib.course.folder import (
+    CONFIG_FILENAME,
+    COURSE_FILENAME,
+    load_course,
+    relocate,
+    write_config,
+)
 
 STAGE = "drum-up"
 
