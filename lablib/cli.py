@@ -82,6 +82,8 @@ def cmd_init(args) -> int:
                          calendar=calendar, timezone=args.timezone, homes=args.homes, exchange=args.exchange)
     db = "PostgreSQL" if args.db_url and not args.db_url.startswith("sqlite") else "SQLite (gradebook.db)"
     _say(f"Kursus '{info.course_id}' dibuat di {info.root} untuk {len(participants)} peserta.")
+    for note in participants.notes:  # e.g. a hidden sheet of the workbook that was not read
+        _say(f"  Catatan: {note}")
     _say(f"  Gradebook: {db}; folder peserta: {info.homes}")
     _say(f"  Lokakarya {calendar.workshop_start} s.d. {calendar.workshop_end}; uji coba (Deliver) "
          f"{calendar.deliver_start} s.d. {calendar.deliver_end}; zona waktu {info.timezone}")

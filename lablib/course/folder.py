@@ -256,8 +256,8 @@ def load_course(course_dir: str | os.PathLike) -> CourseInfo:
             timezone=doc.get("timezone", DEFAULT_TIMEZONE), homes=doc.get("homes", DEFAULT_HOMES),
             participants=tuple(Participant(**p) for p in doc.get("participants", [])),
             created_at=doc.get("created_at", ""), extra={k: v for k, v in doc.items() if k not in known})
-    except (ValueError, KeyError, TypeError) as exc:
-        raise CourseError(f"{path} rusak ({exc}).") from None
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:  # AttributeError: not a JSON object
+        raise CourseError(f"{path} rusak ({exc}); kembalikan berkas ini dari cadangan.") from None
 
 
 def find_course_dir(start: str | os.PathLike | None = None) -> Path:
