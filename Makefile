@@ -32,7 +32,7 @@ bench: $(STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) benchmarks/bench_core.py
 
 assignments: $(STAMP)
-	$(PY) -m lablib.assignments assignments
+	$(PY) -m lablib.notebook.assignments assignments
 
 lint: $(STAMP)
 	$(PY) -m pip install -q -e '.[dev]'

@@ -231,3 +231,23 @@ def test_the_course_record_names_its_location(tmp_path):
     write_config(course, course_id="lokasi")
     assert load_course(course).extra["location"] == str(course)
     assert (course / COURSE_FILENAME).is_file()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", [["status"], ["report"], ["export"], ["documents"], ["showcase"],
+                                     ["review", "export", "diagnose"]])
+def test_a_command_reads_the_course_config_once(original, command, capsys, monkeypatch, tmp_path):
+    from traitlets.config.loader import PyFileConfigLoader
+
+    loads = []
+    real = PyFileConfigLoader.load_config
+
+    def counting(self):
+        config = real(self)
+        loads.append(self.full_filename)
+        return config
+
+    monkeypatch.setattr(PyFileConfigLoader, "load_config", counting)
+    code, out, err = lablib(*command, "--course", original, capsys=capsys)
+    assert 0 == code, err
+    assert [str(original / CONFIG_FILENAME)] == loads

@@ -21,8 +21,17 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from lablib.core.i18n import T
+from lablib.curriculum.references import check_references
 from lablib.notebook.drawing import exercise_view, number
 from lablib.notebook.pictures import exercise_for, measured_in_days, picture, png
+
+# The answers each practice form reads and writes, checked against the definitions on import:
+# a renamed field fails here instead of showing an empty practice form.
+REFERENCES = check_references((
+    "diagnose.dg1.masalah", "diagnose.dg1.masalah_terpilih", "diagnose.dg2.penyebab",
+    "diagnose.dg2.akar_masalah", "diagnose.dg3.pemangku.nama", "diagnose.dg3.pemangku.unsur",
+    "diagnose.dg3.pemangku.pengaruh", "diagnose.dg4", "design.ds3.kegiatan", "design.ds2.indikator",
+    "deliver.dv1.log", "deliver.dv1.perubahan", "display.dp1", "drum-up.du2"))
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
