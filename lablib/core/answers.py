@@ -14,12 +14,12 @@ import datetime as _dt
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lablib.core.files import write_bytes_atomic
 from lablib.core.i18n import T, Text
 from lablib.core.stages import get_stage
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 1
 HISTORY_DIR = "riwayat-jawaban"
 HISTORY_KEEP = 20
+ANSWERS_MODE = 0o600  # the participant's own answers, and every earlier version of them
 HISTORY_EVERY_SECONDS = 60  # autosaves within a minute share one history version
 
 
@@ -165,16 +166,7 @@ class AnswerStore:
         self.folder.mkdir(parents=True, exist_ok=True)
         if self.path.exists():
             self._keep_history(force=snapshot)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.folder)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(payload)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_bytes_atomic(self.path, payload, mode=ANSWERS_MODE, durable=True)
         return saved_at
 
     def _keep_history(self, force: bool) -> None:
@@ -189,7 +181,7 @@ class AnswerStore:
             return  # never copy a bad file over good history; load() moves it aside
         self.history.mkdir(exist_ok=True)
         target = self.history / f"{self.path.stem}-{_stamp()}.json"
-        target.write_bytes(self.path.read_bytes())
+        write_bytes_atomic(target, self.path.read_bytes(), mode=ANSWERS_MODE)
         for old in self.versions()[HISTORY_KEEP:]:
             old.path.unlink(missing_ok=True)
 
