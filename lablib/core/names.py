@@ -60,6 +60,16 @@ def _component_problem(value: str, what: str) -> str | None:
     return None
 
 
+def _name_problem(value: object, what: str, pattern: re.Pattern[str], allowed: str, rule: str) -> str | None:
+    if not isinstance(value, str):
+        return f"{what} harus teks (bukan {type(value).__name__})"
+    problem = _component_problem(value, what)
+    if problem is None and not pattern.fullmatch(value):
+        bad = _bad_characters(value, re.compile(allowed))
+        problem = f"{what} '{shown(value)}' {rule} (bukan {bad})"
+    return problem
+
+
 def _bad_characters(value: str, allowed: re.Pattern[str]) -> str:
     bad = dict.fromkeys(c for c in value if not allowed.fullmatch(c))
     return " ".join(repr(c) for c in bad)
@@ -78,13 +88,8 @@ def course_id_problem(value: str) -> str | None:
     >>> course_id_problem("bimtek 2025")
     "id kursus 'bimtek 2025' hanya boleh berisi huruf, angka, '-' dan '_' (bukan ' ')"
     """
-    if not isinstance(value, str):
-        return f"id kursus harus teks (bukan {type(value).__name__})"
-    problem = _component_problem(value, "id kursus")
-    if problem is None and not COURSE_ID_PATTERN.fullmatch(value):
-        bad = _bad_characters(value, re.compile(r"[A-Za-z0-9_-]"))
-        problem = f"id kursus '{shown(value)}' hanya boleh berisi huruf, angka, '-' dan '_' (bukan {bad})"
-    return problem
+    return _name_problem(value, "id kursus", COURSE_ID_PATTERN, r"[A-Za-z0-9_-]",
+                         "hanya boleh berisi huruf, angka, '-' dan '_'")
 
 
 def check_course_id(value: str) -> str:
@@ -123,13 +128,8 @@ def participant_id_problem(value: str) -> str | None:
     >>> participant_id_problem("Budi")
     "id 'Budi' harus huruf kecil (a-z), angka, '-', '_' atau '.' (bukan 'B')"
     """
-    if not isinstance(value, str):
-        return f"id harus teks (bukan {type(value).__name__})"
-    problem = _component_problem(value, "id")
-    if problem is None and not PARTICIPANT_ID_PATTERN.fullmatch(value):
-        bad = _bad_characters(value, re.compile(r"[a-z0-9._-]"))
-        problem = f"id '{shown(value)}' harus huruf kecil (a-z), angka, '-', '_' atau '.' (bukan {bad})"
-    return problem
+    return _name_problem(value, "id", PARTICIPANT_ID_PATTERN, r"[a-z0-9._-]",
+                         "harus huruf kecil (a-z), angka, '-', '_' atau '.'")
 
 
 def check_participant_id(value: str) -> str:
