@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from lablib import cli
+from lablib.core import formatting
 from lablib.core.answers import save_answers
 from lablib.course.enrol import add_participants
 from lablib.course.folder import COURSE_FILENAME, load_config, load_course
@@ -69,7 +70,7 @@ def test_a_late_participant_fetches_submits_and_is_graded(course, tmp_path):
     code, out = lablib("status", *c)
     wati_row = next(line for line in out.splitlines() if line.startswith("wati"))
     full = sum(ch.points for ex in stage_exercises("diagnose") for ch in ex.checks)
-    assert f"{full:g}" in wati_row, out
+    assert f"{formatting.points(full)}/" in wati_row, out  # lablib status writes scores with lablib.core.formatting
 
     again = lablib("add-participants", "--roster", late, *c)  # the same roster again: nothing changes
     assert again[0] == 0 and "0 peserta ditambahkan" in again[1] and "4 sudah terdaftar" in again[1]

@@ -225,6 +225,27 @@ def test_long_text_counts_words_against_its_limits(tmp_path):
     assert "#b71c1c" in counter  # below the minimum: shown in red
 
 
+@pytest.mark.parametrize("stored", [1250000.5, 1234567.89, 0.125, 1.125, -999.999, 0.1 + 0.2, 43900000, -7.5])
+def test_the_number_box_shows_a_saved_number_so_it_reads_back_unchanged(tmp_path, stored):
+    # The text box shows the number for editing (every digit, a decimal comma: "0,125", never
+    # "0.125", which the form reads as 125): its text reads back as the saved number, and
+    # opening the form rewrites nothing.
+    save_answers(tmp_path, "drum-up", {"drum-up.du9": {"anggaran": stored}})
+    f = open_form(ALL_KINDS, tmp_path)
+    shown = f.widget_for("anggaran").value
+    assert stored == ALL_KINDS.field("anggaran").coerce(shown), shown
+    f.wait_saved()
+    assert stored == on_disk(tmp_path, "drum-up")["drum-up.du9"]["anggaran"]
+
+
+def test_the_range_message_writes_numbers_in_the_one_indonesian_style(tmp_path):
+    f = open_form(ALL_KINDS, tmp_path)
+    f.widget_for("anggaran").value = "-1.250.000,5"
+    f.wait_saved()
+    assert -1250000.5 == on_disk(tmp_path, "drum-up")["drum-up.du9"]["anggaran"]
+    assert "Nilai -1.250.000,5 di luar rentang yang diharapkan (0–…)" in f.controls["anggaran"].message.value
+
+
 # ------------------------------------------------------------------------------ bad values
 
 def test_a_number_that_is_not_a_number_is_kept_as_typed_with_a_message(tmp_path):

@@ -4,6 +4,7 @@ participant text short and drawable (the helpers of lablib.notebook.drawing incl
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -12,6 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 import lablib
+from lablib.core import formatting
 from lablib.core.i18n import set_language
 from lablib.curriculum.samples import model_answers
 from lablib.curriculum.synthetic import synthetic_answers
@@ -153,15 +155,25 @@ def test_budget_table_formats_rupiah_and_flags_a_wrong_line_total():
     fig = P.picture("budget", answers)
     render(fig)
     shown = texts(fig)
-    assert "Rp 1.250.000" in shown
-    assert "Rp 1.700.000" in shown  # the computed total: 1.250.000 + 450.000
-    assert any("✗" in t and "Rp 400.000" in t for t in shown)
+    # lablib's one style (lablib.core.formatting): "Rp1.250.000", no space after Rp
+    assert "Rp1.250.000" in shown
+    assert "Rp1.700.000" in shown  # the computed total: 1.250.000 + 450.000
+    assert any("✗" in t and "Rp400.000" in t for t in shown)
+    assert not any("Rp " in t for t in shown)
 
 
-@pytest.mark.parametrize(("amount", "expected"), [(1250000, "Rp 1.250.000"), (0, "Rp 0"), (999.6, "Rp 1.000"),
-                                                  (-5000, "Rp -5.000"), (None, "—")])
-def test_rupiah(amount, expected):
-    assert expected == D.rupiah(amount)
+def test_pictures_write_rupiah_with_the_one_formatting_module():
+    assert P.rupiah is formatting.rupiah
+    assert not hasattr(D, "rupiah")  # no second rupiah style left in the drawing helpers
+
+
+def test_numbers_in_pictures_have_a_decimal_comma_and_dots_for_thousands():
+    answers = {k: v for stage in ("drum-up", "diagnose", "design", "deliver", "display")
+               for k, v in model_answers(stage).items()}
+    shown = [t for kind in KINDS for t in texts(P.picture(kind, answers))]
+    assert not [t for t in shown if re.search(r"\d\.\d{1,2}(?!\d)", t) or "Rp " in t]  # no "0.5", no "Rp 1"
+    assert any("(61 → 68,5; target 75)" in t for t in shown)  # the DV1 progress label
+    assert any("total 1.074" in t and "(88,2%, band IID" in t for t in shown)  # people served, complaints
 
 
 def test_stakeholder_grid_places_every_scored_stakeholder():
@@ -184,7 +196,7 @@ def test_decision_matrix_shows_a_weighted_value_per_idea_and_marks_the_highest()
     assert len(entry["ide"]) == len(values)
     expected = [sum(entry[f"bobot_{k}"] * idea[f"skor_{k}"] for k in ("dampak", "kelayakan", "biaya", "kebaruan",
                                                                         "tupoksi")) / 100 for idea in entry["ide"]]
-    assert [f"{v:.2f}".replace(".", ",") for v in expected] == [t.get_text() for t in values]
+    assert [formatting.number(v) for v in expected] == [t.get_text() for t in values]
     best = max(range(len(expected)), key=expected.__getitem__)
     assert "bold" == values[best].get_fontweight()
 

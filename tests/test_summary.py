@@ -84,7 +84,24 @@ def test_very_long_text_is_cut_on_screen_with_a_note_and_kept_in_the_answers():
 def test_numbers_dates_and_choices_read_naturally():
     text = answers_text(EXERCISE, {"drum-up.du9": {"pengguna": 1200, "tanggal": "2026-08-14",
                                                    "saluran": ["WhatsApp", "Loket"]}})
-    assert "1\u2009200 orang" in text and "2026-08-14" in text and "Loket, WhatsApp" in text
+    # lablib's one style (lablib.core.formatting): dots between thousands, the month written out
+    assert "1.200 orang" in text and "14 Agustus 2026" in text and "Loket, WhatsApp" in text
+    assert "\u2009" not in text and "2026-08-14" not in text
+
+
+def test_the_participant_summary_shows_numbers_and_dates_in_the_one_indonesian_style():
+    answers = {"drum-up.du9": {"pengguna": 1250000.5, "tanggal": "2019-08-14"}}
+    for shown in (answers_text(EXERCISE, answers), answers_html(EXERCISE, answers)):
+        assert "1.250.000,5 orang" in shown and "14 Agustus 2019" in shown
+        assert "1250000.5" not in shown and "2019-08-14" not in shown
+    assert {"pengguna": 1250000.5, "tanggal": "2019-08-14"} == answers["drum-up.du9"]  # the values are kept
+
+
+def test_rupiah_and_percent_fields_read_as_lablib_writes_them_everywhere():
+    ex = dataclasses.replace(EXERCISE, fields=(Number("anggaran", "Anggaran", unit="rupiah"),
+                                               Number("bobot", "Bobot", unit="%")))
+    text = answers_text(ex, {"drum-up.du9": {"anggaran": 43900000, "bobot": 12.5}})
+    assert "Rp43.900.000" in text and "12,5%" in text
 
 
 def test_with_checks_appends_the_self_check_result():

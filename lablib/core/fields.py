@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from lablib.core import formatting
 from lablib.core.i18n import T, Text
 
 MAX_TEXT_CHARS = 20_000  # a long answer beyond this is almost surely a paste accident
@@ -164,11 +165,22 @@ class Number(Field):
             self.maximum is not None and value > self.maximum)
 
     def display(self, value: Any) -> str:
+        """The number in lablib's one Indonesian style (``lablib.core.formatting``): a decimal
+        comma, dots between thousands, at most two decimals; rupiah as ``Rp1.250.000``.
+
+        Only the text shown changes: ``coerce`` reads this text back (``"1.250.000,5"``), and
+        the answers file keeps the number itself.
+
+        >>> Number("n", "N", unit="orang").display(1250000.5), Number("n", "N", unit="rupiah").display(43900000)
+        ('1.250.000,5 orang', 'Rp43.900.000')
+        """
         if value is None:
-            return "—"
-        text = f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
-        text = text.replace(",", "\u2009")  # thin space groups thousands without the ./, ambiguity
-        return f"{text} {self.unit}".strip()
+            return formatting.EMPTY
+        if self.unit == "rupiah":
+            return formatting.rupiah(value)
+        if self.unit == "%":
+            return formatting.percent(value, 2)
+        return f"{formatting.number(value)} {self.unit}".strip()
 
 
 @dataclass(frozen=True)
@@ -190,7 +202,12 @@ class DateField(Field):
         raise _bad(self, T("tanggal (TTTT-BB-HH)"), value)
 
     def display(self, value: Any) -> str:
-        return value.isoformat() if isinstance(value, _dt.date) else "—"
+        """The day with its month written out: ``14 Agustus 2019`` (the answers file keeps ISO).
+
+        >>> DateField("d", "D").display(_dt.date(2019, 8, 14))
+        '14 Agustus 2019'
+        """
+        return formatting.date(value) if isinstance(value, _dt.date) else formatting.EMPTY
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from lablib.core import formatting
 from lablib.core.stages import STAGES, get_stage
 from lablib.course.course import Course
 
@@ -62,7 +63,13 @@ class CourseStatus:
 
 
 def _num(x: float | None) -> str:
-    return "-" if x is None else f"{x:.4g}"
+    """A score in lablib's one style (``lablib.core.formatting``: ``7,25``); a missing one as an
+    ASCII ``-``, one column wide in every terminal, so the table's columns stay aligned.
+
+    >>> _num(7.25), _num(1250), _num(None)
+    ('7,25', '1.250', '-')
+    """
+    return formatting.number(x, empty="-")
 
 
 def status(course: Course | str | os.PathLike, *, live: bool = False) -> CourseStatus:
@@ -147,7 +154,7 @@ def format_status(st: CourseStatus, width_name: int = 22) -> str:
     rows = []
     for p in st.participants:
         name = (p.nama or "(tidak ada di daftar peserta)")[:width_name]
-        rows.append([p.id, name] + [s.cell() for s in p.stages] + [f"{p.total:.4g}/{st.max_total:.4g}"])
+        rows.append([p.id, name] + [s.cell() for s in p.stages] + [f"{_num(p.total)}/{_num(st.max_total)}"])
     widths = [max(len(str(r[i])) for r in [heads] + rows) for i in range(len(heads))]
     line = "  ".join(f"{{:<{w}}}" for w in widths)
     out = [line.format(*heads), line.format(*["-" * w for w in widths])]

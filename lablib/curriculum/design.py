@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
+from lablib.core import formatting
 from lablib.core.checks import Answers, Check
 from lablib.core.exercises import Exercise
 from lablib.core.fields import Choice, DateField, LongText, Number, ShortText, Table, word_count
@@ -26,11 +27,6 @@ from lablib.curriculum._common import count_between, missing, missing_cells, sho
 def _norm(text: object) -> str:
     """Lower-cased, single-spaced text for comparing two answers typed by hand."""
     return " ".join(str(text or "").lower().split())
-
-
-def _rupiah(x: float) -> str:
-    """``43900000`` → ``'Rp43.900.000'`` (Indonesian grouping)."""
-    return "Rp" + f"{x:,.0f}".replace(",", ".")
 
 
 # ---------------------------------------------------------------- DS1 Profil inovasi
@@ -343,14 +339,14 @@ def _ds3_budget(a: Answers) -> list[Text]:
         if got is not None and abs(got - expected) > facts.BUDGET_TOLERANCE_RUPIAH:
             out.append(T("RAB '{u}': jumlah seharusnya {e} (volume × harga satuan), tertulis {g}.",
                          "Budget line '{u}': the total should be {e} (volume × unit price); got {g}.").format(
-                u=name, e=_rupiah(expected), g=_rupiah(got)))
+                u=name, e=formatting.rupiah(expected), g=formatting.rupiah(got)))
     total = a.get("total_rab")
     if total is None:
         out.append(T("Isi total RAB (jumlah semua baris).", "Fill in the budget total (sum of all lines)."))
     elif abs(total - computed) > facts.BUDGET_TOLERANCE_RUPIAH:
         out.append(T("Total RAB seharusnya {e} (jumlah semua baris), tertulis {g}.",
                      "The budget total should be {e} (sum of all lines); got {g}.").format(
-            e=_rupiah(computed), g=_rupiah(total)))
+            e=formatting.rupiah(computed), g=formatting.rupiah(total)))
     return out + a.type_errors[:3]
 
 
@@ -363,11 +359,11 @@ def _ds3_matches_profile(a: Answers) -> list[Text]:
     if profile is None:
         return [T("Anggaran di profil inovasi (DS1) belum diisi. Isi dengan total RAB: {t}.",
                   "The budget in the innovation profile (DS1) is empty. Fill it with the budget total: {t}.")
-                .format(t=_rupiah(total))]
+                .format(t=formatting.rupiah(total))]
     if abs(total - profile) > facts.BUDGET_TOLERANCE_RUPIAH:
         return [T("Total RAB {t} berbeda dengan anggaran di profil inovasi (DS1) {p}. Samakan keduanya.",
                   "The budget total {t} differs from the budget in the profile (DS1), {p}. Make them equal.")
-                .format(t=_rupiah(total), p=_rupiah(profile))]
+                .format(t=formatting.rupiah(total), p=formatting.rupiah(profile))]
     return []
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from lablib.core import formatting
 from lablib.core.exercises import Exercise
 from lablib.core.files import write_text_atomic
 from lablib.core.rubrics import LEVELS
@@ -37,7 +38,7 @@ Cara mengerjakan:
 3. Tekan **Periksa** untuk melihat hasil pemeriksaan otomatis dan apa yang perlu diperbaiki.
 4. Bila sudah selesai, kumpulkan lewat daftar tugas (*Assignments → Submit*).
 
-Nilai tahap ini: **{auto:g} poin otomatis** (diperiksa mesin) dan **{rubric:g} poin rubrik** (dinilai narasumber LAN).
+Nilai tahap ini: **{auto} poin otomatis** (diperiksa mesin) dan **{rubric} poin rubrik** (dinilai narasumber LAN).
 Angka dalam contoh adalah *data fiktif untuk latihan*.
 """
 
@@ -63,8 +64,8 @@ def _meta(kind: str, grade_id: str, points: float | None = None) -> dict:
 def _criterion_markdown(exercise: Exercise, crit) -> str:
     rows = "\n".join(f"| {lvl} – {html.escape(str(LEVELS[lvl]))} | {html.escape(desc)} |"
                      for lvl, desc in enumerate(crit.descriptors))
-    return (f"### Rubrik {exercise.code}: {html.escape(crit.title)} ({crit.points:g} poin)\n\n"
-            f"*Dinilai oleh narasumber. Skor = level ÷ 4 × {crit.points:g} poin.*\n\n"
+    return (f"### Rubrik {exercise.code}: {html.escape(crit.title)} ({formatting.points(crit.points)} poin)\n\n"
+            f"*Dinilai oleh narasumber. Skor = level ÷ 4 × {formatting.points(crit.points)} poin.*\n\n"
             f"| Level | Deskripsi |\n|---|---|\n{rows}\n")
 
 
@@ -76,7 +77,8 @@ def build_notebook(stage: str) -> nbformat.NotebookNode:
     rubric = sum(e.rubric_points for e in exercises)
     cells = [
         new_markdown_cell(_INTRO.format(title=st.title, order=st.order, purpose=st.purpose,
-                                        answers=st.answers_filename, auto=auto, rubric=rubric),
+                                        answers=st.answers_filename, auto=formatting.points(auto),
+                                        rubric=formatting.points(rubric)),
                           metadata=_meta("readonly", f"{st.slug}-pengantar")),
         new_code_cell("import lablib", metadata=_meta("readonly", f"{st.slug}-import")),
     ]
@@ -88,12 +90,12 @@ def build_notebook(stage: str) -> nbformat.NotebookNode:
     for ex in exercises:
         cells.append(new_markdown_cell(
             f"## {ex.code} {html.escape(ex.title)}\n\n{html.escape(ex.instructions)}\n\n"
-            f"*{ex.auto_points:g} poin otomatis, {ex.rubric_points:g} poin rubrik.*",
+            f"*{formatting.points(ex.auto_points)} poin otomatis, {formatting.points(ex.rubric_points)} poin rubrik.*",
             metadata=_meta("readonly", f"{ex.code.lower()}-petunjuk")))
         cells.append(new_code_cell(f'lablib.form("{ex.id}")', metadata=_meta("readonly", f"{ex.code.lower()}-form")))
         for check in ex.checks:
             cells.append(new_code_cell(
-                f'# Pemeriksaan otomatis: {check.title} ({check.points:g} poin)\n'
+                f'# Pemeriksaan otomatis: {check.title} ({formatting.points(check.points)} poin)\n'
                 f'lablib.grade_check("{ex.id}", "{check.id}")',
                 metadata=_meta("test", auto_grade_id(ex, check.id), check.points)))
         for crit in ex.criteria:

@@ -1,5 +1,6 @@
-"""What every picture draws with: colours, participant text made drawable, Indonesian
-numbers and dates, an empty Agg figure, and answers read leniently.
+"""What every picture draws with: colours, participant text made drawable, short Indonesian
+dates for axes, an empty Agg figure, and answers read leniently. Numbers and rupiah shown in a
+picture are written by ``lablib.core.formatting``, as everywhere else.
 
 Shared by ``lablib.notebook.pictures`` (the figures) and ``lablib.notebook.practice`` (the notebook widgets).
 Matplotlib is imported only inside the functions that need it, so importing this module
@@ -102,21 +103,7 @@ def _key(text: Any) -> str:
     return " ".join(str(text or "").lower().split())
 
 
-# ------------------------------------------------------------------ numbers and dates
-
-
-def rupiah(amount: float | None) -> str:
-    """Rupiah the Indonesian way: dots group thousands, no decimals.
-
-    >>> rupiah(1250000)
-    'Rp 1.250.000'
-    >>> rupiah(None)
-    '—'
-    """
-    if amount is None:
-        return "—"
-    sign = "-" if amount < 0 else ""
-    return f"Rp {sign}{abs(round(amount)):,}".replace(",", ".")
+# ------------------------------------------------------------------ dates on an axis
 
 
 def date_label(day: _dt.date) -> str:

@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from functools import cache, wraps
 from typing import TYPE_CHECKING, Any
 
+from lablib.core import formatting
 from lablib.core.fields import (
     AnswerError,
     Choice,
@@ -301,6 +302,17 @@ class TextControl(Control):
         self.counter.value = f'<small style="color:{colour}">{_e(text)}</small>'
 
 
+def editable_number(value: float | int) -> str:
+    """A stored number as the text box shows it for editing: every digit, a decimal comma, no
+    thousands dots. Not rounded like ``Number.display``, and never ``"0.125"``, which
+    ``Number.coerce`` would read as Indonesian thousands (125): the text reads back unchanged.
+
+    >>> editable_number(1250000), editable_number(1250000.5), editable_number(0.125)
+    ('1250000', '1250000,5', '0,125')
+    """
+    return str(value).replace(".", ",")
+
+
 class NumberControl(Control):
     def _make(self, W: Any) -> Any:
         # A text box, not FloatText: it can be empty, and it accepts "1.250,5" as Indonesians write.
@@ -320,7 +332,7 @@ class NumberControl(Control):
     def _show_typed(self, typed: Any) -> None:
         if isinstance(typed, float) and typed.is_integer():
             typed = int(typed)
-        self.widget.value = "" if typed is None else str(typed)
+        self.widget.value = "" if typed is None else editable_number(typed)
         self._say(self._range_messages(typed))
 
     def _show_unfit(self, raw: Any) -> None:
@@ -345,8 +357,8 @@ class NumberControl(Control):
         f = self.field
         if number is None or not f.out_of_range(number):
             return []
-        bounds = "–".join(f"{b:g}" if b is not None else "…" for b in (f.minimum, f.maximum))
-        return [UI["range"].format(v=number, r=bounds)]
+        bounds = "–".join(formatting.number(b) if b is not None else "…" for b in (f.minimum, f.maximum))
+        return [UI["range"].format(v=formatting.number(number), r=bounds)]
 
 
 class DateControl(Control):
@@ -639,6 +651,7 @@ __all__ = [
     "accessible_name",
     "close_tree",
     "control_class",
+    "editable_number",
     "guard",
     "messages_html",
     "widgets",

@@ -38,6 +38,8 @@ import textwrap
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from lablib.core import formatting
+from lablib.core.formatting import rupiah
 from lablib.core.i18n import T, Text
 from lablib.curriculum import facts
 from lablib.curriculum.references import check_references
@@ -56,7 +58,6 @@ from lablib.notebook.drawing import (
     new_figure,
     number,
     radar_axes,
-    rupiah,
     same_text,
     set_title,
     table_rows,
@@ -347,7 +348,7 @@ def decision_matrix(answers: Mapping[str, Any]) -> Figure:
             ax.text(c, r, "–" if np.isnan(v) else f"{int(v)}", ha="center", va="center", fontsize=10,
                     color=INK)
         winner = best > 0 and abs(totals[r] - best) < 1e-9
-        ax.text(len(keys) - 0.35, r, f"{totals[r]:.2f}".replace(".", ","), ha="left", va="center", fontsize=10.5,
+        ax.text(len(keys) - 0.35, r, formatting.number(totals[r]), ha="left", va="center", fontsize=10.5,
                 fontweight="bold" if winner else "normal", color=ACCENT if winner else INK, gid="decision-total")
         if winner:
             ax.add_patch(Rectangle((-0.5, r - 0.5), len(keys) + 0.9, 1, fill=False, edgecolor=ACCENT, lw=2.2,
@@ -355,7 +356,7 @@ def decision_matrix(answers: Mapping[str, Any]) -> Figure:
     heads = []
     for k, w in zip(keys, weights):
         label = "\n".join(textwrap.wrap(facts.DECISION_CRITERIA[k], 14))
-        heads.append(f"{label}\n" + _t(T("bobot", "weight")) + (f" {w:g}%" if w is not None else " ?"))
+        heads.append(f"{label}\n" + _t(T("bobot", "weight")) + (f" {formatting.percent(w, 2)}" if w is not None else " ?"))
     ax.set_xticks(range(len(keys)), heads, fontsize=8.5)
     ax.xaxis.tick_top()
     ax.set_xlim(-0.5, len(keys) + 0.5)
@@ -374,9 +375,9 @@ def decision_matrix(answers: Mapping[str, Any]) -> Figure:
                   "Value = Σ(weight × score) ÷ 100; orange box = highest value; ✓ = chosen idea"))]
     wsum = sum(w or 0 for w in weights)
     if any(w is None for w in weights) or abs(wsum - facts.DECISION_WEIGHT_TOTAL) > 1e-6:
-        notes.append(_t(T("Perhatian: jumlah bobot {s:g}, seharusnya {t}.",
-                          "Note: the weights add up to {s:g}; they should add up to {t}.").format(
-            s=wsum, t=facts.DECISION_WEIGHT_TOTAL)))
+        notes.append(_t(T("Perhatian: jumlah bobot {s}, seharusnya {t}.",
+                          "Note: the weights add up to {s}; they should add up to {t}.").format(
+            s=formatting.number(wsum), t=formatting.number(facts.DECISION_WEIGHT_TOTAL))))
     fig.supxlabel("\n".join(notes), fontsize=8.5, color=MUTED)
     return fig
 
@@ -466,7 +467,7 @@ def gantt(answers: Mapping[str, Any]) -> Figure:
 
 def budget_table(answers: Mapping[str, Any]) -> Figure:
     """DS3: the RAB as a table (``rab``: uraian, volume, satuan, harga_satuan, jumlah) in rupiah
-    ("Rp 1.250.000"). The Jumlah column is recomputed as volume × harga satuan; a line whose
+    ("Rp1.250.000", ``lablib.core.formatting.rupiah``). The Jumlah column is recomputed as volume × harga satuan; a line whose
     written jumlah differs is marked ✗ with the written value. Under the lines: the recomputed
     total, the written ``total_rab`` and the DS1 ``anggaran`` when given, and the
     ``sumber_dana``."""
@@ -488,7 +489,7 @@ def budget_table(answers: Mapping[str, Any]) -> Figure:
         if line is not None and written is not None and abs(written - line) > tol:
             shown += "  ✗ " + _t(T("tertulis", "written")) + " " + rupiah(written)
             flagged.append(n)
-        volume = "—" if vol is None else f"{vol:g}".replace(".", ",")
+        volume = formatting.number(vol)
         body.append([str(n), clean(r.get("uraian"), 44) or "—", volume, clean(r.get("satuan"), 26) or "—",
                      rupiah(price), shown])
     summary = [["", _t(T("Total (dihitung: volume × harga satuan)", "Total (computed: volume × unit price)")),
@@ -620,7 +621,7 @@ def trial_trend(answers: Mapping[str, Any]) -> Figure:
                     v = number(ind.get(key))
                     if v is not None:
                         levels.append(v)
-                        ax.axhline(v, color=colour, ls=style, lw=1.4, label=f"{_t(name)} {v:g}".replace(".", ","))
+                        ax.axhline(v, color=colour, ls=style, lw=1.4, label=f"{_t(name)} {formatting.number(v)}")
                 ax.set_title(clean(ind.get("nama"), 90), loc="left", fontsize=9.5, color="#333333")
             else:
                 ax.set_title(_t(T("Indikator DS2 dalam satuan hari belum ada (impor jawaban Design).",
@@ -638,16 +639,16 @@ def trial_trend(answers: Mapping[str, Any]) -> Figure:
                 bar.set_gid("trial-served")
             total = sum(v for v in served if v is not None)
             head = _t(T("Warga dilayani per minggu (total {n})", "People served per week (total {n})").format(
-                n=f"{total:,.0f}".replace(",", ".")))
+                n=formatting.number(total, 0)))
             received = sum(number(r.get("aduan_masuk")) or 0 for r in log)
             resolved = sum(number(r.get("aduan_selesai")) or 0 for r in log)
             if received:
                 pct = 100 * resolved / received
                 band = next((label for _, high, label in facts.IID_COMPLAINT_BANDS if round(pct) <= high),
                             facts.IID_COMPLAINT_BANDS[-1][2])
-                head += "  ·  " + _t(T("pengaduan selesai {r:g} dari {m:g} ({p}%, band IID {b})",
-                                       "complaints resolved {r:g} of {m:g} ({p}%, IID band {b})").format(
-                    r=resolved, m=received, p=f"{pct:.1f}".replace(".", ","), b=band))
+                head += "  ·  " + _t(T("pengaduan selesai {r} dari {m} ({p}, band IID {b})",
+                                       "complaints resolved {r} of {m} ({p}, IID band {b})").format(
+                    r=formatting.number(resolved), m=formatting.number(received), p=formatting.percent(pct), b=band))
             ax.set_title(head, loc="left", fontsize=9.5, color="#333333")
             ax.set_ylabel(_t(T("orang", "people")))
             ax.set_xticks(ticks[::step], tick_labels[::step], fontsize=8)
@@ -661,8 +662,8 @@ def trial_trend(answers: Mapping[str, Any]) -> Figure:
             ax.axvline(0, color=MUTED, lw=0.8)
             for y, p, v in zip(ys, progress, values):
                 ax.text(0, y + 0.3, p[0], va="bottom", ha="left", fontsize=8.5, color="#333333")
-                ax.text(max(v, 0) + 2, y, f"{p[1]:.0f}%  ({p[2]:g} → {p[3]:g}; target {p[4]:g})".replace(".", ","),
-                        va="center", fontsize=8)
+                ax.text(max(v, 0) + 2, y, f"{formatting.percent(p[1], 0)}  ({formatting.number(p[2])} → "
+                        f"{formatting.number(p[3])}; target {formatting.number(p[4])})", va="center", fontsize=8)
             ax.set_yticks([])
             ax.set_ylim(-0.5, max(ys) + 0.9)
             ax.set_xlim(min(-5, min(values) - 5), 190)
@@ -736,7 +737,7 @@ def kipp_radar(answers: Mapping[str, Any]) -> Figure:
         minimum = getattr(f, "min_words", 0) or 1
         mark = "✓" if n >= minimum else "✗"
         name = "\n".join(textwrap.wrap(clean(f.label, 48), 20))
-        labels.append(f"{name} ({facts.KIPP_WEIGHTS[s]:g})\n{n} {_t(T('kata', 'words'))} {mark}")
+        labels.append(f"{name} ({formatting.number(facts.KIPP_WEIGHTS[s])})\n{n} {_t(T('kata', 'words'))} {mark}")
     series = [(weight_share, _t(T("Bobot KIPP (%)", "KIPP weight (%)")),
                {"color": MUTED, "linestyle": "--", "linewidth": 1.2, "fill": False})]
     if total_words:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from lablib.core import formatting
-from lablib.core.fields import AnswerError, DateField, Field, Number, Table
+from lablib.core.fields import Field, Table
 from lablib.core.files import replacing, write_text_atomic
 from lablib.core.formatting import rupiah
 from lablib.course.course import Course
@@ -65,23 +65,9 @@ def field_text(field_: Field, raw: Any) -> str:
 
 
 def _shown_text(field_: Field, raw: Any) -> str:
-    """Shown text of one stored value: numbers and dates in lablib's one Indonesian style
-    (``lablib.core.formatting``); anything else, or a value not fitting its field, as the
-    answers summary shows it."""
-    if isinstance(field_, (Number, DateField)):
-        try:
-            value = field_.coerce(raw)
-        except AnswerError:
-            return shown_value(field_, raw).text  # shown as typed
-        if value is None:
-            return EMPTY
-        if isinstance(field_, DateField):
-            return formatting.date(value)
-        if field_.unit == "rupiah":
-            return formatting.rupiah(value)
-        if field_.unit == "%":
-            return formatting.percent(value, 2)
-        return f"{formatting.number(value)} {field_.unit}".strip()
+    """Shown text of one stored value, as the answers summary shows it: numbers, rupiah and
+    dates in lablib's one Indonesian style (``Number.display`` and ``DateField.display`` write
+    them with ``lablib.core.formatting``); a value not fitting its field as typed."""
     return shown_value(field_, raw).text
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lablib.core import formatting
 from lablib.core.errors import LablibError
 from lablib.core.exercises import Exercise
 from lablib.core.files import replacing
@@ -100,7 +101,7 @@ class Conflict:
     def __str__(self) -> str:
         def show(v: tuple[float | None, str | None]) -> str:
             score, comment = v
-            s = "kosong" if score is None else f"{score:g}"
+            s = "kosong" if score is None else formatting.points(score)
             return s + (f", komentar '{_clip(comment)}'" if comment else "")
         return (f"{self.sheet}!{self.column}{self.row}: {self.student} / {self.grade_name}: {self.reason} "
                 f"(saat ekspor: {show(self.exported)}; di gradebook sekarang: {show(self.current)}; "
@@ -249,7 +250,7 @@ def export_review(course: Course | str | os.PathLike, stage: str, out: str | os.
     for i, title in enumerate(FIXED_COLUMNS, start=1):
         ws.cell(HEADER_ROW, i, title)
     for col in columns:
-        group = f"{col.exercise.code} · {col.criterion.title} ({col.criterion.points:g} poin)"
+        group = f"{col.exercise.code} · {col.criterion.title} ({formatting.points(col.criterion.points)} poin)"
         ws.cell(HEADER_ROW - 1, col.answers_col, group)
         ws.merge_cells(start_row=HEADER_ROW - 1, start_column=col.answers_col,
                        end_row=HEADER_ROW - 1, end_column=col.comment_col)
@@ -257,7 +258,7 @@ def export_review(course: Course | str | os.PathLike, stage: str, out: str | os.
         ws.cell(HEADER_ROW - 1, col.answers_col).font = Font(bold=True)
         ws.cell(HEADER_ROW, col.answers_col, f"{col.exercise.code} jawaban terkait")
         ws.cell(HEADER_ROW, col.level_col, f"{col.exercise.code} {col.criterion.id}: Level (0–4)")
-        ws.cell(HEADER_ROW, col.points_col, f"Poin (maks {col.criterion.points:g})")
+        ws.cell(HEADER_ROW, col.points_col, f"Poin (maks {formatting.points(col.criterion.points)})")
         ws.cell(HEADER_ROW, col.comment_col, "Komentar")
     ws.cell(HEADER_ROW, last_col, "Total poin rubrik")
     ws.row_dimensions[HEADER_ROW - 1].height = 36
@@ -444,7 +445,8 @@ def parse_level(value: Any) -> int | None:
 
 
 def _level_message(raw: Any) -> Text:
-    shown = raw if isinstance(raw, str) else f"{raw:g}" if isinstance(raw, (int, float)) else repr(raw)
+    shown = raw if isinstance(raw, str) else (
+        formatting.number(raw, 6) if isinstance(raw, (int, float)) and not isinstance(raw, bool) else repr(raw))
     hint_id, hint_en = "", ""
     words = {str(lvl).lower(): n for n, lvl in enumerate(LEVELS)}
     if isinstance(raw, str) and raw.strip().lower() in words:
