@@ -263,7 +263,7 @@ def test_dv1_follows_the_calendar_shipped_with_the_course():
     a = model_answers("deliver")
     early = Calendar(deliver_start=dt.date(2026, 9, 1), deliver_end=dt.date(2026, 11, 30))
     msgs = _dv1(a, early)["log"]
-    assert msgs and "2026-11-30" in msgs[0].id
+    assert msgs and "30 November 2026" in msgs[0].id
     assert not _dv1(a, Calendar(deliver_start=dt.date(2026, 10, 2), deliver_end=dt.date(2026, 12, 18)))["log"]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+from lablib.core import formatting
 from lablib.core.checks import Answers, Check
 from lablib.core.exercises import Exercise
 from lablib.core.fields import Choice, DateField, LongText, Number, ShortText, Table, word_count
@@ -44,15 +45,12 @@ def is_number(value: object) -> bool:
 
 
 def fmt(value: object) -> str:
-    """A number the Indonesian way (decimal comma, no thousands mark): 68.5 -> '68,5'.
+    """A number in the one Indonesian style (``lablib.core.formatting``): 68.5 -> '68,5'.
 
     >>> fmt(68.5), fmt(14.0), fmt(-78.5714)
     ('68,5', '14', '-78,57')
     """
-    if not is_number(value):
-        return "kosong"
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+    return formatting.number(value, empty="kosong") if is_number(value) else "kosong"
 
 
 def round_half_up(x: float) -> int:
@@ -154,13 +152,13 @@ def _dv1_log(a: Answers) -> list[Text]:
         if not cal.in_deliver(day):
             dated.append(T("Minggu {n}: tanggal {d} di luar masa uji coba ({s} s.d. {e}). Perbaiki tanggalnya.",
                            "Week {n}: date {d} is outside the trial window ({s} to {e}). Correct the date.").format(
-                n=n, d=day.isoformat(), s=cal.deliver_start.isoformat(), e=cal.deliver_end.isoformat()))
+                n=n, d=formatting.date(day), s=formatting.date(cal.deliver_start), e=formatting.date(cal.deliver_end)))
         if previous is not None and day <= previous:
             dated.append(T("Minggu {n}: tanggal {d} tidak sesudah minggu sebelumnya ({p}). Urutkan baris dari "
                            "tanggal paling awal, satu baris per minggu.",
                            "Week {n}: date {d} is not after the previous week ({p}). Order the rows from the "
                            "earliest date, one row per week.").format(
-                n=n, d=day.isoformat(), p=previous.isoformat()))
+                n=n, d=formatting.date(day), p=formatting.date(previous)))
         previous = day
     return _first(out + dated)
 

@@ -74,7 +74,7 @@ def _ds1_time_benefit(a: Answers) -> list[Text]:
         out.append(T("Waktu uji coba ({u}) harus sebelum waktu penerapan ({p}). Inovasi diuji coba dulu, baru "
                      "diterapkan.",
                      "The trial date ({u}) must come before the implementation date ({p}): trial first, then "
-                     "implementation.").format(u=trial.isoformat(), p=launch.isoformat()))
+                     "implementation.").format(u=formatting.date(trial), p=formatting.date(launch)))
     budget = a.get("anggaran")
     if budget is not None and budget < 0:
         out.append(T("Anggaran tidak boleh negatif (tertulis {v}). Tulis 0 bila tanpa biaya tambahan.",
@@ -176,11 +176,11 @@ def _ds2_numbers(a: Answers) -> list[Text]:
             out.append(T("Indikator '{i}': pilih arah perubahan (Naik atau Turun).",
                          "Indicator '{i}': choose the direction (up or down).").format(i=name))
         elif (way == "Naik" and not target > base) or (way == "Turun" and not target < base):
-            out.append(T("Indikator '{i}': arah '{w}', tetapi target {t:g} tidak {cmp} baseline {b:g}. Perbaiki "
+            out.append(T("Indikator '{i}': arah '{w}', tetapi target {t} tidak {cmp} baseline {b}. Perbaiki "
                          "target atau arahnya.",
-                         "Indicator '{i}': direction '{w}', but the target {t:g} is not {cmp_en} the baseline "
-                         "{b:g}. Fix the target or the direction.").format(
-                i=name, w=way, t=target, b=base, cmp="di atas" if way == "Naik" else "di bawah",
+                         "Indicator '{i}': direction '{w}', but the target {t} is not {cmp_en} the baseline "
+                         "{b}. Fix the target or the direction.").format(
+                i=name, w=way, t=formatting.number(target), b=formatting.number(base), cmp="di atas" if way == "Naik" else "di bawah",
                 cmp_en="above" if way == "Naik" else "below"))
     return out
 
@@ -200,8 +200,8 @@ def _ds2_deadline(a: Answers) -> list[Text]:
             out.append(T("Indikator '{i}': tenggat {d} di luar masa uji coba ({s} s.d. {e}). Pilih tanggal di "
                          "dalam masa uji coba.",
                          "Indicator '{i}': the deadline {d} is outside the trial ({s} to {e}). Choose a date "
-                         "inside the trial.").format(i=name, d=day.isoformat(), s=cal.deliver_start.isoformat(),
-                                                     e=cal.deliver_end.isoformat()))
+                         "inside the trial.").format(i=name, d=formatting.date(day), s=formatting.date(cal.deliver_start),
+                                                     e=formatting.date(cal.deliver_end)))
     return out
 
 
@@ -307,14 +307,14 @@ def _ds3_schedule(a: Answers) -> list[Text]:
             out.append(T("Kegiatan '{k}': tanggal mulai {m} sesudah tanggal selesai {s}. Tukar atau perbaiki "
                          "tanggalnya.",
                          "Activity '{k}': the start {m} is after the end {s}. Swap or fix the dates.").format(
-                k=name, m=start.isoformat(), s=end.isoformat()))
+                k=name, m=formatting.date(start), s=formatting.date(end)))
         outside = [d for d in (start, end) if d and not first <= d <= last]
         if outside:
             out.append(T("Kegiatan '{k}': tanggal {d} di luar jangka rencana aksi ({a} s.d. {b}, dari bimtek "
                          "sampai akhir uji coba).",
                          "Activity '{k}': the date {d} is outside the plan period ({a} to {b}, from the "
                          "workshop to the end of the trial).").format(
-                k=name, d=outside[0].isoformat(), a=first.isoformat(), b=last.isoformat()))
+                k=name, d=formatting.date(outside[0]), a=formatting.date(first), b=formatting.date(last)))
     return out
 
 

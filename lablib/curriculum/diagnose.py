@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 
+from lablib.core import formatting
 from lablib.core.checks import Answers, Check
 from lablib.core.exercises import Exercise
 from lablib.core.fields import (
@@ -443,9 +444,9 @@ def _dg4_weights_check(a: Answers) -> list[Text]:
         return out
     total = sum(weights.values())
     if abs(total - facts.DECISION_WEIGHT_TOTAL) > 1e-6:
-        out.append(T("Jumlah bobot harus {t} (sekarang {s:g}). Ubah bobot kriteria sampai jumlahnya {t}.",
-                     "The weights must add up to {t} (now {s:g}). Change them until they add up to {t}.").format(
-            t=facts.DECISION_WEIGHT_TOTAL, s=total))
+        out.append(T("Jumlah bobot harus {t} (sekarang {s}). Ubah bobot kriteria sampai jumlahnya {t}.",
+                     "The weights must add up to {t} (now {s}). Change them until they add up to {t}.").format(
+            t=facts.DECISION_WEIGHT_TOTAL, s=formatting.number(total)))
     return out
 
 
@@ -479,11 +480,12 @@ def _dg4_winner(a: Answers) -> list[Text]:
                   "The chosen idea '{c}' is not in the list. Choose again from the list.").format(c=short(chosen))]
     best_score, best = max(scored, key=lambda sr: sr[0])
     if mine[0][0] < best_score - 1e-9:
-        out.append(T("Menurut bobot dan skor, nilai tertinggi adalah '{w}' ({b:.2f}); ide terpilih '{c}' bernilai "
-                     "{m:.2f}. Periksa skor dan bobot, atau pilih ide bernilai tertinggi.",
-                     "By the weights and scores the highest is '{w}' ({b:.2f}); the chosen idea '{c}' scores "
-                     "{m:.2f}. Check the scores and weights, or choose the highest idea.").format(
-            w=short(best.get("nama")), b=best_score, c=short(chosen), m=mine[0][0]))
+        out.append(T("Menurut bobot dan skor, nilai tertinggi adalah '{w}' ({b}); ide terpilih '{c}' bernilai "
+                     "{m}. Periksa skor dan bobot, atau pilih ide bernilai tertinggi.",
+                     "By the weights and scores the highest is '{w}' ({b}); the chosen idea '{c}' scores "
+                     "{m}. Check the scores and weights, or choose the highest idea.").format(
+            w=short(best.get("nama")), b=formatting.number(best_score), c=short(chosen),
+            m=formatting.number(mine[0][0])))
     return out
 
 

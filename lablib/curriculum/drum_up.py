@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from lablib.core import formatting
 from lablib.core.checks import Answers, Check
 from lablib.core.exercises import Exercise
 from lablib.core.fields import Choice, DateField, LongText, Number, Scale, ShortText, Table
@@ -152,8 +153,8 @@ def _du2_commitment(a: Answers) -> list[Text]:
         out.append(T("Tanggal komitmen {d} di luar waktu bimtek ({s} s.d. {e}). Tuliskan tanggal penandatanganan "
                      "saat bimtek.",
                      "The commitment date {d} is outside the workshop ({s} to {e}). Use the date it was signed "
-                     "at the workshop.").format(d=day.isoformat(), s=cal.workshop_start.isoformat(),
-                                                e=cal.workshop_end.isoformat()))
+                     "at the workshop.").format(d=formatting.date(day), s=formatting.date(cal.workshop_start),
+                                                e=formatting.date(cal.workshop_end)))
     unrated = [label for fid, label in {**DU2_CONDITIONS, **DU2_SKILLS}.items()
                if a.get(fid) is None or not Scale.minimum <= a.get(fid) <= Scale.maximum]
     if unrated:
