@@ -240,7 +240,11 @@ def cmd_showcase(args) -> int:
 def cmd_documents(args) -> int:
     from lablib.reports.documents import DOCS_DIR, write_documents
 
+    from lablib.core.names import check_participant_id
+
     course = _course(args)
+    for pid in args.participant or ():
+        check_participant_id(pid)  # it becomes a folder name under --out
     paths = write_documents(course, args.participant or None, args.out)
     people = {p.parent.name for p in paths}
     _say(f"Dokumen inovasi ditulis untuk {len(people)} peserta ({len(paths)} file) di "

@@ -251,3 +251,13 @@ def test_a_command_reads_the_course_config_once(original, command, capsys, monke
     code, out, err = lablib(*command, "--course", original, capsys=capsys)
     assert 0 == code, err
     assert [str(original / CONFIG_FILENAME)] == loads
+
+
+def test_a_participant_id_never_leads_out_of_the_course(tmp_path, capsys):
+    course = tmp_path / "kursus"
+    write_config(course, course_id="jalur")
+    with pytest.raises(CourseError, match="bukan nama folder"):
+        Course.open(course).path("submitted", "../../etc", "diagnose")
+    code, out, err = lablib("documents", "--course", course, "--participant=../../x", capsys=capsys)
+    assert 1 == code and "id '../../x'" in err
+    assert not (tmp_path / "x").exists()

@@ -142,6 +142,9 @@ class Course:
         """
         if step not in STEPS:
             raise ValueError(f"unknown nbgrader step {step!r}; known: {', '.join(STEPS)}")
+        for name in (student, stage):  # one folder each: an id like '../x' never leaves the course
+            if name in ("", "..") or "/" in name or os.sep in name or "\0" in name:
+                raise CourseError(f"'{name}' bukan nama folder peserta atau tahap yang sah.")
         step_name = self.step_dir(step).name
         rel = self._structure.format(nbgrader_step=step_name, student_id=student, assignment_id=stage)
         return Path(os.path.normpath(os.path.join(self.root, rel)))
