@@ -238,9 +238,8 @@ def cmd_showcase(args) -> int:
 
 
 def cmd_documents(args) -> int:
-    from lablib.reports.documents import DOCS_DIR, write_documents
-
     from lablib.core.names import check_participant_id
+    from lablib.reports.documents import DOCS_DIR, write_documents
 
     course = _course(args)
     for pid in args.participant or ():
