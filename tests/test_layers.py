@@ -39,26 +39,12 @@ def layer(module: str) -> str:
     return part
 
 
-def _type_checking_only(tree: ast.Module) -> set[int]:
-    """Lines of imports under ``if TYPE_CHECKING:`` (for annotations; never run)."""
-    lines = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            lines |= {n.lineno for stmt in node.body for n in ast.walk(stmt) if hasattr(n, "lineno")}
-    return lines
-
-
-def imports(module: str, runtime_only: bool = False) -> dict[str, int]:
-    """``{imported module: line}`` for every import of ``module`` (lablib and third-party);
-    ``runtime_only`` leaves out imports made only for type annotations."""
+def imports(module: str) -> dict[str, int]:
+    """``{imported module: line}`` for every import of ``module`` (lablib and third-party)."""
     path = MODULES[module]
     package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
     found: dict[str, int] = {}
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    skip = _type_checking_only(tree) if runtime_only else set()
-    for node in ast.walk(tree):
-        if getattr(node, "lineno", None) in skip:
-            continue
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 found.setdefault(alias.name, node.lineno)
@@ -74,8 +60,8 @@ def imports(module: str, runtime_only: bool = False) -> dict[str, int]:
     return found
 
 
-def lablib_imports(module: str, runtime_only: bool = False) -> dict[str, int]:
-    return {m: line for m, line in imports(module, runtime_only).items() if m in MODULES}
+def lablib_imports(module: str) -> dict[str, int]:
+    return {m: line for m, line in imports(module).items() if m in MODULES}
 
 
 def test_every_module_is_in_a_layer():
@@ -99,8 +85,8 @@ def test_core_imports_nothing_else_of_lablib():
 
 
 def test_there_are_no_import_circles():
-    """At run time (an annotation may name a type of a module that imports this one)."""
-    graph = {m: set(lablib_imports(m, runtime_only=True)) - {m} for m in MODULES}
+    """Not even through an import made for annotations only (a protocol names what is needed)."""
+    graph = {m: set(lablib_imports(m)) - {m} for m in MODULES}
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []

@@ -11,15 +11,25 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from lablib.core import formatting
 from lablib.core.calendar import DEFAULT_CALENDAR, Calendar
-from lablib.core.fields import AnswerError, Table
+from lablib.core.fields import AnswerError, Field, Table
 from lablib.core.i18n import T, Text
 
-if TYPE_CHECKING:
-    from lablib.core.exercises import Exercise
+
+class Exercise(Protocol):
+    """What the checks need of an exercise (``lablib.core.exercises.Exercise`` has it). Named as
+    a protocol so that this module, which the exercise model builds on, never imports it."""
+
+    id: str
+    fields: tuple[Field, ...]
+    checks: tuple[Check, ...]
+
+    def field(self, field_id: str) -> Field: ...
+
+    def title_text(self) -> Text: ...
 
 
 class Answers:

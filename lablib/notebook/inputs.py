@@ -23,7 +23,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache, wraps
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from lablib.core import formatting
 from lablib.core.fields import (
@@ -41,8 +41,12 @@ from lablib.core.fields import (
 )
 from lablib.core.i18n import T, Text
 
-if TYPE_CHECKING:
-    from lablib.notebook.forms import Form
+
+class Form(Protocol):
+    """What a table control needs of its form (``lablib.notebook.forms.Form``): to be told of a
+    change. A protocol, so that the controls never import the form that is built from them."""
+
+    def _changed(self, control: Any) -> None: ...
 
 log = logging.getLogger(__name__)
 _e = html.escape
