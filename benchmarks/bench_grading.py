@@ -231,7 +231,7 @@ def live_benchmark(root: Path, template: Path, participants: int, stages_each: i
     """Live scoring of ``participants`` answer files per stage (``stages_each`` stages each), each
     phase in its own process importing the run's snapshot of lablib."""
     course = root / "live"
-    course.mkdir()
+    write_config(course, course_id=COURSE_ID)  # a course: its record and config, no participants
     for stage in STAGES:  # the course's calendars
         shutil.copytree(template / "source" / stage.slug, course / "source" / stage.slug)
     # A pool of distinct answer sets per stage (making 10,000 x 5 synthetic sets would take
@@ -270,7 +270,7 @@ def live_benchmark(root: Path, template: Path, participants: int, stages_each: i
 LIVE_SNIPPET = """
 import json, resource, sys, time
 t0 = time.perf_counter()
-from lablib import live
+from lablib.course import live
 import lablib.course.folder, lablib.curriculum.scoring  # imports are not part of the figures
 imports = time.perf_counter() - t0
 course, phases, workers = sys.argv[1], sys.argv[2].split(","), int(sys.argv[3]) or None
