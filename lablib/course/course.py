@@ -31,7 +31,7 @@ from lablib.course.folder import (
     CONFIG_FILENAME,
     COURSE_FILENAME,
     CourseError,
-    CourseInfo,
+    CourseRecord,
     ensure_tools_on_path,
     find_course_dir,
     hide_password,
@@ -48,7 +48,7 @@ STEPS = ("source", "release", "submitted", "autograded", "feedback")
 class Course:
     """An opened course folder. Create it with ``Course.open(folder)``."""
 
-    def __init__(self, info: CourseInfo, config: Any):
+    def __init__(self, info: CourseRecord, config: Any):
         self.info = info
         self.config = config
         self.root: Path = info.root
@@ -227,7 +227,7 @@ class Course:
             raise CourseError(f"{problem} Jalankan 'lablib relocate --course {self.root}' (lihat --help).")
 
 
-def location_problem(root: Path, config: Any, info: CourseInfo) -> str:
+def location_problem(root: Path, config: Any, info: CourseRecord) -> str:
     """Why this course folder would work on another folder's files, or ``""``.
 
     - the config names another course root, gradebook file or exchange inside another course

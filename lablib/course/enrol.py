@@ -20,7 +20,7 @@ from pathlib import Path
 
 from lablib.core.files import write_text_atomic
 from lablib.course.course import Course
-from lablib.course.folder import COURSE_FILENAME, CourseInfo, put_students
+from lablib.course.folder import COURSE_FILENAME, CourseRecord, put_students
 from lablib.course.roster import (
     Participant,
     RosterError,
@@ -97,6 +97,6 @@ def _write_gradebook(course: Course, people: list[Participant]) -> None:
         put_students(gb, people)
 
 
-def _write_course_file(info: CourseInfo) -> None:
+def _write_course_file(info: CourseRecord) -> None:
     """Replace ``lablib-course.json``: a crash leaves the old or the new file."""
     write_text_atomic(Path(info.root) / COURSE_FILENAME, info.to_json(), durable=True)

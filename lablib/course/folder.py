@@ -133,7 +133,7 @@ def write_config(course_dir: str | os.PathLike, *, course_id: str = DEFAULT_COUR
     write_text_atomic(path, _config_text(course_id, db_url, exchange))
     (Path(exchange).resolve() if exchange else course_dir / "exchange").mkdir(parents=True, exist_ok=True)
     if not (course_dir / COURSE_FILENAME).is_file():
-        info = CourseInfo(root=course_dir, course_id=course_id, calendar=DEFAULT_CALENDAR,
+        info = CourseRecord(root=course_dir, course_id=course_id, calendar=DEFAULT_CALENDAR,
                           extra={"location": str(course_dir)})
         write_text_atomic(course_dir / COURSE_FILENAME, info.to_json())
     ensure_tools_on_path()
@@ -146,6 +146,7 @@ def install_source(course_dir: str | os.PathLike, stage: str, calendar: Calendar
     """Write ``source/<stage>/`` with the generated notebook and the calendar file."""
     from lablib.notebook.assignments import write_source
 
+    # a course being built has no Course yet: nbgrader's default layout, source/<stage>
     folder = Path(course_dir) / "source" / get_stage(stage).slug
     write_source(stage, folder)
     (folder / CALENDAR_FILENAME).write_text(calendar.to_json(), encoding="utf-8")
@@ -185,7 +186,9 @@ def copy_tree_writable(src: Path, dst: Path) -> None:
 
 
 @dataclass(frozen=True)
-class CourseInfo:
+class CourseRecord:
+    """``lablib-course.json``: what nbgrader has no room for. Read by ``Course.open``."""
+
     root: Path
     course_id: str
     calendar: Calendar
@@ -235,7 +238,7 @@ def due_datetime(day: _dt.date, timezone: str = DEFAULT_TIMEZONE) -> _dt.datetim
     return _dt.datetime.combine(day, _dt.time(23, 59, 59), tzinfo=ZoneInfo(timezone))
 
 
-def load_course(course_dir: str | os.PathLike) -> CourseInfo:
+def load_course(course_dir: str | os.PathLike) -> CourseRecord:
     """Read ``lablib-course.json``; raise ``CourseError`` saying what is wrong."""
     from lablib.course.roster import Participant
 
@@ -251,7 +254,7 @@ def load_course(course_dir: str | os.PathLike) -> CourseInfo:
             raise CourseError(f"{path}: schema_version {version!r} tidak dikenal (lablib ini membaca sampai "
                               f"{COURSE_SCHEMA_VERSION}); perbarui lablib.")
         known = {"schema_version", "course_id", "created_at", "timezone", "homes", "calendar", "participants"}
-        return CourseInfo(
+        return CourseRecord(
             root=root, course_id=doc["course_id"], calendar=Calendar.from_dict(doc["calendar"]),
             timezone=doc.get("timezone", DEFAULT_TIMEZONE), homes=doc.get("homes", DEFAULT_HOMES),
             participants=tuple(Participant(**p) for p in doc.get("participants", [])),
@@ -329,7 +332,7 @@ def hide_password(db_url: str) -> str:
 def create_course(course_dir: str | os.PathLike, participants, *, course_id: str = DEFAULT_COURSE_ID,
                   db_url: str | None = None, calendar: Calendar = DEFAULT_CALENDAR,
                   timezone: str = DEFAULT_TIMEZONE, homes: str = DEFAULT_HOMES,
-                  exchange: str | os.PathLike | None = None) -> CourseInfo:
+                  exchange: str | os.PathLike | None = None) -> CourseRecord:
     """Create a whole course: config, five source assignments, gradebook with participants and
     due dates, and ``lablib-course.json``.
 
@@ -383,7 +386,7 @@ def create_course(course_dir: str | os.PathLike, participants, *, course_id: str
                 due = calendar.due.get(stage.slug)
                 gb.update_or_create_assignment(stage.slug, duedate=due_datetime(due, timezone) if due else None)
             put_students(gb, participants)
-        info = CourseInfo(root=target, course_id=course_id, calendar=calendar, timezone=timezone, homes=homes,
+        info = CourseRecord(root=target, course_id=course_id, calendar=calendar, timezone=timezone, homes=homes,
                           participants=tuple(participants),
                           created_at=_dt.datetime.now().astimezone().isoformat(timespec="seconds"),
                           extra={"location": str(target)})
