@@ -70,8 +70,9 @@ class RestoreCourseCells(NbGraderPreprocessor):
         coursedir = _coursedir(self)
         reference = _reference_notebook(coursedir, info["assignment"], info["notebook"])
         if reference is None:
-            raise RuntimeError(f"lablib: cannot check {info['student']}/{info['assignment']}: neither the "
-                               f"release nor the source notebook {info['notebook']}.ipynb exists")
+            raise RuntimeError(f"lablib: {info['student']}/{info['assignment']} tidak dapat diperiksa: notebook "
+                               f"{info['notebook']}.ipynb tidak ada di release/ maupun source/; jalankan "
+                               f"'lablib release {info['assignment']}' dulu")
         released = nbformat.read(reference, as_version=4)
         submitted: dict[str, object] = {}
         for cell in nb.cells:
@@ -96,11 +97,11 @@ class RestoreCourseCells(NbGraderPreprocessor):
         dropped = len(nb.cells) - len(used)
         who = f"{info['student']}/{info['assignment']}/{info['notebook']}"
         if dropped:
-            self.log.warning("lablib: %s: %d cell(s) not in the released notebook were dropped", who, dropped)
+            self.log.warning("lablib: %s: %d sel yang tidak ada di notebook rilis dibuang", who, dropped)
         if restored:
-            self.log.warning("lablib: %s: deleted cell(s) put back: %s", who, ", ".join(restored))
+            self.log.warning("lablib: %s: sel yang dihapus dikembalikan: %s", who, ", ".join(restored))
         if replaced:
-            self.log.warning("lablib: %s: edited cell(s) replaced: %s", who, ", ".join(replaced))
+            self.log.warning("lablib: %s: sel yang diubah diganti dengan aslinya: %s", who, ", ".join(replaced))
         nb.cells = cells
         return nb, resources
 
@@ -161,12 +162,12 @@ class KeepOnlyCourseFiles(NbGraderPreprocessor):
         expected = Path(coursedir.format_path(coursedir.autograded_directory, info["student"],
                                               info["assignment"])).resolve()
         if folder != expected:
-            raise RuntimeError(f"lablib: refusing to grade {folder}: the grading copy should be in {expected}")
+            raise RuntimeError(f"lablib: {folder} tidak dinilai: salinan penilaian seharusnya di {expected}")
         who = f"{info['student']}/{info['assignment']}"
         removed = keep_only(folder, allowed_files(coursedir, info["assignment"]))
         if removed:
-            self.log.warning("lablib: %s: files not belonging to the assignment removed from the grading copy "
-                             "(the submission keeps them): %s", who, ", ".join(removed))
+            self.log.warning("lablib: %s: berkas yang bukan bagian tugas dikeluarkan dari salinan penilaian "
+                             "(pengumpulannya tetap menyimpannya): %s", who, ", ".join(removed))
         try:
             stage = get_stage(info["assignment"])
         except KeyError:
@@ -182,6 +183,6 @@ class KeepOnlyCourseFiles(NbGraderPreprocessor):
                 if stripped:
                     answers.unlink()
                     answers.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
-                    self.log.warning("lablib: %s: unknown keys removed from the answers file: %s", who,
+                    self.log.warning("lablib: %s: kunci yang tidak dikenal dibuang dari berkas jawaban: %s", who,
                                      ", ".join(stripped[:20]) + (" …" if len(stripped) > 20 else ""))
         return nb, resources
