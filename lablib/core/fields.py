@@ -190,16 +190,10 @@ class DateField(Field):
     def coerce(self, value: Any) -> _dt.date | None:
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
-        if isinstance(value, _dt.datetime):
-            return value.date()
-        if isinstance(value, _dt.date):
-            return value
-        if isinstance(value, str):
-            try:
-                return _dt.date.fromisoformat(value.strip()[:10])
-            except ValueError:
-                pass
-        raise _bad(self, T("tanggal (TTTT-BB-HH)"), value)
+        day = formatting.as_date(value)
+        if day is None:
+            raise _bad(self, T("tanggal (TTTT-BB-HH)"), value)
+        return day
 
     def display(self, value: Any) -> str:
         """The day with its month written out: ``14 Agustus 2019`` (the answers file keeps ISO).

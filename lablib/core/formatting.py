@@ -123,7 +123,8 @@ def rupiah(amount: Any, *, empty: str = EMPTY) -> str:
     return ("-" if d < 0 else "") + "Rp" + _write(abs(d), keep_zeros=sen)
 
 
-def _as_date(value: Any) -> _dt.date | None:
+def as_date(value: Any) -> _dt.date | None:
+    """A date from a date, a datetime or an ISO text (``None`` when it is none of them)."""
     if isinstance(value, _dt.datetime):
         return value.date()
     if isinstance(value, _dt.date):
@@ -147,7 +148,7 @@ def date(value: Any, *, empty: str = EMPTY) -> str:
     >>> date(None), date("minggu depan")
     ('—', 'minggu depan')
     """
-    day = _as_date(value)
+    day = as_date(value)
     if day is None:
         return str(value) if isinstance(value, str) and value.strip() else empty
     try:
@@ -187,4 +188,4 @@ def timestamp(value: Any, *, empty: str = EMPTY) -> str:
     return f"{date(moment)} pukul {moment:%H.%M}"
 
 
-__all__ = ["EMPTY", "date", "number", "percent", "points", "rupiah", "score", "timestamp"]
+__all__ = ["EMPTY", "as_date", "date", "number", "percent", "points", "rupiah", "score", "timestamp"]
