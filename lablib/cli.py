@@ -429,8 +429,10 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # a folder that cannot be written, a file that cannot be read, ...
         print(f"lablib {args.command}: {_os_error(exc)}", file=sys.stderr)
         return EXIT_ERROR
-    except KeyboardInterrupt:
-        print(f"lablib {args.command}: dihentikan.", file=sys.stderr)
+    except KeyboardInterrupt as exc:  # Ctrl-C; a grading run says what it did and what is left
+        # on a terminal, below the progress bar's unfinished line (and the ^C)
+        newline = "\n" if getattr(sys.stderr, "isatty", lambda: False)() else ""
+        print(f"{newline}lablib {args.command}: {str(exc) or 'dihentikan.'}", file=sys.stderr)
         return 130
     except BrokenPipeError:  # output piped into e.g. `head`
         sys.stderr.close()

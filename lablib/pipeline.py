@@ -43,7 +43,15 @@ class StepResult:
     seconds: float = 0.0
 
     def __str__(self) -> str:
-        return "\n".join(self.notes)
+        return "\n".join(_printable(note) for note in self.notes)
+
+
+def _printable(text: str, limit: int = 2000) -> str:
+    """A note as a terminal can print it: each line with control characters and lone surrogates
+    escaped (``lablib.core.names.shown``) and cut to ``limit``; notes can quote participant text."""
+    from lablib.core.names import shown
+
+    return "\n".join(shown(line, limit) for line in text.split("\n"))
 
 
 def stage_slug(stage: str) -> str:
@@ -95,7 +103,15 @@ def release(course: CourseLike, stage: str, *, force: bool = False) -> StepResul
 
 
 def collect(course: CourseLike, stage: str) -> StepResult:
-    """Take the newest submission of every participant from the exchange into ``submitted/``."""
+    """Take the newest submission of every participant from the exchange into ``submitted/``.
+
+    Files are what they claim to be: nbgrader's copy follows a symbolic link (as the trainer,
+    so a link a participant put in the exchange would copy another participant's answers, or
+    read a device without end) and stops at a FIFO. Here a submission's links, FIFOs, devices,
+    sockets and hard-linked files are left out of ``submitted/`` (the exchange keeps the
+    original) and named in a note; whatever is not a regular file in a newly collected folder
+    is named too (the grading protections keep it out of the grading).
+    """
     slug = stage_slug(stage)
     course = Course.of(course)
     start = time.monotonic()
@@ -107,7 +123,10 @@ def collect(course: CourseLike, stage: str) -> StepResult:
         return StepResult("collect", slug, notes=(
             f"Belum ada pengumpulan tahap {slug} di {course.exchange}.",
             f"Belum mengumpulkan ({len(missing)}): {', '.join(missing) or '-'}"))
-    _check(course.api.collect(slug, update=True), f"mengambil pengumpulan tahap {slug}")
+    left_out: dict[str, dict[str, str]] = {}  # participant -> {file: kind} not copied from the exchange
+    api = course.api
+    _never_follow_links(api, left_out)
+    _check(api.collect(slug, update=True), f"mengambil pengumpulan tahap {slug}")
     after = course.collected(slug)
     new = tuple(s for s in after if s not in before)
     updated = tuple(s for s in after if s in before and after[s] != before[s])
@@ -121,8 +140,82 @@ def collect(course: CourseLike, stage: str) -> StepResult:
     if unknown:
         notes.append(f"Peringatan: pengumpulan dari id yang tidak ada di daftar peserta: {', '.join(unknown)}. "
                      f"Peserta susulan ditambahkan dengan 'lablib add-participants --roster FILE'.")
+    notes += _irregular_notes(course, slug, new + updated, left_out)
     return StepResult("collect", slug, done=new + updated, skipped=same, notes=tuple(notes),
                       seconds=time.monotonic() - start)
+
+
+def _never_follow_links(api, left_out: dict[str, dict[str, str]]) -> None:
+    """Make ``api``'s collect (nbgrader's own exchange) copy a submission without what is not a
+    regular file: such entries are recorded in ``left_out`` and never opened or followed.
+
+    A submission holding one is first copied, without them, to a staging folder beside the
+    course's gradebook state; nbgrader's own copy (its size limits, ignore list, permissions)
+    then runs on that. Another exchange (a plugin) is left as it is.
+    """
+    from nbgrader.exchange.default.collect import ExchangeCollect
+
+    base = api.exchange.collect
+    if not (isinstance(base, type) and issubclass(base, ExchangeCollect)) or getattr(base, "_lablib_no_links", False):
+        return
+
+    class NoLinkCollect(base):  # type: ignore[misc, valid-type]
+        _lablib_no_links = True
+
+        def do_copy(self, src, dest, log=None):
+            import shutil
+            import tempfile
+            from pathlib import Path
+
+            from lablib.core.files import irregular_entries
+
+            found = irregular_entries(src)
+            if not found:
+                return super().do_copy(src, dest, log)
+            student = os.path.basename(os.path.normpath(src)).rsplit("+", 3)[0]
+            left_out[student] = found
+            if "." in found:  # the submission itself is a link: nothing of it is taken
+                return None
+            staging = Path(self.coursedir.root) / ".lablib" / "collect"
+            staging.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryDirectory(prefix=f".{student}-", dir=staging) as tmp:
+                clean = os.path.join(tmp, os.path.basename(os.path.normpath(src)))
+
+                def skip(directory, names):
+                    return [n for n in names if Path(directory, n).relative_to(src).as_posix() in found]
+
+                shutil.copytree(src, clean, symlinks=True, ignore=skip)
+                return super().do_copy(clean, dest, log)
+
+    api.exchange.collect = NoLinkCollect
+
+
+def _irregular_notes(course: Course, slug: str, collected: tuple[str, ...],
+                     left_out: dict[str, dict[str, str]]) -> list[str]:
+    """Notes naming each participant whose submission holds files that are not regular files."""
+    from lablib.core.files import irregular_entries, kind_name
+
+    answers = get_stage(slug).answers_filename
+    notes = []
+    for student in sorted(left_out):
+        found = left_out[student]
+        if "." in found:
+            notes.append(f"Peringatan {student}: pengumpulan tahap {slug} di exchange adalah tautan simbolik, "
+                         f"bukan folder; tidak diambil (tetap di exchange).")
+            continue
+        files = ", ".join(f"{rel} ({kind_name(kind)})" for rel, kind in found.items())
+        also = (f" Tanpa {answers} ia dinilai seperti tanpa jawaban." if answers in found else "")
+        notes.append(f"Peringatan {student}: berkas yang bukan file biasa tidak diambil dari pengumpulan tahap "
+                     f"{slug} (aslinya tetap di exchange): {files}.{also}")
+    for student in collected:
+        found = irregular_entries(course.path("submitted", student, slug))
+        if found:
+            files = ", ".join(f"{rel} ({kind_name(kind)})" for rel, kind in found.items())
+            also = (f" Tanpa {answers} yang biasa ia dinilai seperti tanpa jawaban." if answers in found or "." in found
+                    else "")
+            notes.append(f"Peringatan {student}: pengumpulan tahap {slug} di submitted/ memuat berkas yang bukan "
+                         f"file biasa: {files}. Penilaian tidak memakainya.{also}")
+    return notes
 
 
 # ------------------------------------------------------------------------------------ grade
@@ -203,17 +296,24 @@ def _result_from_grading(course: Course, slug: str, report, start: float) -> Ste
         text = text.split("lablib: ", 1)[1] if "lablib: " in text else text
         notes.append(f"Peringatan {getattr(w, 'student', '')}: {text}")
     notes += _carried_notes(course, slug, done)
+    notes += _irregular_notes(course, slug, done, {})  # links etc. the grading protection left out
     return StepResult("grade", slug, done=done, skipped=skipped, failed=failed, late=late, notes=tuple(notes),
                       seconds=time.monotonic() - start)
 
 
 def _carried_notes(course: Course, slug: str, graded: tuple[str, ...]) -> list[str]:
     """A note per participant whose carried-over earlier answers differ from what they submitted."""
+    from lablib.course.gradebook import ANSWER_ERRORS
     from lablib.notebook.carry import carried_differences
 
     notes = []
     for student in graded:
-        different = carried_differences(lambda st, who=student: course.path("submitted", who, st), slug)
+        try:
+            different = carried_differences(lambda st, who=student: course.path("submitted", who, st), slug)
+        except (OSError, *ANSWER_ERRORS) as exc:  # a file that cannot be compared never stops the run
+            notes.append(f"Periksa {student}: salinan jawaban tahap sebelumnya di tahap {slug} tidak dapat "
+                         f"dibandingkan (berkas jawaban tidak terbaca: {type(exc).__name__}).")
+            continue
         if different:
             codes = ", ".join(i.split(".", 1)[1].upper() for i in different)
             notes.append(f"Periksa {student}: salinan {codes} di tahap {slug} berbeda dari yang ia kumpulkan di "

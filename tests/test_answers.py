@@ -98,3 +98,43 @@ def test_a_failed_write_leaves_the_previous_file_intact(tmp_path):
         store.save({"v": object()})
     assert store.load().answers == {"v": 1}
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_save_holds_the_stage_lock_and_gives_up_on_a_stuck_holder(tmp_path, monkeypatch):
+    import fcntl
+    import threading
+
+    import lablib.core.answers as A
+
+    monkeypatch.setattr(A, "LOCK_TIMEOUT_SECONDS", 0.05)
+    store = AnswerStore(tmp_path, "diagnose")
+    store.save({"v": 1})
+    assert store.lock_path == tmp_path / ".jawaban-diagnose.json.lock"
+    fd = os.open(store.lock_path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # another kernel in the middle of a save
+        with pytest.raises(A.AnswersBusy):
+            store.save({"v": 2})
+    finally:
+        os.close(fd)
+    assert store.load().answers == {"v": 1}
+
+    # re-entrant for a session's merge around save; other threads of this process wait
+    order = []
+    with store.locked():
+        other = threading.Thread(target=lambda: (store.save({"v": 3}), order.append("thread")))
+        other.start()
+        other.join(0.1)
+        store.save({"v": 2})
+        order.append("holder")
+    other.join()
+    assert ["holder", "thread"] == order and store.load().answers == {"v": 3}
+
+
+def test_a_save_into_a_folder_without_a_lock_file_still_saves(tmp_path, monkeypatch):
+    import lablib.core.answers as A
+
+    monkeypatch.setattr(A, "fcntl", None)  # no flock on this system
+    save_answers(tmp_path, "diagnose", {"v": 1})
+    assert load_answers(tmp_path, "diagnose") == {"v": 1}
+    assert not (tmp_path / ".jawaban-diagnose.json.lock").exists()

@@ -290,7 +290,7 @@ def test_a_failed_save_shows_an_error_and_keeps_the_answers_in_the_form(tmp_path
     monkeypatch.setattr(AnswerStore, "save", disk_full)
     f.widget_for("nama_opd").value = "Dinas"
     assert f.save() is False
-    assert "Gagal menyimpan (No space left on device)" in f.status_text
+    assert "Jawaban BELUM tersimpan: disk penuh" in f.status_text and 'role="alert"' in f.status.value
     assert "Dinas" == f.answers["nama_opd"]
     monkeypatch.undo()
     monkeypatch.setattr(S, "DEBOUNCE_SECONDS", 0.01)

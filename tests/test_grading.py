@@ -363,3 +363,92 @@ def test_a_second_grading_run_on_the_same_course_is_refused(template, tmp_path):
             grade(course, STAGE)
     finally:
         held.close()
+
+
+# -- a regrade that fails: failed everywhere, never stale scores -----------------------------
+@pytest.mark.slow
+def test_a_failed_regrade_shows_as_failed_in_status_export_and_report_until_graded_again(template, tmp_path):
+    """ani's Diagnose is graded, then her resubmission cannot be graded (a corrupt notebook):
+    nbgrader leaves her earlier scores in the gradebook, but status, export and the cohort report
+    all show the stage as failed, with the reason, and count none of it; a later successful grade
+    clears the failure."""
+    import csv
+
+    from lablib.course.grading import FAILED, grading_failures
+    from lablib.course.status import status
+    from lablib.reports.export import export
+    from lablib.reports.report import load_cohort, participants_table, progress_table
+
+    course = copy_course(template, tmp_path / "course")
+    ani = submit(course, "ani", synthetic_answers(STAGE, "model"))
+    submit(course, "budi", synthetic_answers(STAGE, "complete", seed=1))
+    first = grade(course, STAGE, workers=2)
+    assert first.graded == ("ani", "budi") and grading_failures(course) == {}
+    earlier = sum(auto_scores(gradebook_rows(course, STAGE))["ani"].values())
+    assert earlier > 0
+
+    ani.chmod(0o755)
+    notebook = ani / f"{STAGE}.ipynb"
+    good = notebook.read_bytes()
+    notebook.write_text('{"cells": [ bukan json', encoding="utf-8")
+    second = grade(course, STAGE, workers=2)
+    assert (second.skipped, [p.student for p in second.failed]) == (("budi",), ["ani"])
+    # what nbgrader leaves: the earlier scores in the gradebook, the autograded notebook removed
+    assert sum(auto_scores(gradebook_rows(course, STAGE))["ani"].values()) == earlier
+    assert not (course / "autograded" / "ani" / STAGE).exists()
+
+    failure = grading_failures(course)[("ani", STAGE)]
+    assert failure.reason == second.failed[0].reason and failure.failed_at
+    assert failure.summary.startswith("tidak dapat dinilai: ") and "\n" not in failure.summary
+
+    # status: the cell says failed, the reason is in a note under the table, nothing is counted
+    st = status(course)
+    rows = {p.id: p for p in st.participants}
+    cell = rows["ani"].stages[[s.stage for s in rows["ani"].stages].index(STAGE)]
+    assert (cell.state, cell.score, cell.cell(), rows["ani"].total) == (FAILED, None, FAILED, 0)
+    assert st.notes == (f"ani {STAGE}: {FAILED} ({failure.failed_at}): {failure.summary}",)
+    table = st.table()
+    assert "gagal dinilai" in table and f"  - ani {STAGE}: {FAILED}" in table and "nilai lama" in table
+    budi_total = rows["budi"].total
+    assert budi_total > 0
+
+    # export: blank scores, a "gagal dinilai: reason" status, no stage total, a course total of 0
+    export(course, tmp_path / "ekspor")
+
+    def read(name: str) -> dict[str, dict]:
+        with (tmp_path / "ekspor" / name).open(encoding="utf-8-sig", newline="") as fh:
+            return {row["id"]: row for row in csv.DictReader(fh)}
+
+    def read_long(name: str) -> list[dict]:
+        with (tmp_path / "ekspor" / name).open(encoding="utf-8-sig", newline="") as fh:
+            return list(csv.DictReader(fh))
+
+    per_ex, per_item = read("nilai-per-latihan.csv"), read("nilai-per-butir.csv")
+    assert per_ex["ani"][f"{STAGE}: status"] == failure.label == f"{FAILED}: {failure.summary}"
+    assert (per_ex["ani"][f"{STAGE}: total"], float(per_ex["ani"]["total kursus"])) == ("", 0.0)
+    assert all(v == "" for k, v in per_item["ani"].items() if k not in ("id", "nama", "opd"))
+    long_ani = [r for r in read_long("nilai-rinci.csv") if r["id"] == "ani"]
+    assert long_ani and all(r["skor"] == "" and r["status"] == failure.label for r in long_ani)
+    assert float(per_ex["budi"]["total kursus"]) == pytest.approx(budi_total, abs=0.01)
+
+    # the cohort report: failed in the progress counts and the participants' table, no score
+    cohort = load_cohort(course)
+    assert cohort.status("ani", STAGE) == FAILED and cohort.view.record("ani", STAGE) is None
+    progress = progress_table(cohort)
+    row = next(r for r in progress.rows if r[0] == STAGE)
+    assert row[1 + progress.headers[1:].index(FAILED.capitalize())] == 1
+    people = participants_table(cohort)
+    stage_column, total_column = people.headers.index(STAGE), 3 + len(cohort.stages)
+    by_id = {r[0]: r for r in people.rows}
+    assert (by_id["ani"][stage_column], by_id["ani"][total_column]) == (FAILED, 0)
+    assert by_id["budi"][total_column] == pytest.approx(budi_total, abs=0.01)
+    assert f"ani {STAGE}: {failure.label}" in people.note
+
+    # a later successful grade clears the failure everywhere
+    notebook.write_bytes(good)
+    third = grade(course, STAGE, workers=2)
+    assert (third.graded, third.skipped, third.failed) == (("ani",), ("budi",), ())
+    assert grading_failures(course) == {}
+    again = {p.id: p for p in status(course).participants}
+    assert again["ani"].total == pytest.approx(earlier, abs=0.01) and status(course).notes == ()
+    assert load_cohort(course).status("ani", STAGE) != FAILED

@@ -336,3 +336,141 @@ def test_every_trainer_facing_error_is_a_lablib_error():
                           (GradingError, RuntimeError), (ReviewError, ValueError),
                           (InvalidNameError, ValueError)):
         assert issubclass(cls, LablibError) and issubclass(cls, old_base)
+
+
+# -- rosters as offices keep them: NIPs, Excel numbers, shared office e-mails ----------------
+NIP = "198703152010011002"  # 18 digits: more than Excel keeps of a number
+
+
+def test_an_18_digit_nip_stored_as_an_excel_number_is_refused_with_its_row(tmp_path):
+    # openpyxl saves a Python int this large as Excel does: a float with 15 significant digits
+    path = _xlsx(tmp_path / "peserta.xlsx", [
+        HEADER,
+        [NIP, "Nip Sebagai Teks", "BKPSDM", "", ""],
+        ["budi", "Budi", "Dinas Sosial", "", ""],
+        [int(NIP), "Nip Sebagai Angka", "BKPSDM", "", ""],
+        [12.5, "Angka Pecahan", "BKPSDM", "", ""],
+    ])
+    with pytest.raises(RosterError) as err:
+        read_roster(path)
+    assert [str(p) for p in err.value.problems] == [
+        "baris 4: id 198703152010011000 tersimpan sebagai angka di Excel dan mungkin kehilangan digit; "
+        "format kolom id sebagai Teks lalu ketik ulang",
+        "baris 5: id 12.5 tersimpan sebagai angka pecahan di Excel; format kolom id sebagai Teks lalu ketik ulang",
+    ]
+
+
+def test_a_safe_whole_number_id_becomes_its_digits_and_a_nip_typed_as_text_is_kept(tmp_path):
+    path = _xlsx(tmp_path / "peserta.xlsx", [
+        HEADER,
+        [NIP, "Nip Teks", "BKPSDM", "", ""],
+        [123456789012345, "Lima Belas Digit", "BKPSDM", "", ""],
+        [7.0, "Tujuh", "BKPSDM", "", ""],
+    ])
+    assert [p.id for p in read_roster(path)] == [NIP, "123456789012345", "7"]
+
+
+def test_a_number_id_and_the_same_id_as_text_are_one_id(tmp_path):
+    path = _xlsx(tmp_path / "peserta.xlsx", [
+        HEADER, ["1971", "Teks", "Dinas", "", ""], [1971, "Angka", "Dinas", "", ""]])
+    with pytest.raises(RosterError) as err:
+        read_roster(path)
+    assert [str(p) for p in err.value.problems] == ["baris 3: id '1971' sudah dipakai di baris 2"]
+
+
+@pytest.mark.parametrize("delimiter, written", [(",", "1.98703E+17"), (";", "1,98703E+17")])
+def test_a_csv_id_excel_wrote_in_scientific_notation_is_refused_with_its_row(tmp_path, delimiter, written):
+    path = tmp_path / "peserta.csv"
+    rows = [HEADER, ["budi", "Budi", "Dinas", "", ""], [written, "Nip Hilang", "BKPSDM", "", ""]]
+    path.write_text("\n".join(delimiter.join(r) for r in rows) + "\n", encoding="utf-8")
+    with pytest.raises(RosterError) as err:
+        read_roster(path)
+    [problem] = err.value.problems
+    assert problem.row == 3
+    assert f"id {written} ditulis Excel sebagai notasi ilmiah dan digitnya sudah hilang" in problem.reason
+    assert "format kolom id sebagai Teks" in problem.reason
+
+
+def test_a_csv_nip_ending_in_zeros_past_15_digits_is_enrolled_with_a_note(tmp_path):
+    path = write_roster(tmp_path / "peserta.csv", [Participant("198703152010011000", "A", "BKPSDM"),
+                                                  Participant(NIP, "B", "BKPSDM")])
+    roster = read_roster(path)
+    assert [p.id for p in roster] == ["198703152010011000", NIP]
+    assert roster.notes == ("baris 2: id 198703152010011000 berakhiran nol setelah digit ke-15, seperti angka "
+                            "yang kehilangan digit di Excel (NIP tidak pernah berakhiran 000); periksa id ini",)
+
+
+def test_a_shared_office_email_is_a_note_not_a_refusal(tmp_path):
+    path = _xlsx(tmp_path / "peserta.xlsx", [
+        HEADER,
+        ["ani", "Ani", "Dinas Sosial", "Staf", "sekretariat@dinsos.example"],
+        ["budi", "Budi", "Dinas Sosial", "Staf", " Sekretariat@DinSos.example "],
+        ["sari", "Sari", "Dinas Perikanan", "Staf", "sari@dkp.example"],
+        ["tono", "Tono", "Dinas Sosial", "Staf", "SEKRETARIAT@dinsos.example"],
+    ])
+    roster = read_roster(path)
+    assert [p.id for p in roster] == ["ani", "budi", "sari", "tono"]
+    assert roster[1].email == "Sekretariat@DinSos.example"  # kept as typed, only trimmed
+    assert roster.notes == (
+        "baris 3: email Sekretariat@DinSos.example sama dengan baris 2; keduanya didaftarkan "
+        "(mis. email kantor OPD yang dipakai bersama)",
+        "baris 5: email SEKRETARIAT@dinsos.example sama dengan baris 2; keduanya didaftarkan "
+        "(mis. email kantor OPD yang dipakai bersama)",
+    )
+
+
+def test_duplicate_ids_stay_refusals_even_with_different_emails(tmp_path):
+    path = tmp_path / "peserta.csv"
+    path.write_text("id,nama,opd,jabatan,email\nani,Ani,D,,a@x.example\nani,Ani Lain,D,,b@x.example\n",
+                    encoding="utf-8")
+    with pytest.raises(RosterError) as err:
+        read_roster(path)
+    assert [str(p) for p in err.value.problems] == ["baris 3: id 'ani' sudah dipakai di baris 2"]
+
+
+def test_option_and_path_like_ids_in_excel_are_refused(tmp_path):
+    path = _xlsx(tmp_path / "peserta.xlsx", [
+        HEADER, ["-rf", "A", "D", "", ""], ["--help", "B", "D", "", ""], ["../x", "C", "D", "", ""],
+        [-5, "Minus", "D", "", ""], ["ok", "E", "D", "", ""]])
+    with pytest.raises(RosterError) as err:
+        read_roster(path)
+    assert [(p.row, p.reason) for p in err.value.problems] == [
+        (2, "id '-rf' tidak boleh diawali '-'"), (3, "id '--help' tidak boleh diawali '-'"),
+        (4, "id '../x' tidak boleh berisi '/' atau '\\' (harus satu nama folder)"),
+        (5, "id '-5' tidak boleh diawali '-'")]
+
+
+def test_a_nip_column_beside_the_id_that_lost_digits_is_noted(tmp_path):
+    path = _xlsx(tmp_path / "peserta.xlsx", [
+        [*HEADER, "NIP"],
+        ["ani", "Ani", "Dinas Sosial", "", "", int(NIP)],
+        ["budi", "Budi", "Dinas Sosial", "", "", NIP],
+        ["sari", "Sari", "Dinas Sosial", "", "", 198703152010012001],
+    ])
+    roster = read_roster(path)
+    assert len(roster) == 3
+    assert roster.notes == ("kolom 'NIP' baris 2, 4: nomor tersimpan sebagai angka di Excel dan mungkin "
+                            "kehilangan digit (kolom ini tidak dipakai lablib; bila dipakai di tempat lain, "
+                            "format sebagai Teks lalu ketik ulang)",)
+
+
+@pytest.mark.slow  # creates a whole course (every stage's assignment)
+def test_init_refuses_a_nip_number_and_prints_roster_notes(tmp_path, capsys):
+    from lablib import cli
+
+    bad = _xlsx(tmp_path / "buruk.xlsx", [HEADER, ["ani", "Ani", "Dinsos", "", ""],
+                                         ["x", "X", "Dinsos", "", ""], [int(NIP), "Nip", "BKPSDM", "", ""]])
+    assert cli.main(["init", str(tmp_path / "k1"), "--roster", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "baris 4: id 198703152010011000 tersimpan sebagai angka di Excel" in err
+    assert not (tmp_path / "k1").exists()
+
+    good = _xlsx(tmp_path / "baik.xlsx", [HEADER, [NIP, "Nip", "BKPSDM", "", "kantor@bkpsdm.example"],
+                                          ["ani", "Ani", "BKPSDM", "", "Kantor@BKPSDM.example"]])
+    assert cli.main(["init", str(tmp_path / "k2"), "--roster", str(good)]) == 0
+    out = capsys.readouterr().out
+    assert "untuk 2 peserta" in out
+    assert "Catatan: baris 3: email Kantor@BKPSDM.example sama dengan baris 2" in out
+    from lablib.course.course import Course
+
+    assert [p.id for p in Course.open(tmp_path / "k2").participants] == [NIP, "ani"]

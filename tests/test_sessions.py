@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -100,7 +101,8 @@ def test_a_failed_save_is_kept_as_an_error_and_never_raises(tmp_path, monkeypatc
     session.set_value("diagnose.dg1", "justifikasi", "Alasan")
     monkeypatch.setattr(AnswerStore, "save", disk_full)
     assert session.flush() is False
-    assert session.dirty and "No space left on device" in str(session.error)
+    assert session.dirty and "Jawaban BELUM tersimpan: disk penuh" in str(session.error)
+    assert {"justifikasi": "Alasan"} == session.entry("diagnose.dg1")  # still in memory
     monkeypatch.undo()
     monkeypatch.setattr(S, "DEBOUNCE_SECONDS", 0.01)
     assert session.flush() is True
@@ -163,3 +165,60 @@ def test_a_session_that_alone_writes_its_file_never_merges(tmp_path):
         session.set_value("diagnose.dg1", "justifikasi", word)
         assert session.flush()
     assert view.refreshed == 0 and not session.notices
+
+
+def test_a_rewrite_is_noticed_even_when_inode_mtime_and_size_repeat(tmp_path):
+    # within one clock tick a freed inode is reused and two saves of one size look the same
+    first, second = S.Session(tmp_path, "diagnose"), S.Session(tmp_path, "diagnose")
+    first.set_value("diagnose.dg1", "justifikasi", "AAAA")
+    assert first.flush()
+    second.set_value("diagnose.dg1", "catatan", "dari kedua")  # second has not seen first's save
+    path = tmp_path / "jawaban-diagnose.json"
+    before = path.stat()
+    with path.open("r+b") as fh:  # another program rewrites it in place: same inode and size
+        fh.write(path.read_bytes().replace(b"AAAA", b"BBBB"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # and the same mtime
+    assert (before.st_ino, before.st_size, before.st_mtime_ns) == \
+        (path.stat().st_ino, path.stat().st_size, path.stat().st_mtime_ns)
+    first.set_value("diagnose.dg2", "akar", "SDM")
+    assert first.flush()  # merges the rewrite instead of wiping it
+    assert second.flush()
+    assert {"diagnose.dg1": {"justifikasi": "BBBB", "catatan": "dari kedua"},
+            "diagnose.dg2": {"akar": "SDM"}} == on_disk(tmp_path, "diagnose")
+
+
+def test_the_merge_is_one_critical_section_with_the_save(tmp_path, monkeypatch):
+    # another kernel saving between this one's read and its write would be wiped by it: the
+    # lock makes that kernel wait until this save is on disk, then merge
+    first, second = S.Session(tmp_path, "diagnose"), S.Session(tmp_path, "diagnose")
+    first.set_value("diagnose.dg1", "justifikasi", "pertama")
+    assert first.flush()
+    rival = subprocess.Popen([sys.executable, "-c", RIVAL, str(tmp_path)], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+    assert "ready" == rival.stdout.readline().strip()
+    real_save = AnswerStore.save
+
+    def save_while_the_rival_saves(self, answers, *, snapshot=False):
+        rival.stdin.write("go\n")  # after this session's read, before its write
+        rival.stdin.flush()
+        time.sleep(0.3)
+        return real_save(self, answers, snapshot=snapshot)
+
+    monkeypatch.setattr(AnswerStore, "save", save_while_the_rival_saves)
+    second.set_value("diagnose.dg1", "catatan", "kedua")
+    assert second.flush()
+    monkeypatch.undo()
+    assert "saved" == rival.stdout.readline().strip() and 0 == rival.wait(timeout=30)
+    assert {"diagnose.dg1": {"justifikasi": "pertama", "catatan": "kedua"},
+            "diagnose.dg2": {"akar": "dari proses lain"}} == on_disk(tmp_path, "diagnose")
+
+
+RIVAL = """
+import sys
+import lablib.notebook.sessions as S
+s = S.Session(sys.argv[1], "diagnose")
+s.set_value("diagnose.dg2", "akar", "dari proses lain")
+print("ready", flush=True)
+sys.stdin.readline()
+print("saved" if s.flush() else "failed", flush=True)
+"""

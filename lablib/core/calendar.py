@@ -77,5 +77,5 @@ def load_calendar(folder: str | os.PathLike | None) -> Calendar:
     path = Path(folder) / CALENDAR_FILENAME
     try:
         return Calendar.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError, AttributeError):
+    except (OSError, ValueError, TypeError, AttributeError, RecursionError):  # RecursionError: JSON nested too deep
         return DEFAULT_CALENDAR

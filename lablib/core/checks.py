@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from lablib.core import formatting
 from lablib.core.calendar import DEFAULT_CALENDAR, Calendar
-from lablib.core.fields import AnswerError, Field, Table
+from lablib.core.fields import AnswerError, Field, Table, clean_text
 from lablib.core.i18n import T, Text
 
 
@@ -121,7 +121,7 @@ class CheckResult:
     def summary(self, lang: str | None = None) -> str:
         mark = "✓" if self.passed else "✗"
         lines = [f"{mark} {self.title.get(lang)} ({_score(self.earned, self.available, lang)})"]
-        lines += [f"   - {m.get(lang)}" for m in self.messages]
+        lines += [f"   - {shown_message(m, lang)}" for m in self.messages]
         return "\n".join(lines)
 
 
@@ -160,6 +160,17 @@ def _pts(x: float) -> str:
 
 
 _POINTS = T("poin", "points")
+
+SHOWN_MESSAGE_CHARS = 600  # a message may quote a whole answer (20,000 characters): it is cut on screen
+
+
+def shown_message(message: Text, lang: str | None = None) -> str:
+    """A message as shown and printed: cut to ``SHOWN_MESSAGE_CHARS``, control characters and
+    lone surrogates replaced (``clean_text``), so printing or encoding it never fails."""
+    text = message.get(lang)
+    if len(text) > SHOWN_MESSAGE_CHARS:
+        text = text[:SHOWN_MESSAGE_CHARS] + "…"
+    return clean_text(text)
 
 
 def _score(earned: float, available: float, lang: str | None = None) -> str:
@@ -201,7 +212,7 @@ def results_html(result: ExerciseResult, lang: str | None = None) -> str:
     for c in result.checks:
         colour = "#1b5e20" if c.passed else "#b71c1c"
         mark = "✓" if c.passed else "✗"
-        msgs = "".join(f"<li>{e(m.get(lang))}</li>" for m in c.messages)
+        msgs = "".join(f"<li>{e(shown_message(m, lang))}</li>" for m in c.messages)
         rows.append(
             f'<li style="margin:4px 0"><span style="color:{colour};font-weight:bold">{mark}</span> '
             f"{e(c.title.get(lang))} <small>({e(_score(c.earned, c.available, lang))})</small>"

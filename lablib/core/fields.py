@@ -18,7 +18,21 @@ from typing import Any, ClassVar
 from lablib.core import formatting
 from lablib.core.i18n import T, Text
 
-MAX_TEXT_CHARS = 20_000  # a long answer beyond this is almost surely a paste accident
+# Limits of what one answer can hold. A participant can edit the answers file by hand or paste
+# from Word or a PDF; every reader (the form, its static summary, Periksa, grading, scoring)
+# stays total and fast because the typed view (``coerce``) refuses anything beyond these with a
+# message naming the field. The answers file itself keeps the raw value: nothing is dropped.
+MAX_TEXT_CHARS = 20_000  # about 3,000 words: the longest essay asked for is a few hundred; beyond is a paste accident
+MAX_TABLE_ROWS = 200  # the longest table a definition allows is a 26-week trial log; a problem list has ~10.
+#                      Each row is a card of widgets: 200 open in seconds, 20,000 took the kernel minutes
+MAX_NUMBER_DIGITS = 15  # a float holds 15 significant digits exactly; the largest real number, a regional
+#                         budget in rupiah (APBD DKI Jakarta ≈ Rp80 triliun), has 14
+MAX_NUMBER = 10**MAX_NUMBER_DIGITS  # a number's absolute value must be below this (and finite)
+MAX_NUMBER_CHARS = 40  # a number typed as text: "-1.234.567.890.123,45" has 21 characters
+MAX_NESTING_DEPTH = 16  # lists and objects in a real answers file nest 6 deep (file, answers, exercise, table,
+#                         row, multi-choice list); deeper was made by hand, and Python's json and repr recurse
+MAX_FILE_BYTES = 2 * 1024 * 1024  # a full stage is 5–200 KB; 2 MB is ten times the biggest and parses in ~20 ms
+SHOWN_VALUE_CHARS = 40  # how much of a refused value a message quotes
 
 
 class AnswerError(ValueError):
@@ -27,6 +41,92 @@ class AnswerError(ValueError):
     def __init__(self, message: Text):
         super().__init__(message.get("en"))
         self.message = message
+
+
+# Characters a paste from Word or a PDF leaves behind that no reader should see as they are:
+# line and page breaks Word writes as \x0b/\x0c (and Unicode's line separators) become a line
+# break; other control characters (invisible, and refused by Word documents and Excel) are
+# dropped; a lone UTF-16 surrogate (half of a character: it cannot be written as UTF-8, so no page
+# could show it) becomes U+FFFD, the replacement character.
+_LINE_BREAKS = frozenset("\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+_DIRTY = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def _clean_char(match: re.Match) -> str:
+    char = match.group()
+    return "\n" if char in _LINE_BREAKS else "\ufffd" if "\ud800" <= char <= "\udfff" else ""
+
+
+def clean_text(text: str) -> str:
+    """``text`` safe to show, print and encode as UTF-8 (and to put in Word and Excel): Word's
+    line breaks as ``\\n``, other control characters dropped, lone surrogates as U+FFFD; tabs and
+    line breaks are kept. Only what is read and shown is cleaned: the answers file keeps the text.
+
+    >>> clean_text("Perda\\x0bNo. 1"), clean_text("a\\x00b\\x07\\ud800"), clean_text("biasa\\tsaja\\n")
+    ('Perda\\nNo. 1', 'ab\\ufffd', 'biasa\\tsaja\\n')
+    """
+    return _DIRTY.sub(_clean_char, text) if _DIRTY.search(text) else text
+
+
+def digit_count(value: int) -> int:
+    """Number of decimal digits of an int, without converting it to text (Python refuses to
+    write an int of more than 4,300 digits).
+
+    >>> digit_count(0), digit_count(-999), digit_count(1000), digit_count(10**5000)
+    (1, 3, 4, 5001)
+    """
+    value = abs(value)
+    if value < 10:
+        return 1
+    guess = int(value.bit_length() * 0.30102999566398120)  # log10(2): the count is guess or guess + 1
+    return guess + 1 if value >= 10**guess else guess
+
+
+def brief(value: Any, limit: int = SHOWN_VALUE_CHARS) -> str:
+    """A short rendering of any value for a message: never raises, never recurses deeply.
+
+    Texts are quoted, cleaned (``clean_text``) and cut; an int too long to show keeps its first
+    digits and says how many it has; lists and objects show their first items.
+
+    >>> brief("Antrean KTP-el"), brief("x" * 50, 10), brief([1, [2, [3, [4]]]]), brief(float("nan"))
+    ("'Antrean KTP-el'", "'xxxxxxxxxx…'", '[1, [2, […]]]', 'nan')
+    >>> brief(-(10**5000))
+    '-100000000000… (5.001 digit)'
+    """
+    text = _brief(value, limit, 0)
+    return text if len(text) <= limit + 3 else text[:limit] + "…"  # a quoted text: its quotes and "…"
+
+
+def _brief(value: Any, limit: int, depth: int) -> str:
+    if isinstance(value, str):
+        return "'" + clean_text(value[:limit]) + ("…" if len(value) > limit else "") + "'"
+    if value is None or isinstance(value, (bool, float)):
+        return repr(value)
+    if isinstance(value, int):
+        if value.bit_length() <= 3 * min(limit, 1000):  # at most ~limit digits: cheap and safe to write out
+            return str(value)
+        if value.bit_length() > 4_000_000:  # over a million digits: counting them is not worth it
+            return ("-" if value < 0 else "") + str(T("(angka lebih dari sejuta digit)", "(a number of over a million digits)"))
+        n = digit_count(value)
+        lead = abs(value) // 10 ** (n - 12)
+        return f"{'-' if value < 0 else ''}{lead}… ({formatting.number(n)} digit)"
+    if isinstance(value, (list, tuple, dict)):
+        if depth >= 2:
+            return "[…]" if not isinstance(value, dict) else "{…}"
+        items = value.items() if isinstance(value, dict) else value
+        parts: list[str] = []
+        used = 0
+        for item in items:
+            if used > limit:
+                parts.append("…")
+                break
+            part = (f"{_brief(item[0], limit, depth + 1)}: {_brief(item[1], limit, depth + 1)}"
+                    if isinstance(value, dict) else _brief(item, limit, depth + 1))
+            parts.append(part)
+            used += len(part) + 2
+        inner = ", ".join(parts)
+        return "{" + inner + "}" if isinstance(value, dict) else "[" + inner + "]"
+    return f"<{type(value).__name__}>"
 
 
 def word_count(text: str | None) -> int:
@@ -77,10 +177,17 @@ class Field:
 
 
 def _bad(field_: Field, expected: Text, value: Any) -> AnswerError:
-    shown = repr(value) if not isinstance(value, str) else f"'{value[:40]}'"
     return AnswerError(
         T("Isian '{label}' harus {exp} (tertulis {val}).", "'{label}' must be {exp} (got {val}).").format(
-            label=field_.label, exp=expected.id, val=shown))
+            label=field_.label, exp=expected.id, val=brief(value)))
+
+
+def _too_big(field_: Field, value: Any) -> AnswerError:
+    return AnswerError(T(
+        "Angka pada isian '{label}' terlalu besar atau terlalu panjang (tertulis {val}); paling banyak "
+        "{d} digit. Periksa apakah ada angka yang tertempel dua kali.",
+        "The number in '{label}' is too large or too long (got {val}); at most {d} digits. Check for a "
+        "number pasted twice.").format(label=field_.label, val=brief(value), d=MAX_NUMBER_DIGITS))
 
 
 @dataclass(frozen=True)
@@ -92,9 +199,15 @@ class ShortText(Field):
         return ""
 
     def coerce(self, value: Any) -> str | None:
+        """The text, cleaned for reading (``clean_text``); a number typed into the file reads as
+        its digits; a text over ``MAX_TEXT_CHARS`` is refused."""
         if value is None:
             return None
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float) and not isinstance(value, bool) and math.isfinite(value):
+            return str(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            if value.bit_length() > 3 * MAX_NUMBER_CHARS:
+                raise _too_big(self, value)
             return str(value)
         if not isinstance(value, str):
             raise _bad(self, T("teks"), value)
@@ -102,7 +215,7 @@ class ShortText(Field):
             raise AnswerError(T("Isian '{label}' terlalu panjang ({n} karakter; paling banyak {m}).",
                                 "'{label}' is too long ({n} characters; at most {m}).").format(
                 label=self.label, n=len(value), m=MAX_TEXT_CHARS))
-        return value
+        return clean_text(value)
 
 
 @dataclass(frozen=True)
@@ -135,6 +248,7 @@ class Number(Field):
         return problems
 
     def coerce(self, value: Any) -> float | int | None:
+        """A finite number below ``MAX_NUMBER`` (typed as a number or as Indonesian text)."""
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         if isinstance(value, bool):
@@ -142,6 +256,8 @@ class Number(Field):
         if isinstance(value, str):
             # Indonesian writing uses '.' for thousands and ',' for decimals ("1.250,5").
             text = value.strip().replace(" ", "")
+            if len(text) > MAX_NUMBER_CHARS:
+                raise _too_big(self, value)
             if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", text):
                 text = text.replace(".", "").replace(",", ".")
             else:
@@ -150,8 +266,13 @@ class Number(Field):
                 value = float(text)
             except ValueError:
                 raise _bad(self, T("angka"), value) from None
-        if not isinstance(value, (int, float)) or math.isnan(value) or math.isinf(value):
+        if isinstance(value, float):
+            if not math.isfinite(value):  # NaN, Infinity, 1e309
+                raise _bad(self, T("angka"), value)
+        elif not isinstance(value, int):
             raise _bad(self, T("angka"), value)
+        if abs(value) >= MAX_NUMBER:  # compared as it is: float() of a 400-digit int overflows
+            raise _too_big(self, value)
         if self.integer:
             if float(value) != int(value):
                 raise _bad(self, T("bilangan bulat"), value)
@@ -229,11 +350,13 @@ class Choice(Field):
             return None
         if not isinstance(value, str):
             raise _bad(self, T("salah satu pilihan"), value)
+        if len(value) > MAX_TEXT_CHARS:
+            raise _bad(self, T("salah satu pilihan"), value)
         if self.options and value not in self.options:
-            raise AnswerError(T("Pilihan '{val}' tidak dikenal untuk '{label}'. Pilih salah satu: {opts}.",
-                                "Unknown choice '{val}' for '{label}'. Choose one of: {opts}.").format(
-                val=value[:40], label=self.label, opts=", ".join(self.options)))
-        return value
+            raise AnswerError(T("Pilihan {val} tidak dikenal untuk '{label}'. Pilih salah satu: {opts}.",
+                                "Unknown choice {val} for '{label}'. Choose one of: {opts}.").format(
+                val=brief(value), label=self.label, opts=", ".join(self.options)))
+        return clean_text(value)
 
 
 @dataclass(frozen=True)
@@ -261,10 +384,10 @@ class MultiChoice(Field):
             return []
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
             raise _bad(self, T("daftar pilihan"), value)
-        unknown = [v for v in value if v not in self.options]
-        if unknown:
-            raise AnswerError(T("Pilihan '{val}' tidak dikenal untuk '{label}'.",
-                                "Unknown choice '{val}' for '{label}'.").format(val=unknown[0][:40], label=self.label))
+        unknown = next((v for v in value if v not in self.options), None)
+        if unknown is not None:
+            raise AnswerError(T("Pilihan {val} tidak dikenal untuk '{label}'.",
+                                "Unknown choice {val} for '{label}'.").format(val=brief(unknown), label=self.label))
         return [o for o in self.options if o in value]  # canonical order, no repeats
 
     def display(self, value: Any) -> str:
@@ -282,14 +405,16 @@ class Scale(Field):
     maximum: ClassVar[int] = 5
 
     def coerce(self, value: Any) -> int | None:
+        """A whole number (``out_of_range`` says whether it is 1–5); 0 and blank read as empty."""
         if value is None or value == "" or value == 0:
             return None
-        if isinstance(value, str) and value.strip().isdigit():
-            value = int(value.strip())
-        if (isinstance(value, bool) or not isinstance(value, (int, float))
-                or math.isnan(value) or math.isinf(value) or float(value) != int(value)):
+        if isinstance(value, str) and re.fullmatch(r"[0-9]{1,3}", value.strip()):
+            value = int(value.strip())  # ASCII digits only: "²".isdigit() is True, int("²") fails
+        if isinstance(value, float) and math.isfinite(value) and value.is_integer() and abs(value) < MAX_NUMBER:
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or abs(value) >= MAX_NUMBER:
             raise _bad(self, T("skala 1–5"), value)
-        return int(value)
+        return value
 
     def out_of_range(self, value: int | None) -> bool:
         return value is not None and not (self.minimum <= value <= self.maximum)
@@ -337,12 +462,17 @@ class Table(Field):
         return rows
 
     def coerce_rows(self, value: Any) -> tuple[list[dict], list[Text]]:
+        """Typed rows and the messages of bad cells. Over ``MAX_TABLE_ROWS`` rows, only the first
+        ``MAX_TABLE_ROWS`` are read, and the first message says so."""
         if value is None:
             return [], []
         if not isinstance(value, list) or not all(isinstance(r, dict) for r in value):
             return [], [T("Tabel '{label}' rusak: harus berupa daftar baris.",
                           "Table '{label}' is malformed: it must be a list of rows.").format(label=self.label)]
         rows, errors = [], []
+        if len(value) > MAX_TABLE_ROWS:
+            errors.append(self.too_many_rows(len(value)))
+            value = value[:MAX_TABLE_ROWS]
         for n, raw in enumerate(value, start=1):
             row = {}
             for col in self.columns:
@@ -353,6 +483,12 @@ class Table(Field):
                     errors.append(T("{row} {n}: ", "Row {n}: ").format(row=self.row_label, n=n) + exc.message)
             rows.append(row)
         return rows, errors
+
+    def too_many_rows(self, n: int) -> Text:
+        return T("Tabel '{label}' berisi {n} baris; paling banyak {m}. Hanya {m} baris pertama yang dibaca; "
+                 "hapus baris yang tidak perlu.",
+                 "Table '{label}' has {n} rows; at most {m}. Only the first {m} rows are read; remove the "
+                 "rows you do not need.").format(label=self.label, n=n, m=MAX_TABLE_ROWS)
 
     def non_blank_rows(self, rows: list[dict]) -> list[dict]:
         """Rows with at least one cell filled: a row added and left blank is not an answer."""
@@ -365,6 +501,14 @@ FIELD_KINDS: dict[str, type[Field]] = {
 
 __all__ = [
     "FIELD_KINDS",
+    "MAX_FILE_BYTES",
+    "MAX_NESTING_DEPTH",
+    "MAX_NUMBER",
+    "MAX_NUMBER_CHARS",
+    "MAX_NUMBER_DIGITS",
+    "MAX_TABLE_ROWS",
+    "MAX_TEXT_CHARS",
+    "SHOWN_VALUE_CHARS",
     "AnswerError",
     "Choice",
     "DateField",
@@ -375,5 +519,8 @@ __all__ = [
     "Scale",
     "ShortText",
     "Table",
+    "brief",
+    "clean_text",
+    "digit_count",
     "word_count",
 ]

@@ -60,7 +60,7 @@ c.Execute.timeout = 120
 c.Execute.interrupt_on_timeout = True
 
 # Files a participant never needs to submit.
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*.tmp"]
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*.tmp", ".*.lock"]
 '''
 
 _RESTORE = "lablib.protections.RestoreCourseCells"

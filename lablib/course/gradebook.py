@@ -251,6 +251,15 @@ def read_gradebook(course: Course | str | os.PathLike, stages: Iterable[str] | N
 GRADED_FIRST = ("autograded", "submitted")
 LATEST_FIRST = ("submitted", "autograded")
 
+# What a participant's answers file can make reading or showing it raise, whatever it holds (a
+# hand-edited file, a paste from Word or a PDF): a cohort-wide command catches these around one
+# participant's file, so that file never stops the others. ValueError covers a damaged file
+# (``AnswersFileError``), an integer of more digits than Python converts and text that cannot be
+# encoded (``UnicodeError``); RecursionError lists nested thousands deep; OverflowError a number
+# too big for a float; the others a value of the wrong shape.
+ANSWER_ERRORS: tuple[type[BaseException], ...] = (
+    ValueError, TypeError, OverflowError, RecursionError, KeyError, IndexError, AttributeError)
+
 
 def submission_folder(course: Course, student: str, stage: str,
                       prefer: tuple[str, ...] = GRADED_FIRST) -> Path | None:
@@ -267,9 +276,10 @@ def stage_answers(course: Course, student: str, stage: str,
                   prefer: tuple[str, ...] = GRADED_FIRST) -> dict[str, Any] | None:
     """The answers mapping in the participant's ``stage`` folder, read without changing anything.
 
-    ``None`` when there is no folder or no readable answers file.
+    ``None`` when there is no folder or no readable answers file (whatever the file holds: a
+    file that cannot be read as answers never raises here).
     """
-    from lablib.core.answers import AnswersFileError, AnswerStore, parse_answers_file
+    from lablib.core.answers import AnswerStore, parse_answers_file
 
     folder = submission_folder(course, student, stage, prefer)
     if folder is None:
@@ -278,9 +288,10 @@ def stage_answers(course: Course, student: str, stage: str,
     if not store.path.is_file():
         return None
     try:
-        return parse_answers_file(store.path, store.stage)["answers"]
-    except AnswersFileError:
+        answers = parse_answers_file(store.path, store.stage)["answers"]
+    except (OSError, *ANSWER_ERRORS):  # AnswersFileError, or what a hostile file makes json raise
         return None
+    return answers if isinstance(answers, dict) else None
 
 
 def latest_answers(course: Course | str | os.PathLike, student: str,
@@ -315,6 +326,7 @@ def stage_has_exercises(stage: str) -> bool:
 
 
 __all__ = [
+    "ANSWER_ERRORS",
     "CellGrade",
     "GradedCell",
     "GradebookView",

@@ -24,7 +24,20 @@ configuration (including the course's own preprocessors). What differs is schedu
 A submission that cannot be graded (a corrupt notebook, a kernel that dies) is reported in
 ``GradeReport.failed`` and the others are graded; a cell that hits the course's per-cell
 timeout (``c.Execute.timeout``) is interrupted and scores 0, as in stock nbgrader, and is
-reported in ``GradeReport.warnings``.
+reported in ``GradeReport.warnings``. The failure is also recorded in the grading state with
+its reason and time (``grading_failures``): nbgrader removes the failed submission's autograded
+notebook but leaves its earlier scores in the gradebook, so ``lablib status``, ``lablib export``
+and ``lablib report`` show the stage as *gagal dinilai* with the reason, never those stale
+scores. The next successful grade of that participant clears it.
+
+Ctrl-C (SIGINT, or a ``KeyboardInterrupt`` in the calling thread) stops a batch within seconds:
+no further submission starts (pending ones are cancelled); those already executing get
+``STOP_GRACE`` seconds to finish, after which (or at a second Ctrl-C) their kernels are killed.
+Every submission that finished is recorded, so the next run grades only the rest; one stopped
+half-way is recorded as failed ("dihentikan"), since nbgrader has already removed its old
+autograded notebook. The fork server is closed, the run lock released, and
+``GradingInterrupted`` (a ``KeyboardInterrupt``) is raised with the ``GradeReport``, whose
+summary says what was done: "dihentikan: 5 dinilai, 15 belum; jalankan lagi ...".
 
 Incremental: after a submission is graded, a fingerprint of its submitted files and of what
 grading depends on (the stage's ``source/`` files, the course config minus its paths, the
@@ -45,7 +58,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,8 +77,18 @@ PREFETCH = 2  # submissions in flight per execution slot (see ``grade``)
 KERNEL_START_FAILURES = ("Kernel didn't respond", "Kernel died before replying")
 KERNEL_START_ATTEMPTS = 2
 STATE_SCHEMA = 1
+# After Ctrl-C, the submissions already executing get this long to finish before their kernels
+# are killed (a second Ctrl-C kills them at once); the main thread looks every POLL seconds.
+STOP_GRACE = 5.0
+POLL = 0.2
+FAILED = "gagal dinilai"  # how status, export and report name a stage whose last grading failed
+# what became of one submission in a batch: graded; failed (with its reason); interrupted (stopped
+# half-way by Ctrl-C: not graded, and nbgrader already removed its old autograded notebook); not
+# started (Ctrl-C came first: nothing of it was touched)
+_GRADED, _FAILED, _INTERRUPTED, _NOT_STARTED = "graded", "failed", "interrupted", "not-started"
 
-__all__ = ["GradeEvent", "GradeProblem", "GradeReport", "GradingError", "grade"]
+__all__ = ["FAILED", "GradeEvent", "GradeFailure", "GradeProblem", "GradeReport", "GradingError",
+           "GradingInterrupted", "grade", "grading_failures"]
 
 
 class GradingError(LablibError, RuntimeError):
@@ -105,22 +128,70 @@ class GradeReport:
     seconds: float
     workers: int = 1
     warnings: tuple[GradeProblem, ...] = ()  # graded, but e.g. a cell hit the time limit
+    interrupted: bool = False  # stopped by Ctrl-C
+    remaining: tuple[str, ...] = ()  # not graded because the batch was stopped
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        return not self.failed and not self.interrupted
 
     @property
     def total(self) -> int:
-        return len(self.graded) + len(self.skipped) + len(self.failed)
+        return len(self.graded) + len(self.skipped) + len(self.failed) + len(self.remaining)
 
     def summary(self) -> str:
-        text = (f"{self.stage}: {len(self.graded)} dinilai, {len(self.skipped)} tidak berubah, "
-                f"{len(self.failed)} gagal dalam {self.seconds:.1f} detik ({self.workers} penilai paralel)")
-        lines = [text]
+        if self.interrupted:
+            lines = [f"dihentikan: {len(self.graded)} dinilai, {len(self.remaining)} belum; jalankan lagi "
+                     f"'lablib grade {self.stage}' untuk sisanya"]
+            if self.skipped or self.failed:
+                lines.append(f"  ({len(self.skipped)} tidak berubah, {len(self.failed)} gagal; "
+                             f"{self.seconds:.1f} detik)")
+        else:
+            lines = [f"{self.stage}: {len(self.graded)} dinilai, {len(self.skipped)} tidak berubah, "
+                     f"{len(self.failed)} gagal dalam {self.seconds:.1f} detik ({self.workers} penilai paralel)"]
         lines += [f"  GAGAL {p}" for p in self.failed]
         lines += [f"  peringatan {p}" for p in self.warnings]
         return "\n".join(lines)
+
+
+class GradingInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a grading batch. ``report`` (``interrupted=True``) says what was graded and
+    recorded and what is left (``remaining``); the message is its summary, in Bahasa Indonesia.
+    A ``KeyboardInterrupt``, so callers that stop on Ctrl-C still stop."""
+
+    def __init__(self, report: GradeReport):
+        super().__init__(report.summary())
+        self.report = report
+
+
+@dataclass(frozen=True)
+class GradeFailure:
+    """The last grading of a participant's stage failed (recorded in the grading state)."""
+
+    student: str
+    stage: str
+    reason: str
+    failed_at: str = ""  # ISO time
+
+    @property
+    def summary(self) -> str:
+        """The reason's first line, short enough for a table cell or a note.
+
+        >>> GradeFailure("ani", "diagnose", "tidak dapat dinilai: NotJSONError\\nTraceback ...").summary
+        'tidak dapat dinilai: NotJSONError'
+        >>> GradeFailure("ani", "diagnose", "tidak dapat dinilai: \\x1b[0;31mZeroDivisionError\\x1b[0m").summary
+        'tidak dapat dinilai: ZeroDivisionError'
+        """
+        import re
+
+        plain = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", self.reason)  # a kernel traceback's colours
+        first = (plain.strip().splitlines() or [""])[0].strip()
+        return first if len(first) <= 160 else first[:159] + "…"
+
+    @property
+    def label(self) -> str:
+        """``"gagal dinilai: <reason>"``: the marker export and report write for the stage."""
+        return f"{FAILED}: {self.summary}" if self.summary else FAILED
 
 
 def kernel_did_not_start(message: str) -> bool:
@@ -202,7 +273,7 @@ def _state_path(course: Course, stage: str) -> Path:
     return course.state_dir("grading", f"{stage}.json")
 
 
-def _load_state(course: Course, stage: str) -> dict[str, dict]:
+def _state_part(course: Course, stage: str, key: str) -> dict[str, dict]:
     path = _state_path(course, stage)
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -210,13 +281,46 @@ def _load_state(course: Course, stage: str) -> dict[str, dict]:
         return {}
     if not isinstance(doc, dict) or doc.get("schema_version") != STATE_SCHEMA:
         return {}
-    students = doc.get("students")
-    return students if isinstance(students, dict) else {}
+    part = doc.get(key)
+    return {k: v for k, v in part.items() if isinstance(v, dict)} if isinstance(part, dict) else {}
 
 
-def _save_state(course: Course, stage: str, students: dict[str, dict]) -> None:
-    doc = {"schema_version": STATE_SCHEMA, "stage": stage, "students": students}
+def _load_state(course: Course, stage: str) -> dict[str, dict]:
+    """``{student: {"fingerprint", "graded_at"}}`` of the submissions graded and unchanged since."""
+    return _state_part(course, stage, "students")
+
+
+def _load_failures(course: Course, stage: str) -> dict[str, dict]:
+    """``{student: {"reason", "failed_at"}}`` of the submissions whose last grading failed."""
+    return _state_part(course, stage, "failed")
+
+
+def _save_state(course: Course, stage: str, students: dict[str, dict],
+                failures: dict[str, dict] | None = None) -> None:
+    """Write the grading state; ``failures=None`` keeps the failures already recorded."""
+    if failures is None:
+        failures = _load_failures(course, stage)
+    doc = {"schema_version": STATE_SCHEMA, "stage": stage, "students": students, "failed": failures}
     write_text_atomic(_state_path(course, stage), json.dumps(doc, indent=0, sort_keys=True))
+
+
+def grading_failures(course: Course | str | os.PathLike,
+                     stages: Iterable[str] | None = None) -> dict[tuple[str, str], GradeFailure]:
+    """``{(student, stage): GradeFailure}``: every participant whose last grading of a stage
+    failed (and has not succeeded since), from the grading state. ``lablib status``, ``export``
+    and ``report`` show those stages as failed, without the gradebook's stale scores."""
+    course = Course.of(course)
+    slugs = [get_stage(s).slug for s in stages] if stages is not None else [s.slug for s in STAGES]
+    out: dict[tuple[str, str], GradeFailure] = {}
+    for slug in slugs:
+        for student, entry in sorted(_load_failures(course, slug).items()):
+            out[(student, slug)] = GradeFailure(student, slug, str(entry.get("reason") or ""),
+                                                str(entry.get("failed_at") or ""))
+    return out
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
 # -- logging capture -----------------------------------------------------------------------
@@ -257,14 +361,83 @@ def _warnings(log: _Capture) -> list[str]:
     return out
 
 
+# -- stopping ------------------------------------------------------------------------------
+class _Stopped(Exception):
+    """Raised in a grading thread after Ctrl-C, before the next cell: nbgrader then treats the
+    submission as failed (an ``Exception``, so its own clean-up runs)."""
+
+
+class _Stop:
+    """What the main thread tells the grading threads after Ctrl-C.
+
+    ``stop``: start no further submission. ``abort``: stop the running ones (no further cell;
+    their kernels are killed by ``kill_kernels``, so a long cell ends too).
+    """
+
+    def __init__(self):
+        self.stop = threading.Event()
+        self.abort = threading.Event()
+        self._kernels: set = set()
+        self._lock = threading.Lock()
+
+    def check(self) -> None:
+        if self.abort.is_set():
+            raise _Stopped("penilaian dihentikan (Ctrl-C)")
+
+    @contextmanager
+    def running(self, km):
+        """``km``'s kernel executes this submission's cells meanwhile."""
+        with self._lock:
+            self._kernels.add(km)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._kernels.discard(km)
+
+    def kill_kernels(self) -> None:
+        with self._lock:
+            kernels, self._kernels = list(self._kernels), set()
+        for km in kernels:
+            process = getattr(getattr(km, "provisioner", None), "process", None)
+            # a kernel that has just ended, or a provisioner without a local process: nothing to kill
+            with contextlib.suppress(OSError, AttributeError):
+                process.kill()
+
+
+@contextmanager
+def _counting_interrupts():
+    """While a batch runs, Ctrl-C (SIGINT) only counts (``counter[0]``) instead of raising
+    ``KeyboardInterrupt`` wherever the main thread happens to be (e.g. half-way through recording
+    a finished submission); the batch's loop looks at the count. Only in the main thread, and
+    only when SIGINT has Python's default handler; otherwise nothing changes."""
+    import signal
+
+    counter = [0]
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield counter
+        return
+
+    def count(signum, frame) -> None:
+        counter[0] += 1
+
+    previous = signal.signal(signal.SIGINT, count)
+    try:
+        yield counter
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 # -- the converter -------------------------------------------------------------------------
 def _converter_class(lock: threading.Lock, kernel_manager_class=None,
-                     slots: threading.Semaphore | None = None):
+                     slots: threading.Semaphore | None = None, stop: _Stop | None = None):
     """nbgrader's Autograde, whose Execute step runs without holding ``lock``.
 
     ``slots`` bounds how many notebooks execute cells at the same time; a kernel is started
     (and waited for) before taking a slot and shut down after giving it back, so kernels start
     ahead of need and their start-up and shutdown waits overlap other notebooks' execution.
+    ``stop.abort`` ends a submission before its next cell (``_Stopped``).
     """
     from nbclient.client import NotebookClient
     from nbgrader.converters import Autograde
@@ -287,13 +460,16 @@ def _converter_class(lock: threading.Lock, kernel_manager_class=None,
             NotebookClient.__init__(self, nb, km)
             self.reset_execution_trackers()
             self._check_assign_resources(resources)
+            stopping = stop or _Stop()
             with self.setup_kernel():
                 assert self.kc
-                with slots if slots is not None else contextlib.nullcontext():
+                with slots if slots is not None else contextlib.nullcontext(), stopping.running(self.km):
+                    stopping.check()
                     info_msg = self.wait_for_reply(self.kc.kernel_info())
                     assert info_msg
                     self.nb.metadata["language_info"] = info_msg["content"]["language_info"]
                     for index, cell in enumerate(self.nb.cells):
+                        stopping.check()
                         self.preprocess_cell(cell, resources, index)
             self.set_widgets_metadata()
             return self.nb, self.resources
@@ -487,8 +663,9 @@ def grade(course: Course | str | os.PathLike, stage: str, *, students: Iterable[
     ``workers`` is how many submissions run at once (default: CPU count); ``force`` re-grades
     unchanged submissions; ``progress`` is called once per finished submission with a
     ``GradeEvent``; ``prewarm=False`` launches every kernel the ordinary way instead of
-    forking it from a process that has already imported ipykernel and lablib. Returns a ``GradeReport``; raises ``GradingError`` only when the batch
-    cannot start at all.
+    forking it from a process that has already imported ipykernel and lablib. Returns a
+    ``GradeReport``; raises ``GradingError`` only when the batch cannot start at all, and
+    ``GradingInterrupted`` (with the report of what was done) when Ctrl-C stopped it.
     """
     started = time.perf_counter()
     course = Course.of(course)
@@ -551,6 +728,7 @@ def grade(course: Course | str | os.PathLike, stage: str, *, students: Iterable[
 
         run_lock = _hold_run_lock(course, stage)
         lock = threading.Lock()
+        stop = _Stop()
         # the fork server starts importing in its own process while this one imports nbgrader
         server = start_fork_server(course.state_dir("grading", "kernels.log")) if prewarm else None
         try:
@@ -558,28 +736,30 @@ def grade(course: Course | str | os.PathLike, stage: str, *, students: Iterable[
 
             slots = threading.Semaphore(workers)
             converter = _converter_class(lock, fork_kernel_manager_class(server) if server else None,
-                                         slots)
+                                         slots, stop)
         except BaseException:
             if server is not None:
                 server.close()
             run_lock.close()
             raise
 
-        def grade_one(student: str) -> tuple[str, float, str | None, list[str]]:
+        def grade_one(student: str) -> tuple[str, float, str, str | None, list[str]]:
             t0 = time.perf_counter()
             retried: list[str] = []
             for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
-                reason, notes = attempt_one(student)
-                if reason is None or not kernel_did_not_start(reason):
+                outcome, reason, notes = attempt_one(student)
+                if outcome != _FAILED or not kernel_did_not_start(reason or "") or stop.stop.is_set():
                     break
                 if attempt < KERNEL_START_ATTEMPTS:
                     retried.append(f"kernel gagal dijalankan (percobaan {attempt}); dinilai ulang")
-            return student, time.perf_counter() - t0, reason, retried + notes
+            return student, time.perf_counter() - t0, outcome, reason, retried + notes
 
-        def attempt_one(student: str) -> tuple[str | None, list[str]]:
+        def attempt_one(student: str) -> tuple[str, str | None, list[str]]:
             log = _Capture(f"lablib.course.grading.{student}")
             exc: BaseException | None = None
             with lock:
+                if stop.stop.is_set():  # Ctrl-C came while this one waited: nothing of it was touched
+                    return _NOT_STARTED, None, []
                 try:
                     coursedir = CourseDirectory(config=config, log=log)
                     coursedir.assignment_id = stage
@@ -589,51 +769,109 @@ def grade(course: Course | str | os.PathLike, stage: str, *, students: Iterable[
                     app.start()
                 # one submission's failure, whatever nbgrader, nbclient or the kernel raised, is
                 # that submission's: reported with its type and traceback in GradeReport.failed
-                # (the run exits non-zero), the others are graded; Ctrl-C and exits propagate
+                # (the run exits non-zero), the others are graded; exits propagate
                 except BaseException as e:
                     exc = e
                     if not isinstance(e, Exception):
                         raise
-            reason = None
-            if exc is not None:
-                reason = f"tidak dapat dinilai: {_failure_reason(log, exc)}"
-                if not log.messages(logging.ERROR):
-                    reason += "\n" + "".join(traceback.format_exception(exc)).strip()
-            return reason, _warnings(log)
+            if exc is None:
+                return _GRADED, None, _warnings(log)
+            if stop.abort.is_set():  # stopped before its next cell, or its kernel killed
+                return _INTERRUPTED, f"penilaian dihentikan (Ctrl-C) sebelum selesai; jalankan lagi " \
+                                    f"'lablib grade {stage}'", []
+            reason = f"tidak dapat dinilai: {_failure_reason(log, exc)}"
+            if not log.messages(logging.ERROR):
+                reason += "\n" + "".join(traceback.format_exception(exc)).strip()
+            return _FAILED, reason, _warnings(log)
 
+        failures = _load_failures(course, stage)
         graded: list[str] = []
+        remaining: list[str] = []
         warnings: list[GradeProblem] = []
-        try:
-            # twice as many submissions in flight as execution slots: the extra ones prepare
-            # their grading copy and start their kernel while the others execute
-            with _nbgrader_speedups(), ThreadPoolExecutor(max_workers=PREFETCH * workers,
-                                                          thread_name_prefix="lablib-grade") as pool:
-                futures = [pool.submit(grade_one, s) for s, _ in todo]
-                fingerprints = dict(todo)
-                for fut in as_completed(futures):
-                    student, seconds, reason, notes = fut.result()
-                    if reason is None:
-                        graded.append(student)
-                        state[student] = {"fingerprint": fingerprints[student],
-                                          "graded_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
-                        warnings += [GradeProblem(student, n) for n in notes]
-                        report(student, "graded", seconds)
-                    else:
-                        failed.append(GradeProblem(student, reason))
-                        state.pop(student, None)
-                        report(student, "failed", seconds, reason)
-        finally:
-            try:
-                if server is not None:
-                    server.close()
-                _save_state(course, stage, state)
-            finally:
-                run_lock.close()  # releases the lock
+        fingerprints = dict(todo)
 
-    return GradeReport(stage=stage, graded=tuple(sorted(graded)), skipped=tuple(skipped),
-                       failed=tuple(sorted(failed, key=lambda p: p.student)),
-                       seconds=round(time.perf_counter() - started, 3), workers=workers,
-                       warnings=tuple(warnings))
+        def record(student: str, outcome: str, seconds: float, reason: str | None, notes: list[str]) -> None:
+            """Write what one finished submission left to the grading state at once (so Ctrl-C, or
+            a killed process, never loses it), then report it."""
+            if outcome == _NOT_STARTED:
+                remaining.append(student)
+                return
+            if outcome == _GRADED:
+                state[student] = {"fingerprint": fingerprints[student], "graded_at": _now()}
+                failures.pop(student, None)
+            else:  # failed or interrupted: nbgrader removed its autograded notebook; old scores are stale
+                state.pop(student, None)
+                failures[student] = {"reason": (reason or "")[:4000], "failed_at": _now()}
+            _save_state(course, stage, state, failures)
+            if outcome == _GRADED:
+                graded.append(student)
+                warnings.extend(GradeProblem(student, n) for n in notes)
+                report(student, "graded", seconds)
+            elif outcome == _INTERRUPTED:
+                remaining.append(student)
+            else:
+                failed.append(GradeProblem(student, reason or ""))
+                report(student, "failed", seconds, reason or "")
+
+        caught = 0
+        # Ctrl-C only counts from here on (see _counting_interrupts): the loop below stops the
+        # batch, and recording, closing the fork server and releasing the lock run to the end
+        with _counting_interrupts() as sigint:
+            try:
+                # twice as many submissions in flight as execution slots: the extra ones prepare
+                # their grading copy and start their kernel while the others execute
+                with _nbgrader_speedups(), ThreadPoolExecutor(max_workers=PREFETCH * workers,
+                                                              thread_name_prefix="lablib-grade") as pool:
+                    student_of: dict[Future, str] = {pool.submit(grade_one, s): s for s, _ in todo}
+                    pending = set(student_of)
+                    deadline = 0.0
+                    try:
+                        while pending:
+                            try:
+                                finished, _ = wait(pending, timeout=POLL, return_when=FIRST_COMPLETED)
+                                for fut in finished:
+                                    pending.discard(fut)
+                                    if fut.cancelled():
+                                        remaining.append(student_of[fut])
+                                    else:
+                                        student, seconds, outcome, reason, notes = fut.result()
+                                        record(student, outcome, seconds, reason, notes)
+                            except KeyboardInterrupt:  # raised by the progress callback, or SIGINT not counted
+                                caught += 1
+                            interrupts = caught + sigint[0]
+                            if interrupts and not stop.stop.is_set():
+                                stop.stop.set()  # start nothing new: queued submissions are cancelled
+                                deadline = time.monotonic() + STOP_GRACE
+                                for fut in pending:
+                                    fut.cancel()
+                            if stop.stop.is_set() and (interrupts > 1 or time.monotonic() > deadline):
+                                stop.abort.set()  # the running ones stop before their next cell
+                            if stop.abort.is_set():
+                                stop.kill_kernels()  # and a cell running now ends with its kernel
+                    except BaseException:  # a bug, or an exit: stop everything before leaving the pool
+                        stop.stop.set()
+                        stop.abort.set()
+                        for fut in pending:
+                            fut.cancel()
+                        stop.kill_kernels()
+                        raise
+            finally:
+                try:
+                    _save_state(course, stage, state, failures)
+                    if server is not None:
+                        server.close()
+                finally:
+                    run_lock.close()  # releases the lock
+            interrupts = caught + sigint[0]
+
+    result = GradeReport(stage=stage, graded=tuple(sorted(graded)), skipped=tuple(skipped),
+                         failed=tuple(sorted(failed, key=lambda p: p.student)),
+                         seconds=round(time.perf_counter() - started, 3), workers=workers,
+                         warnings=tuple(warnings), interrupted=bool(interrupts),
+                         remaining=tuple(sorted(remaining)))
+    if result.interrupted:
+        raise GradingInterrupted(result)
+    return result
 
 
 def gradebook_rows(course: Course | str | os.PathLike, stage: str) -> dict[str, dict]:

@@ -25,9 +25,13 @@ import os
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
-from lablib.core.files import write_text_atomic
+from lablib.core.files import (
+    NotRegularFileError,
+    read_regular_bytes,
+    stat_problem,
+    write_text_atomic,
+)
 from lablib.core.stages import STAGES, get_stage
 from lablib.course.course import Course
 
@@ -85,13 +89,16 @@ def _answers_from_bytes(path: str, data: bytes, stage: str) -> tuple[dict, str, 
     dropping afterwards gives the same answers with one JSON parse instead of two.
     """
     from lablib.core.answers import AnswersFileError, parse_answers_file, strip_unknown_answers
+    from lablib.course.gradebook import ANSWER_ERRORS
     from lablib.curriculum import all_exercises
 
     try:
         doc = parse_answers_file(_Bytes(path, data), stage)  # type: ignore[arg-type]
+        strip_unknown_answers(doc, all_exercises())
     except AnswersFileError as exc:
         return {}, str(exc.message.get("en")), None
-    strip_unknown_answers(doc, all_exercises())
+    except ANSWER_ERRORS as exc:  # what json or a walk raises on a hostile file: scores as empty answers
+        return {}, f"the answers file cannot be read ({type(exc).__name__})", None
     saved_at = doc.get("saved_at")
     return doc["answers"], "", saved_at if isinstance(saved_at, str) else None
 
@@ -104,10 +111,18 @@ def score_answers_file(path: str | os.PathLike | None, stage: str, calendar=None
     from lablib.curriculum.scoring import score_answers
 
     stage = get_stage(stage).slug
-    if path is None or not os.path.exists(path):
+    if path is None or not os.path.lexists(path):
         return score_answers(stage, {}, calendar), None, "no answers file"
-    answers, problem, saved_at = _answers_from_bytes(str(path), Path(path).read_bytes(), stage)
+    try:
+        data = read_regular_bytes(path)
+    except NotRegularFileError as exc:
+        return score_answers(stage, {}, calendar), None, _not_regular(exc)
+    answers, problem, saved_at = _answers_from_bytes(str(path), data, stage)
     return score_answers(stage, answers, calendar), saved_at, problem
+
+
+def _not_regular(exc: NotRegularFileError) -> str:
+    return f"the answers file is not a regular file ({exc.describe('en')}); scored as empty answers"
 
 
 # -- finding answers files -----------------------------------------------------------------
@@ -137,13 +152,28 @@ def _course_calendars(course: Course, stages: list[str]) -> dict:
 
 
 def _stat_item(student: str, stage: str, path: str, source: str) -> _Item | None:
+    """The answers file at ``path`` as found (``lstat``: a link is never followed); ``None`` if
+    there is none. A link, FIFO, device or hard-linked file is an item of size -1: a collected
+    one scores as empty answers, with the reason (as grading does); a working one is ignored."""
     try:
-        st = os.stat(path)
+        st = os.lstat(path)
     except OSError:
         return None
-    if not stat.S_ISREG(st.st_mode):
+    if stat.S_ISDIR(st.st_mode):
         return None
-    return _Item(student, stage, path, source, st.st_mtime_ns, st.st_size)
+    size = st.st_size if stat_problem(st) is None else -1
+    return _Item(student, stage, path, source, st.st_mtime_ns, size)
+
+
+def _linked_below(home: str, folder: str) -> bool:
+    """Whether a folder between ``home`` (not included) and ``folder`` is a symbolic link."""
+    rel = os.path.relpath(folder, home)
+    path = home
+    for part in rel.split(os.sep):
+        path = os.path.join(path, part)
+        if os.path.islink(path):
+            return True
+    return False
 
 
 def _find_items(course: Course, stages: list[str], students: set[str] | None,
@@ -159,12 +189,13 @@ def _find_items(course: Course, stages: list[str], students: set[str] | None,
     if people is not None:
         with people:
             for person in people:
-                if not person.is_dir() or (students is not None and person.name not in students):
+                if not person.is_dir(follow_symlinks=False) or (students is not None
+                                                                and person.name not in students):
                     continue
                 known.add(person.name)
                 try:
                     with os.scandir(person.path) as it:
-                        folders = [e for e in it if e.name in names and e.is_dir()]
+                        folders = [e for e in it if e.name in names and e.is_dir(follow_symlinks=False)]
                 except OSError:
                     continue
                 for folder in folders:
@@ -185,8 +216,10 @@ def _find_items(course: Course, stages: list[str], students: set[str] | None,
                 continue
             for stage in stages:
                 for folder in (os.path.join(home, course.course_id, stage), os.path.join(home, stage)):
+                    if _linked_below(home, folder):  # another folder's answers, not this participant's
+                        continue
                     item = _stat_item(student, stage, os.path.join(folder, names[stage]), "working")
-                    if item:
+                    if item and item.size >= 0:  # a link, FIFO or hard link there is not their working copy
                         found.setdefault((student, stage), []).append(item)
                         break
     order = {s.slug: n for n, s in enumerate(STAGES)}
@@ -201,18 +234,25 @@ _CACHE_MAX = 200_000
 
 
 def _score_item(item: _Item, calendar) -> LiveScore:
+    from lablib.course.gradebook import ANSWER_ERRORS
     from lablib.curriculum.scoring import score_answers
 
     saved_at = None
     try:
-        data = Path(item.path).read_bytes()
+        data = read_regular_bytes(item.path)
     except FileNotFoundError:
         answers, problem = {}, "no answers file"
+    except NotRegularFileError as exc:
+        answers, problem = {}, _not_regular(exc)
     except OSError as exc:
         answers, problem = {}, f"cannot read the answers file ({exc.strerror or exc})"
     else:
         answers, problem, saved_at = _answers_from_bytes(item.path, data, item.stage)
-    result = score_answers(item.stage, answers, calendar)
+    try:
+        result = score_answers(item.stage, answers, calendar)
+    except ANSWER_ERRORS as exc:  # one participant's file never stops the cohort's live scores
+        problem = f"the answers could not be scored ({type(exc).__name__}); scored as empty answers"
+        result = score_answers(item.stage, {}, calendar)
     return LiveScore(student=item.student, stage=item.stage, earned=result.earned,
                      available=result.available, source=item.source, path=item.path,
                      saved_at=saved_at,

@@ -17,6 +17,12 @@ The protections that keep grading honest live in the course's own ``nbgrader_con
   would otherwise be imported by the grading kernel (its working directory is on
   ``sys.path``) instead of the real code. Unknown keys in the answers file are removed from
   the grading copy too. The participant's original files stay untouched in ``submitted/``.
+  Files are what they claim to be: a file of the *submission* that is a symbolic link, a hard
+  link (another name shares its content, e.g. another participant's file), a FIFO, a device
+  or a socket is taken out of the grading copy, whatever nbgrader's copy made of it (its
+  ``shutil.copy`` follows a link, so the copy would hold the other file's content). The
+  answers file is judged in ``submitted/``: if it is not a regular file the participant is
+  graded as having no answers, and the warning says why.
 
 nbgrader imports this module through the dotted names in the course config; importing it
 imports nbgrader, so modules that must stay light (``lablib.course.folder``, ``lablib.course.live``) do not.
@@ -31,10 +37,11 @@ from pathlib import Path
 from nbgrader.preprocessors.base import NbGraderPreprocessor
 
 from lablib.core.answers import strip_unknown_answers
+from lablib.core.files import irregular_entries, kind_name, read_regular_bytes
 from lablib.core.stages import get_stage
 from lablib.curriculum import all_exercises
 
-__all__ = ["KeepOnlyCourseFiles", "RestoreCourseCells", "allowed_files", "keep_only"]
+__all__ = ["KeepOnlyCourseFiles", "RestoreCourseCells", "allowed_files", "keep_only", "remove_irregular"]
 
 NBGRADER_FILES = ("timestamp.txt", "submission_secret.txt")  # nbgrader's own bookkeeping in a submission
 
@@ -152,6 +159,37 @@ def keep_only(folder: Path, allowed: set[str]) -> list[str]:
     return removed
 
 
+def _course_copied(coursedir, assignment: str, exclude: list[str]) -> set[str]:
+    """Files nbgrader's autograde copies from ``source/`` over the grading copy (not the notebooks,
+    not ``Autograde.exclude_overwriting``): in the grading copy they are the course's own."""
+    folder = Path(coursedir.format_path(coursedir.source_directory, ".", assignment))
+    if not folder.is_dir():
+        return set()
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*")
+            if p.is_file() and not p.is_symlink() and p.suffix != ".ipynb"} - set(exclude)
+
+
+def remove_irregular(folder: Path, submitted: Path, course_files: set[str]) -> dict[str, str]:
+    """Take out of the grading copy ``folder`` every file that is not a regular file with one name
+    in the submission ``submitted`` (``irregular_entries``); return ``{relative path: kind}``.
+
+    Notebooks stay (they are rebuilt from the released one) and so do ``course_files`` (nbgrader
+    replaced them with the course's own); whatever nbgrader's copy made of any other such file
+    (a followed link is a regular file holding the other file's content) is removed.
+    """
+    found = irregular_entries(submitted)
+    if "." in found:  # the submission folder itself is a link: nothing in it is the participant's own
+        found = {p.relative_to(folder).as_posix(): "symlink" for p in folder.rglob("*")
+                 if not p.is_dir() or p.is_symlink()}
+    for rel in found:
+        if rel.endswith(".ipynb") or rel in course_files:
+            continue
+        path = folder / rel
+        if path.is_symlink() or path.exists():
+            _remove(path)
+    return found
+
+
 class KeepOnlyCourseFiles(NbGraderPreprocessor):
     """First autograde step, before the kernel starts: see the module docstring."""
 
@@ -164,7 +202,12 @@ class KeepOnlyCourseFiles(NbGraderPreprocessor):
         if folder != expected:
             raise RuntimeError(f"lablib: {folder} tidak dinilai: salinan penilaian seharusnya di {expected}")
         who = f"{info['student']}/{info['assignment']}"
+        submitted = Path(coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"]))
+        exclude = list(self.config.get("Autograde", {}).get("exclude_overwriting", {}).get(info["assignment"], []))
+        irregular = remove_irregular(folder, submitted, _course_copied(coursedir, info["assignment"], exclude))
+        self._warn_irregular(who, info["assignment"], irregular)
         removed = keep_only(folder, allowed_files(coursedir, info["assignment"]))
+        removed = [r for r in removed if r not in irregular]
         if removed:
             self.log.warning("lablib: %s: berkas yang bukan bagian tugas dikeluarkan dari salinan penilaian "
                              "(pengumpulannya tetap menyimpannya): %s", who, ", ".join(removed))
@@ -175,7 +218,7 @@ class KeepOnlyCourseFiles(NbGraderPreprocessor):
         answers = folder / stage.answers_filename
         if answers.is_file():
             try:
-                doc = json.loads(answers.read_text(encoding="utf-8"))
+                doc = json.loads(read_regular_bytes(answers).decode("utf-8"))
             except (OSError, UnicodeDecodeError, ValueError):
                 return nb, resources  # grade_check reports a broken file to the participant
             if isinstance(doc, dict):
@@ -186,3 +229,21 @@ class KeepOnlyCourseFiles(NbGraderPreprocessor):
                     self.log.warning("lablib: %s: kunci yang tidak dikenal dibuang dari berkas jawaban: %s", who,
                                      ", ".join(stripped[:20]) + (" …" if len(stripped) > 20 else ""))
         return nb, resources
+
+    def _warn_irregular(self, who: str, assignment: str, irregular: dict[str, str]) -> None:
+        if not irregular:
+            return
+        try:
+            answers_name = get_stage(assignment).answers_filename
+        except KeyError:
+            answers_name = None
+        if answers_name in irregular or "." in irregular:
+            kind = irregular.get(answers_name) or irregular.get(".", "symlink")
+            self.log.warning("lablib: %s: berkas jawaban %s di pengumpulan bukan file biasa (%s), jadi tidak "
+                             "dinilai: peserta dinilai seperti tanpa jawaban (pengumpulannya tetap menyimpannya)",
+                             who, answers_name, kind_name(kind))
+        others = [f"{rel} ({kind_name(kind)})" for rel, kind in irregular.items() if rel != answers_name]
+        if others:
+            self.log.warning("lablib: %s: berkas di pengumpulan yang bukan file biasa tidak dipakai untuk penilaian "
+                             "(notebook dinilai dari notebook rilis, berkas kursus dari salinan kursus): %s",
+                             who, ", ".join(others))

@@ -13,6 +13,15 @@ Excel opens on) when it is visible, else the first visible one. The other sheets
 the hidden ones are named in ``Roster.notes`` so the trainer knows. Rows hidden in that sheet
 (by a filter or by hand) are refused, with their numbers: nobody is enrolled from a row the
 trainer cannot see.
+
+Ids are read as the text the trainer typed. Excel keeps at most 15 significant digits of a
+number, so an 18-digit NIP typed into a number cell (198703152010011002) is saved as
+198703152010011000: a number in the id column is refused, with its row, when it has more than
+15 digits or is not a whole number (format the column as Text and type it again); a whole number
+of up to 15 digits becomes its digits (``1971``, never ``1971.0``). An id Excel wrote into a CSV
+file in scientific notation (``1.98703E+17``) is refused the same way. Two rows with the same
+e-mail (compared trimmed and without regard to case) are accepted and named in ``Roster.notes``:
+staff of one OPD may share its office e-mail. Two rows with the same id are refused.
 """
 
 from __future__ import annotations
@@ -22,7 +31,8 @@ import io
 import os
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from lablib.core.errors import LablibError
@@ -32,6 +42,13 @@ COLUMNS = ("id", "nama", "opd", "jabatan", "email")
 REQUIRED_VALUES = ("id", "nama", "opd")
 ID_PATTERN = re.compile(rf"[a-z0-9_][a-z0-9._-]{{0,{MAX_NAME_LENGTH - 1}}}")  # participant_id_problem's rule
 EMAIL_PATTERN = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>.]+")
+EXCEL_DIGITS = 15  # significant digits Excel keeps of a number
+# what Excel (or Python) writes for a large number shown in scientific notation: 1.98703E+17
+SCIENTIFIC_PATTERN = re.compile(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]\d+")
+# extra columns holding civil-servant or population numbers (NIP 18 digits, NIK 16): not used by
+# lablib, but a number there has lost digits the same way, and the trainer should know
+NIP_HEADER = re.compile(r"\b(nip|nik|nrp)\b", re.IGNORECASE)
+FIX_AS_TEXT = "format kolom id sebagai Teks lalu ketik ulang"
 
 
 @dataclass(frozen=True)
@@ -99,11 +116,54 @@ def id_problem(value: str) -> str | None:
 
 
 def _cell(value: object) -> str:
+    """A cell as text: a whole number as its digits, as Excel shows it (no ``.0``, no exponent).
+
+    >>> _cell(1971.0), _cell(1.98703152010011e17), _cell(12.5), _cell(" budi "), _cell(None)
+    ('1971', '198703152010011000', '12.5', 'budi', '')
+    """
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
-        value = int(value)
+        # the shortest repr is what Excel saved (at most 15 significant digits): written out
+        # in full it is the number Excel shows, not the binary float's nearest integer
+        return format(Decimal(repr(value)).to_integral_value(), "f")
     return str(value).strip()
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def numeric_id_problem(value: int | float) -> str | None:
+    """Why a number read from an Excel id cell cannot be trusted as an id, or ``None`` when it
+    is a whole number Excel keeps exactly (at most 15 digits).
+
+    >>> numeric_id_problem(1971) is None, numeric_id_problem(123456789012345.0) is None
+    (True, True)
+    >>> numeric_id_problem(1.98703152010011e17)
+    'id 198703152010011000 tersimpan sebagai angka di Excel dan mungkin kehilangan digit; format kolom id sebagai Teks lalu ketik ulang'
+    >>> numeric_id_problem(12.5)
+    'id 12.5 tersimpan sebagai angka pecahan di Excel; format kolom id sebagai Teks lalu ketik ulang'
+    """
+    if isinstance(value, float) and not value.is_integer():
+        return f"id {_cell(value)} tersimpan sebagai angka pecahan di Excel; {FIX_AS_TEXT}"
+    if abs(value) >= 10 ** EXCEL_DIGITS:
+        return f"id {_cell(value)} tersimpan sebagai angka di Excel dan mungkin kehilangan digit; {FIX_AS_TEXT}"
+    return None
+
+
+def _scientific_id_problem(value: str) -> str | None:
+    """An id written in scientific notation (Excel saving a number cell to CSV): its digits are gone.
+
+    >>> _scientific_id_problem("1.98703E+17")
+    'id 1.98703E+17 ditulis Excel sebagai notasi ilmiah dan digitnya sudah hilang; format kolom id sebagai Teks di Excel, ketik ulang, lalu simpan lagi'
+    >>> _scientific_id_problem("budi") is None, _scientific_id_problem("1e5") is None
+    (True, True)
+    """
+    if SCIENTIFIC_PATTERN.fullmatch(value):
+        return (f"id {value} ditulis Excel sebagai notasi ilmiah dan digitnya sudah hilang; format kolom id "
+                "sebagai Teks di Excel, ketik ulang, lalu simpan lagi")
+    return None
 
 
 @dataclass(frozen=True, eq=False)
@@ -113,8 +173,8 @@ class Roster(Sequence[Participant]):
     A sequence of ``Participant`` (``len``, iteration, indexing; equal to another roster or a
     list with the same participants), so it goes wherever a list of participants went.
     ``rows`` are their spreadsheet row numbers (header = row 1); ``notes`` (Bahasa Indonesia,
-    for the trainer) say what was not read, e.g. ``"lembar tersembunyi 'Arsip' tidak dibaca"``;
-    ``sheet`` is the Excel sheet read (``""`` for a CSV file).
+    for the trainer) say what was not read, e.g. ``"lembar tersembunyi 'Arsip' tidak dibaca"``,
+    and what was read but deserves a look (an e-mail shared by two rows); ``sheet`` is the Excel sheet read (``""`` for a CSV file).
     """
 
     participants: tuple[Participant, ...]
@@ -152,6 +212,8 @@ class _Table:
     hidden_rows: tuple[int, ...] = ()  # non-empty rows hidden in that sheet (by a filter or by hand)
     filter_ref: str = ""  # the range of an autofilter with criteria, when the sheet has one
     notes: tuple[str, ...] = ()
+    # Excel cells that hold a number, not text: {(row number, column index): value}
+    numbers: dict[tuple[int, int], int | float] = field(default_factory=dict)
 
 
 def _row_ranges(numbers: Sequence[int]) -> str:
@@ -211,13 +273,15 @@ def _read_excel(path: Path) -> _Table:
                 notes.append(f"lembar tersembunyi '{other.title}' tidak dibaca")
             else:
                 notes.append(f"lembar '{other.title}' tidak dibaca (yang dibaca hanya lembar aktif '{ws.title}')")
-        rows = [[_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        raw = list(ws.iter_rows(values_only=True))
+        rows = [[_cell(v) for v in row] for row in raw]
+        numbers = {(r, c): v for r, row in enumerate(raw, start=1) for c, v in enumerate(row) if _is_number(v)}
         # Excel saves the rows a filter hides with the same flag as rows hidden by hand
         hidden = tuple(r for r, dim in sorted(ws.row_dimensions.items())
                        if dim.hidden and r <= len(rows) and any(rows[r - 1]))
         auto = ws.auto_filter
         filter_ref = str(auto.ref) if auto is not None and auto.ref and auto.filterColumn else ""
-        return _Table(rows, ws.title, hidden, filter_ref, tuple(notes))
+        return _Table(rows, ws.title, hidden, filter_ref, tuple(notes), numbers)
     finally:
         wb.close()
 
@@ -253,8 +317,10 @@ def read_roster(path: str | os.PathLike) -> Roster:
 
     Returns a ``Roster``: a sequence of ``Participant`` with their row numbers and the notes
     the trainer should see (``Roster.notes``: hidden or other sheets of an Excel file that were
-    not read). A non-empty row hidden in the sheet (by a filter or by hand) is a problem: it is
-    refused, with its number, rather than enrolled unseen.
+    not read, e-mails shared by several rows, ids that look like numbers that lost digits). A
+    non-empty row hidden in the sheet (by a filter or by hand) is a problem: it is refused, with
+    its number, rather than enrolled unseen; so is an id Excel stored as a number it cannot keep
+    exactly (see the module docstring).
     """
     path = Path(path)
     if not path.is_file():
@@ -283,17 +349,27 @@ def read_roster(path: str | os.PathLike) -> Roster:
                                             "(hapus filter atau Unhide) atau hapus barisnya, simpan file, lalu "
                                             "jalankan lagi"))
     participants: list[tuple[int, Participant]] = []
+    notes: list[str] = []
     seen_ids: dict[str, int] = {}
+    seen_emails: dict[str, int] = {}
+    # extra NIP/NIK columns are not read, but a long number there has lost digits too
+    nip_columns = {i: h for i, h in enumerate(rows[0]) if header[i] not in COLUMNS and NIP_HEADER.search(h)}
+    nip_lost: dict[int, list[int]] = {}
     for number, row in enumerate(rows[1:], start=2):
         if not any(row):
             continue  # blank lines between participants are harmless
         values = {c: (row[i] if i < len(row) else "") for c, i in index.items()}
+        for i in nip_columns:
+            if (number, i) in table.numbers and numeric_id_problem(table.numbers[number, i]):
+                nip_lost.setdefault(i, []).append(number)
         reasons = []
         for column in REQUIRED_VALUES:
             if not values[column] and column != "id":
                 reasons.append(f"{column} kosong")
         pid = values["id"]
-        bad_id = id_problem(pid)
+        typed_number = table.numbers.get((number, index["id"]))
+        bad_id = ((numeric_id_problem(typed_number) if typed_number is not None else None)
+                  or _scientific_id_problem(pid) or id_problem(pid))
         if bad_id:
             reasons.append(bad_id)
         elif pid in seen_ids:
@@ -304,15 +380,28 @@ def read_roster(path: str | os.PathLike) -> Roster:
             reasons.append(f"email '{values['email']}' tidak sah (contoh: nama@bangkepkab.go.id)")
         if reasons:
             problems.append(RosterProblem(number, "; ".join(reasons)))
-        else:
-            participants.append((number, Participant(pid, values["nama"], values["opd"], values["jabatan"],
-                                                     values["email"])))
+            continue
+        participants.append((number, Participant(pid, values["nama"], values["opd"], values["jabatan"],
+                                                 values["email"])))
+        if pid.isdigit() and len(pid) > EXCEL_DIGITS and not pid[EXCEL_DIGITS:].strip("0"):
+            notes.append(f"baris {number}: id {pid} berakhiran nol setelah digit ke-{EXCEL_DIGITS}, seperti angka "
+                         "yang kehilangan digit di Excel (NIP tidak pernah berakhiran 000); periksa id ini")
+        email = values["email"].strip().lower()
+        if email and email in seen_emails:
+            notes.append(f"baris {number}: email {values['email']} sama dengan baris {seen_emails[email]}; "
+                         "keduanya didaftarkan (mis. email kantor OPD yang dipakai bersama)")
+        elif email:
+            seen_emails[email] = number
     if not participants and not problems:
         problems.append(RosterProblem(None, f"tidak ada peserta di bawah baris judul{on_sheet}"))
     if problems:
         raise RosterError(path, problems)
-    return Roster(tuple(p for _, p in participants), tuple(n for n, _ in participants), table.notes, path,
-                  table.sheet)
+    for i, numbers in nip_lost.items():
+        notes.append(f"kolom '{nip_columns[i]}' baris {_row_ranges(numbers)}: nomor tersimpan sebagai angka di "
+                     "Excel dan mungkin kehilangan digit (kolom ini tidak dipakai lablib; bila dipakai di tempat "
+                     "lain, format sebagai Teks lalu ketik ulang)")
+    return Roster(tuple(p for _, p in participants), tuple(n for n, _ in participants),
+                  (*table.notes, *notes), path, table.sheet)
 
 
 def read_numbered_roster(path: str | os.PathLike) -> list[tuple[int, Participant]]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from lablib.core.answers import AnswersFileError, AnswerStore, parse_answers_file
 from lablib.core.calendar import load_calendar
 from lablib.core.checks import Answers, run_check
+from lablib.core.fields import clean_text
 from lablib.core.i18n import T
 from lablib.curriculum import get_exercise
 
@@ -39,9 +40,11 @@ def grade_check(exercise_id: str, check_id: str, folder: str | os.PathLike | Non
     else:
         note = f"   ! file jawaban '{store.path.name}' tidak ditemukan / answers file not found"
     result = run_check(ex, check, Answers(ex, answers, load_calendar(store.folder)))
-    print(result.summary(), file=sys.stdout)
+    # Cleaned (lone surrogates, control characters): printing must never fail, or the cell would
+    # lose its points for a character the participant pasted.
+    print(clean_text(result.summary()), file=sys.stdout)
     if note:
-        print(note, file=sys.stdout)
+        print(clean_text(note), file=sys.stdout)
     if not os.environ.get("NBGRADER_EXECUTION"):
         # In the participant's own kernel this cell usually ran before the form was filled;
         # say so, or a stale ✗ here contradicts a fresh ✓ from the form's Periksa button.

@@ -120,7 +120,11 @@ def _read_source(folder: str | os.PathLike, source: str, ids: list[str]) -> tupl
             "carry on. If you have done stage {s}, make sure its folder '{f}' sits beside this one, then "
             "press this button again.").format(s=name, p=path, c=_codes(ids), f=get_stage(source).slug)]
     try:
-        doc = parse_answers_file(path, source)
+        if path.parent.is_symlink():  # another folder's answers (e.g. another participant's), not theirs
+            raise AnswersFileError(path, T("Folder tahap {s} adalah tautan simbolik ke folder lain, jadi "
+                                           "jawabannya tidak dibaca.", "The folder of stage {s} is a symbolic "
+                                           "link to another folder, so its answers were not read.").format(s=name))
+        doc = parse_answers_file(path, source)  # a link, FIFO or hard-linked file is refused there
     except AnswersFileError as exc:
         return {}, ids, [exc.message + T(
             " Jawaban tahap {s} ({c}) tidak dapat diambil. Anda tetap dapat melanjutkan; minta "
@@ -166,12 +170,13 @@ def import_previous(folder: str | os.PathLike | None, stage: str) -> ImportRepor
         path = AnswerStore(folder, slug).path
         return ImportReport(slug, report.imported, report.missing, report.messages, path)
     store = AnswerStore(folder, slug)
-    loaded = store.load()  # a corrupt current file is moved aside, its notices passed on
-    answers = dict(loaded.answers)
-    if all(answers.get(k) == v for k, v in entries.items()) and store.path.exists():
-        return ImportReport(slug, report.imported, report.missing, loaded.notices + report.messages, store.path)
-    answers.update(entries)
-    store.save(answers, snapshot=True)
+    with store.locked():  # read and write with no other kernel's save of this stage in between
+        loaded = store.load()  # a corrupt current file is moved aside, its notices passed on
+        answers = dict(loaded.answers)
+        if all(answers.get(k) == v for k, v in entries.items()) and store.path.exists():
+            return ImportReport(slug, report.imported, report.missing, loaded.notices + report.messages, store.path)
+        answers.update(entries)
+        store.save(answers, snapshot=True)
     return ImportReport(slug, report.imported, report.missing, loaded.notices + report.messages, store.path)
 
 

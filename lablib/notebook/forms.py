@@ -50,7 +50,14 @@ from lablib.notebook.inputs import (
     messages_html,
     widgets,
 )
-from lablib.notebook.sessions import flush_all, ipython, kernel, reset_sessions, session_for
+from lablib.notebook.sessions import (
+    flush_all,
+    ipython,
+    kernel,
+    reset_sessions,
+    save_failed,
+    session_for,
+)
 from lablib.notebook.summary import AnswersSummary, folder_summary, notices_html
 
 if TYPE_CHECKING:
@@ -263,8 +270,13 @@ class Form(_ShowsOnce):
 
     # -- status -------------------------------------------------------------------------------
     def show_status(self) -> None:
-        """Show whether the stage's answers are saved (the session calls this on every change)."""
-        self.status.value = f'<span style="margin-left:10px">{_e(self.status_text)}</span>'
+        """Show whether the stage's answers are saved (the session calls this on every change);
+        a failed save is shown as an alert beside the buttons, never as a traceback."""
+        if self._session.error is not None:
+            self.status.value = (f'<span role="alert" style="margin-left:10px;color:#b71c1c;font-weight:bold">'
+                                 f"{_e(self.status_text)}</span>")
+        else:
+            self.status.value = f'<span style="margin-left:10px">{_e(self.status_text)}</span>'
 
     @property
     def status_text(self) -> str:
@@ -320,6 +332,9 @@ class Form(_ShowsOnce):
             self._session.restore(version)
         except AnswersFileError as exc:  # that history file is damaged: say so, change nothing
             self.history_message.value = messages_html([exc.message])
+            return
+        except OSError as exc:  # disk full, read-only: nothing changed, and the form says why
+            self.history_message.value = messages_html([save_failed(exc)])
             return
         self.history_message.value = f'<small>{_e(str(UI["restored"].format(t=version.saved_at)))}</small>'
 

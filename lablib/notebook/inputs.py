@@ -27,6 +27,8 @@ from typing import Any, Protocol
 
 from lablib.core import formatting
 from lablib.core.fields import (
+    MAX_TABLE_ROWS,
+    SHOWN_VALUE_CHARS,
     AnswerError,
     Choice,
     DateField,
@@ -37,6 +39,8 @@ from lablib.core.fields import (
     Scale,
     ShortText,
     Table,
+    brief,
+    clean_text,
     word_count,
 )
 from lablib.core.i18n import T, Text
@@ -77,7 +81,13 @@ UI = {
     "rows_max": T("maksimal {n}", "at most {n}"),
     "table_bad": T("Isi tabel tersimpan tidak dapat dibaca; tabel dimulai kosong. Versi lama ada di Riwayat.",
                    "The saved table cannot be read; it starts empty. The old version is in the History."),
+    "rows_hidden": T("Tabel ini berisi {n} baris; hanya {m} baris pertama yang ditampilkan dan diperiksa. "
+                     "Baris lainnya tetap tersimpan di file jawaban; minta fasilitator membantu merapikannya.",
+                     "This table has {n} rows; only the first {m} are shown and checked. The other rows "
+                     "stay in the answers file; ask your facilitator to help tidy them."),
 }
+
+CHOICE_LABEL_CHARS = 120  # a dropdown label beyond this is a pasted paragraph: cut on screen only
 
 
 # ------------------------------------------------------------------------------ small widget helpers
@@ -282,7 +292,8 @@ class TextControl(Control):
         self._count()
 
     def _show_unfit(self, raw: Any) -> None:
-        self.widget.value = raw if isinstance(raw, str) else ""  # e.g. a paste beyond the limit
+        # e.g. a paste beyond the limit; cleaned, because a lone surrogate cannot reach the browser
+        self.widget.value = clean_text(raw) if isinstance(raw, str) else ""
         self._count()
 
     def value(self) -> str:
@@ -340,7 +351,8 @@ class NumberControl(Control):
         self._say(self._range_messages(typed))
 
     def _show_unfit(self, raw: Any) -> None:
-        self.widget.value = raw if isinstance(raw, str) else ("" if raw is None else str(raw))
+        # brief: str() of a 5,000-digit int raises, of a list nested 50,000 deep recurses
+        self.widget.value = clean_text(raw) if isinstance(raw, str) else ("" if raw is None else brief(raw))
 
     def value(self) -> Any:
         text = self.widget.value.strip()
@@ -384,9 +396,9 @@ class ChoiceControl(Control):
         return W.Dropdown(options=self._option_pairs(None), value=None, layout=W.Layout(width="100%"))
 
     def _option_pairs(self, keep: str | None) -> list[tuple[str, Any]]:
-        pairs: list[tuple[str, Any]] = [(str(UI["choose"]), None)] + [(o, o) for o in self._options]
+        pairs: list[tuple[str, Any]] = [(str(UI["choose"]), None)] + [(_label(o), o) for o in self._options]
         if keep is not None and keep not in self._options:
-            pairs.append((str(UI["not_listed"].format(v=keep)), keep))
+            pairs.append((str(UI["not_listed"].format(v=_label(keep))), keep))
         return pairs
 
     def set_options(self, options: list[str]) -> None:
@@ -404,7 +416,7 @@ class ChoiceControl(Control):
 
     def _messages(self, value: Any) -> list[Text]:
         if value is not None and value not in self._options:
-            return [UI["not_listed_msg"].format(v=value)]
+            return [UI["not_listed_msg"].format(v=_label(value, SHOWN_VALUE_CHARS))]
         return []
 
     def _show_typed(self, typed: Any) -> None:
@@ -418,6 +430,11 @@ class ChoiceControl(Control):
         value = self.widget.value
         self._say(self._messages(value))
         return value
+
+
+def _label(option: str, limit: int = CHOICE_LABEL_CHARS) -> str:
+    """An option as a dropdown shows it: cut, and cleaned (a lone surrogate cannot reach the browser)."""
+    return clean_text(option if len(option) <= limit else option[:limit] + "…")
 
 
 class MultiChoiceControl(Control):
@@ -500,6 +517,7 @@ class TableControl:
         self.field = table
         self.form = form
         self.rows: list[dict] = []  # the stored rows, raw; unknown keys and bad cells kept
+        self.hidden_rows: list[dict] = []  # rows beyond MAX_TABLE_ROWS: not shown, kept as they are
         self.cells: list[dict[str, Control]] = []
         self.last_edit: tuple[str, Any, Any] | None = None  # (column, old, new) of the latest cell edit
         self._confirm: dict | None = None  # the row (its cells) whose "Hapus" was clicked once
@@ -519,9 +537,15 @@ class TableControl:
 
     # -- values ------------------------------------------------------------------------------
     def show(self, raw: Any) -> None:
+        """Show stored rows: at most ``MAX_TABLE_ROWS`` (each row is a card of widgets, and 20,000
+        cards would take the kernel minutes); the rest are kept, unseen, and saved back."""
+        self.hidden_rows = []
         if raw is None or (isinstance(raw, list) and all(isinstance(r, dict) for r in raw)):
-            self.rows = copy.deepcopy(raw or [])
-            self.message.value = ""
+            raw = raw or []
+            self.rows = copy.deepcopy(raw[:MAX_TABLE_ROWS])
+            self.hidden_rows = raw[MAX_TABLE_ROWS:]  # never changed here, so not copied
+            self.message.value = messages_html(
+                [UI["rows_hidden"].format(n=len(raw), m=MAX_TABLE_ROWS)] if self.hidden_rows else [])
         else:
             self.rows = []
             self.message.value = messages_html([UI["table_bad"]])
@@ -529,7 +553,12 @@ class TableControl:
         self._build()
 
     def value(self) -> list[dict]:
-        return copy.deepcopy(self.rows)
+        return copy.deepcopy(self.rows) + list(self.hidden_rows)
+
+    @property
+    def max_rows(self) -> int:
+        """Rows the form lets the participant have: the table's own limit, at most ``MAX_TABLE_ROWS``."""
+        return min(self.field.max_rows or MAX_TABLE_ROWS, MAX_TABLE_ROWS)
 
     def _pad(self, n: int) -> None:
         while len(self.rows) < n:
@@ -573,7 +602,7 @@ class TableControl:
 
     def _update_buttons(self) -> None:
         n, lo, hi = len(self.rows), self.field.min_rows, self.field.max_rows
-        self.add_button.disabled = hi is not None and n >= hi
+        self.add_button.disabled = n >= self.max_rows or bool(self.hidden_rows)
         for i, (title, remove) in enumerate(zip(self._titles, self._removes), start=1):
             title.value = f"<b>{_e(self.field.row_label)} {i}</b>"
             remove.tooltip = f"{UI['remove']} {self.field.row_label} {i}"
@@ -601,7 +630,7 @@ class TableControl:
         self.add_row()
 
     def add_row(self) -> None:
-        if self.field.max_rows is not None and len(self.rows) >= self.field.max_rows:
+        if len(self.rows) >= self.max_rows or self.hidden_rows:
             return
         self.rows.append(self.field.empty_row())
         self._append_card(self.rows[-1])

@@ -5,13 +5,18 @@ form DG1 and form DG2 write their own entries into the same dict, and entries no
 (imported earlier stages, unknown keys) are written back untouched.
 
 Every change schedules a save ``DEBOUNCE_SECONDS`` later through ``AnswerStore.save`` (atomic);
-``flush`` saves at once (with ``snapshot=True`` it also keeps a history version). A failed save
-never raises: it is kept in ``Session.error`` and shown by the forms.
+``flush`` saves at once (with ``snapshot=True`` it also keeps a history version); it returns True
+only once the answers are on disk. A failed save never raises: it is kept in ``Session.error``
+(``save_failed``: what went wrong, in the participant's words) and shown by the forms, and the
+answers stay in memory (``dirty``) for the next try.
 
 The same stage may be open in two kernels (two tabs, or a notebook opened twice). Before a save,
 a session whose file was rewritten by someone else since it last read or wrote it merges: the
 file's answers, with the fields this session changed since then put on top. So each side keeps
-what it typed, instead of the last save wiping the other's answers.
+what it typed, instead of the last save wiping the other's answers. Reading the file, merging
+and writing it is one critical section across processes (``AnswerStore.locked``, an ``flock``),
+and "rewritten" means its bytes differ from what this session last read or wrote (an inode,
+mtime and size can all repeat within one clock tick).
 
 Nothing here builds widgets; a session tells its views (the open forms) to ``refresh`` or
 ``show_status``.
@@ -22,6 +27,7 @@ from __future__ import annotations
 import atexit
 import copy
 import datetime as _dt
+import errno
 import logging
 import os
 import threading
@@ -30,7 +36,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-from lablib.core.answers import AnswerStore, Version
+from lablib.core.answers import AnswersBusy, AnswerStore, Version
+from lablib.core.files import read_regular_bytes
 from lablib.core.i18n import T, Text
 
 DEBOUNCE_SECONDS = 0.4
@@ -41,10 +48,39 @@ MERGED = T("Jawaban tahap ini juga diubah di tab atau kernel lain. Isian dari ke
            "This stage's answers were also changed in another tab or kernel. Both were merged and saved; "
            "look again at what was changed there.")
 
-SAVE_FAILED = T("✗ Gagal menyimpan ({e}). Jawaban Anda masih ada di formulir ini; tekan Simpan lagi. "
-                "Bila tetap gagal, hubungi fasilitator.",
-                "✗ Could not save ({e}). Your answers are still in this form; press Save again. "
-                "If it keeps failing, tell your facilitator.")
+SAVE_FAILED = T("✗ Jawaban BELUM tersimpan: {why}. Isian Anda masih ada di formulir ini; jangan tutup atau "
+                "muat ulang halaman ini. Tekan Simpan lagi; bila tetap gagal, hubungi fasilitator.",
+                "✗ Answers NOT saved: {why}. What you typed is still in this form; do not close or reload "
+                "this page. Press Save again; if it keeps failing, tell your facilitator.")
+
+_NO_PERMISSION = T("folder ini tidak boleh ditulisi (izin akses)", "this folder cannot be written to (permissions)")
+_WHY = {
+    errno.ENOSPC: T("disk penuh. Hapus file yang tidak perlu atau minta fasilitator menambah ruang",
+                    "the disk is full. Delete files you do not need or ask your facilitator for space"),
+    errno.EROFS: T("disk hanya bisa dibaca (read-only)", "the disk is read-only"),
+    errno.EACCES: _NO_PERMISSION,
+    errno.EPERM: _NO_PERMISSION,
+    errno.EWOULDBLOCK: T("file jawaban sedang disimpan oleh tab atau kernel lain",
+                         "the answers file is being saved by another tab or kernel"),
+}
+if hasattr(errno, "EDQUOT"):
+    _WHY[errno.EDQUOT] = T("kuota disk Anda habis", "your disk quota is used up")
+
+
+def save_failed(exc: BaseException) -> Text:
+    """What the participant reads when a save failed, without a traceback."""
+    if isinstance(exc, AnswersBusy):
+        why = _WHY[errno.EWOULDBLOCK]
+    elif isinstance(exc, OSError) and exc.errno in _WHY:
+        why = _WHY[exc.errno]
+    elif isinstance(exc, OSError):
+        detail = exc.strerror or type(exc).__name__
+        why = T("file tidak dapat ditulis ({e})", "the file could not be written ({e})").format(e=detail)
+    elif isinstance(exc, (TypeError, ValueError)):
+        why = T("ada isian yang tidak dapat disimpan", "a value cannot be stored")
+    else:
+        why = T("kesalahan tak terduga ({e})", "an unexpected error ({e})").format(e=type(exc).__name__)
+    return Text(SAVE_FAILED.id.format(why=why.id), (SAVE_FAILED.en or "").format(why=why.en or why.id))
 
 
 # ------------------------------------------------------------------------------ the kernel
@@ -150,7 +186,7 @@ class Session:
         self.saved_at: str | None = None
         self.dirty = False
         self.error: Text | None = None
-        self._stamp: tuple | None = None
+        self._seen: bytes | None = None  # the file's bytes as this session last read or wrote them
         # what this session changed since it last read or wrote the file: exercise id -> field
         # ids, or None for a whole entry (an import)
         self._touched: dict[str, set[str] | None] = {}
@@ -158,27 +194,34 @@ class Session:
         self.reload()
 
     def reload(self) -> None:
-        loaded = self.store.load()
         with self.lock:
-            self.answers = dict(loaded.answers)
-            self.notices = loaded.notices
-            self.saved_at = loaded.saved_at
-            self.dirty = False
-            self._touched = {}
-            self._stamp = self._file_stamp()
+            try:
+                with self.store.locked():  # no other kernel's save between reading and _seen
+                    self._reload()
+            except AnswersBusy:  # another kernel is stuck saving: read what is there
+                self._reload()
 
-    def _file_stamp(self) -> tuple | None:
-        """Changes with every save: each atomic save is a new file (inode), and mtime for tools
-        that write in place."""
+    def _reload(self) -> None:
+        loaded = self.store.load()
+        self.answers = dict(loaded.answers)
+        self.notices = loaded.notices
+        self.saved_at = loaded.saved_at
+        self.dirty = False
+        self._touched = {}
+        self._seen = self._read_file()
+
+    def _read_file(self) -> bytes | None:
+        """The file's bytes, or None (missing, unreadable, or not a regular file: a FIFO there
+        must not hang the kernel)."""
         try:
-            st = self.store.path.stat()
+            return read_regular_bytes(self.store.path)
         except OSError:
             return None
-        return st.st_ino, st.st_mtime_ns, st.st_size
 
     def _rewritten_elsewhere(self) -> bool:
-        stamp = self._file_stamp()
-        return stamp is not None and stamp != self._stamp
+        """The file is not what this session last read or wrote (exact: its bytes)."""
+        current = self._read_file()
+        return current is not None and current != self._seen
 
     def changed_on_disk(self) -> bool:
         """Another kernel or tool rewrote the file since this session last read or wrote it."""
@@ -220,18 +263,20 @@ class Session:
         merged = False
         with self.lock:
             try:
-                if self._rewritten_elsewhere():
-                    self._merge_from_disk()
-                    merged = True
-                saved_at = self.store.save(copy.deepcopy(self.answers), snapshot=snapshot or merged)
-            except Exception as exc:  # disk full, permissions, a value JSON cannot hold
-                log.debug("saving %s failed", self.store.path, exc_info=True)
-                self.error = SAVE_FAILED.format(e=getattr(exc, "strerror", None) or type(exc).__name__)
+                # read, merge and write with no other kernel's save in between
+                with self.store.locked():
+                    if self._rewritten_elsewhere():
+                        self._merge_from_disk()
+                        merged = True
+                    saved_at = self.store.save(copy.deepcopy(self.answers), snapshot=snapshot or merged)
+                    self._seen = self._read_file()
+            except Exception as exc:  # disk full, read-only, permissions, a value JSON cannot hold
+                log.debug("saving %s failed", self.store.path, exc_info=True)  # stderr would show in a cell
+                self.error = save_failed(exc)
                 ok = False
             else:
                 self.saved_at, self.dirty, self.error = saved_at, False, None
                 self._touched = {}
-                self._stamp = self._file_stamp()
                 ok = True
         if merged:
             self.refresh_forms()
@@ -263,11 +308,11 @@ class Session:
     def restore(self, version: Version) -> None:
         if self.dirty:
             self.flush()
-        with self.lock:
+        with self.lock, self.store.locked():
             self.answers = dict(self.store.restore(version))
             self.saved_at, self.dirty = _saved_now(), False
             self._touched = {}
-            self._stamp = self._file_stamp()
+            self._seen = self._read_file()
         self.refresh_forms()
 
     def refresh_forms(self) -> None:
@@ -337,6 +382,7 @@ def apply_import(folder: str | os.PathLike, stage: str, entries: dict[str, Any])
 
 __all__ = [
     "DEBOUNCE_SECONDS",
+    "SAVE_FAILED",
     "Session",
     "SessionView",
     "apply_import",
@@ -344,5 +390,6 @@ __all__ = [
     "ipython",
     "kernel",
     "reset_sessions",
+    "save_failed",
     "session_for",
 ]

@@ -17,7 +17,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lablib.core import formatting
-from lablib.core.fields import AnswerError, Field, LongText, Table, word_count
+from lablib.core.fields import (
+    MAX_TABLE_ROWS,
+    AnswerError,
+    Field,
+    LongText,
+    Table,
+    brief,
+    clean_text,
+    word_count,
+)
 from lablib.core.i18n import T, Text
 
 if TYPE_CHECKING:
@@ -82,15 +91,18 @@ def shown_value(field_: Field, raw: Any) -> _Shown:
 
 
 def _raw_text(raw: Any) -> str:
+    """Any stored value as text: a text as it is, anything else briefly (``brief`` never fails
+    on a 5,000-digit number or a list nested 50,000 deep)."""
     if raw is None:
         return EMPTY
-    return raw if isinstance(raw, str) else repr(raw)
+    return raw if isinstance(raw, str) else brief(raw, SHOW_CHARS)
 
 
 def _cut(text: str, note: str = "", error: Text | None = None) -> _Shown:
+    """Cut to ``SHOW_CHARS`` and cleaned (``clean_text``: control characters, lone surrogates)."""
     if len(text) <= SHOW_CHARS:
-        return _Shown(text, 0, note, error)
-    return _Shown(text[:SHOW_CHARS], len(text), note, error)
+        return _Shown(clean_text(text), 0, note, error)
+    return _Shown(clean_text(text[:SHOW_CHARS]), len(text), note, error)
 
 
 def _cut_note(shown: _Shown) -> Text:
@@ -124,9 +136,10 @@ def _table_html(table: Table, raw: Any) -> str:
         return _value_html(_cut(_raw_text(raw), error=T(
             "Tabel '{label}' rusak: harus berupa daftar baris.",
             "Table '{label}' is malformed: it must be a list of rows.").format(label=table.label)))
-    rows = [r for r in raw if any(not _blank(r.get(c.id)) for c in table.columns)]
+    rows = _shown_rows(table, raw)
+    too_many = _value_html(_Shown("", error=table.too_many_rows(len(raw)))) if len(raw) > MAX_TABLE_ROWS else ""
     if not rows:
-        return _e(EMPTY)
+        return too_many or _e(EMPTY)
     head = "".join(f'<th style="{_CELL}">{_e(str(c.label_text()))}</th>' for c in table.columns)
     body = []
     for n, row in enumerate(rows, start=1):
@@ -135,7 +148,12 @@ def _table_html(table: Table, raw: Any) -> str:
         body.append(f'<tr><td style="{_CELL}">{n}</td>{cells}</tr>')
     return (f'<div style="overflow-x:auto"><table style="border-collapse:collapse;font-size:90%">'
             f'<thead><tr><th style="{_CELL}">No</th>{head}</tr></thead>'
-            f'<tbody>{"".join(body)}</tbody></table></div>')
+            f'<tbody>{"".join(body)}</tbody></table></div>{too_many}')
+
+
+def _shown_rows(table: Table, raw: list[dict]) -> list[dict]:
+    """The non-blank rows among the first ``MAX_TABLE_ROWS``: the rows the checks read."""
+    return [r for r in raw[:MAX_TABLE_ROWS] if any(not _blank(r.get(c.id)) for c in table.columns)]
 
 
 def _blank(value: Any) -> bool:
@@ -203,11 +221,11 @@ def _indent(shown: _Shown, prefix: str = "  ") -> list[str]:
 
 def _table_text(table: Table, raw: Any) -> list[str]:
     if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
-        return [f"  {EMPTY}"] if raw in (None, []) else _indent(_cut(_raw_text(raw)))
-    rows = [r for r in raw if any(not _blank(r.get(c.id)) for c in table.columns)]
+        return [f"  {EMPTY}"] if raw is None or raw == [] else _indent(_cut(_raw_text(raw)))
+    rows = _shown_rows(table, raw)
+    out = [f"  ! {table.too_many_rows(len(raw))}"] if len(raw) > MAX_TABLE_ROWS else []
     if not rows:
-        return [f"  {EMPTY}"]
-    out = []
+        return out or [f"  {EMPTY}"]
     for n, row in enumerate(rows, start=1):
         out.append(f"  {table.row_label} {n}")
         for c in table.columns:

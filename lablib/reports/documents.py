@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,15 +36,15 @@ from lablib.course.roster import Participant
 from lablib.curriculum.references import check_references
 from lablib.notebook.summary import EMPTY, shown_value
 from lablib.reports.pages import render
+from lablib.reports.safe import MAX_CELL_CHARS, clean_text, cut
 
-MAX_CELL_CHARS = 32_000  # Excel holds at most 32,767 characters in a cell
 DOCS_DIR = "dokumen"
-_XML_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def xml_safe(text: str) -> str:
-    """Drop control characters XML (Word, Excel) cannot hold; keep tabs and newlines."""
-    return _XML_BAD.sub("", text)
+    """What XML (Word, Excel) can hold of ``text``: ``lablib.reports.safe.clean_text`` (control
+    characters dropped, Word's line and page breaks made line breaks, lone surrogates replaced)."""
+    return clean_text(text)
 
 
 # ============================================================================ answer text
@@ -137,8 +136,9 @@ def value_of(answers: Mapping[str, Any] | None, ref: str) -> Any:
     try:
         return f.coerce(raw)
     # a value that does not fit its field (AnswerError is a ValueError; int()/float() of an odd
-    # JSON value raise TypeError or OverflowError) reads as empty
-    except (ValueError, TypeError, OverflowError):
+    # JSON value raise TypeError or OverflowError, a walk of one nested thousands deep
+    # RecursionError) reads as empty
+    except (ValueError, TypeError, OverflowError, RecursionError):
         return None
 
 
@@ -362,13 +362,19 @@ REFERENCES = check_references(dict.fromkeys((
 
 # ============================================================================ building
 
+NAME_CHARS = 200  # an innovation's or an OPD's name as titles, cards and table cells show it
+
+
 def innovation_name(answers: Mapping[str, Any]) -> str:
-    return (text_of(answers, "design.ds1.nama") or text_of(answers, "diagnose.dg4.ide_terpilih")
+    """The innovation's name (or the idea, or the problem, until it has one), cut to ``NAME_CHARS``."""
+    name = (text_of(answers, "design.ds1.nama") or text_of(answers, "diagnose.dg4.ide_terpilih")
             or text_of(answers, "diagnose.dg1.masalah_terpilih"))
+    return cut(name, NAME_CHARS)
 
 
 def opd_of(person: Participant, answers: Mapping[str, Any]) -> str:
-    return person.opd or text_of(answers, "drum-up.du1.nama_opd")
+    """The participant's OPD from the roster, else from their Drum-up answers, cut to ``NAME_CHARS``."""
+    return cut(person.opd or text_of(answers, "drum-up.du1.nama_opd"), NAME_CHARS)
 
 
 def build_document(kind: str, person: Participant, answers: Mapping[str, Any]) -> Document:

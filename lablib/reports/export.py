@@ -6,14 +6,17 @@ automatic check, ``rubrik-<code>-<criterion>`` for a narasumber criterion; see
 ``lablib.curriculum.grade_ids``). Every participant on the roster appears, including those who
 never submitted (their items are blank, their totals 0). A rubric criterion the narasumber has
 not scored yet is blank, not 0. Scores are read with ``lablib.course.gradebook.read_gradebook``,
-as the cohort report reads them, and count extra credit as nbgrader does.
+as the cohort report reads them, and count extra credit as nbgrader does. A stage whose last
+grading failed (``lablib.course.grading.grading_failures``) has blank scores and its status
+reads ``gagal dinilai: <reason>``: the scores an earlier grading left in the gradebook are not
+exported or counted, as ``lablib status`` and the cohort report leave them out.
 """
 
 from __future__ import annotations
 
 import csv
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lablib.core.files import replacing
@@ -21,6 +24,7 @@ from lablib.core.stages import STAGES
 from lablib.course.course import Course
 from lablib.course.gradebook import GradebookView, read_gradebook
 from lablib.curriculum.grade_ids import AUTO, RUBRIC, grade_names, parse_grade_id
+from lablib.reports.safe import append_row, csv_value
 
 KIND_LABEL = {AUTO: "otomatis", RUBRIC: "rubrik"}  # the "jenis" column and the column names
 FILES = ("nilai-per-latihan.csv", "nilai-per-butir.csv", "nilai-rinci.csv", "nilai.xlsx")
@@ -49,6 +53,7 @@ class Grades:
     participants: tuple  # roster Participants (plus unknown ids that submitted)
     scores: dict  # {(participant, grade_id): float | None}
     stage_state: dict  # {(participant, stage): (state, late)}
+    failed: dict = field(default_factory=dict)  # {(participant, stage): "gagal dinilai: <reason>"}
 
     def stage_items(self, stage: str) -> list[Item]:
         return [i for i in self.items if i.stage == stage]
@@ -95,11 +100,15 @@ def read_grades(course: Course | str | os.PathLike) -> Grades:
     if set, else the automatic one, plus any extra credit) and the totals here are nbgrader's
     and the report's.
     """
+    from lablib.course.grading import grading_failures
     from lablib.course.status import GRADED, SUBMITTED, status
 
     course = Course.of(course)
     st = status(course)
+    failed = {key: f.label for key, f in grading_failures(course).items()}
     view = read_gradebook(course)
+    # a stage whose last grading failed: the gradebook still holds the scores of the grading before
+    view = replace(view, records={key: r for key, r in view.records.items() if key not in failed})
     items: list[Item] = []
     for stage in STAGES:
         items += _stage_items(view, stage.slug)
@@ -112,8 +121,8 @@ def read_grades(course: Course | str | os.PathLike) -> Grades:
     for p in st.participants:
         for s in p.stages:
             state = {GRADED: "dinilai", SUBMITTED: "dikumpulkan, belum dinilai"}.get(s.state, "belum mengumpulkan")
-            stage_state[(p.id, s.stage)] = (state, s.late)
-    return Grades(tuple(items), tuple(people.values()), scores, stage_state)
+            stage_state[(p.id, s.stage)] = (failed.get((p.id, s.stage), state), s.late)
+    return Grades(tuple(items), tuple(people.values()), scores, stage_state, failed)
 
 
 def _sum(values: list[float | None]) -> float | None:
@@ -151,7 +160,8 @@ def tables(grades: Grades) -> dict[str, tuple[list[str], list[list]]]:
                 both = _sum([values[auto], values[rubric]])
                 row += [values[auto], values[rubric], both]
                 stage_total += both or 0.0
-            row.append(round(stage_total, 4))
+            # a stage that failed grading has no total (blank), not 0: it is not a score of 0
+            row.append(None if (p.id, slug) in grades.failed else round(stage_total, 4))
             course_total += stage_total
         row.append(round(course_total, 4))
         per_ex.append(row)
@@ -178,7 +188,13 @@ class ExportResult:
 
 
 def export(course: Course | str | os.PathLike, out: str | os.PathLike | None = None) -> ExportResult:
-    """Write the export tables as CSV files (UTF-8 with BOM, for Excel) and one Excel workbook."""
+    """Write the export tables as CSV files (UTF-8 with BOM, for Excel) and one Excel workbook.
+
+    Participant and roster text is written as text in both: a value that a spreadsheet would
+    read as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is
+    a text cell in the workbook and starts with ``'`` in the CSV files (OWASP's advice against
+    CSV injection; ``lablib.reports.safe``). Numbers stay numbers.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -193,16 +209,17 @@ def export(course: Course | str | os.PathLike, out: str | os.PathLike | None = N
         path = folder / filename
         with replacing(path) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)
-            writer.writerow(head)
-            writer.writerows([["" if v is None else v for v in r] for r in rows])
+            # roster text that a spreadsheet would read as a formula starts with ' (csv_value)
+            writer.writerow([csv_value(v) for v in head])
+            writer.writerows([[csv_value(v) for v in r] for r in rows])
         written.append(path)
     wb = Workbook()
     wb.remove(wb.active)
     for name, (head, rows) in sheets.items():
         ws = wb.create_sheet(name)
-        ws.append(head)
+        append_row(ws, head)
         for r in rows:
-            ws.append(r)
+            append_row(ws, r)  # text is stored as text, never as a formula
         for cell in ws[1]:
             cell.font = Font(bold=True)
         ws.freeze_panes = "D2"

@@ -29,6 +29,7 @@ from lablib.core.rubrics import LEVELS
 from lablib.core.stages import get_stage
 from lablib.course.course import Course
 from lablib.course.gradebook import (
+    ANSWER_ERRORS,
     GradebookView,
     StageRecord,
     read_gradebook,
@@ -41,6 +42,7 @@ from lablib.reports.pages import render
 
 FEEDBACK_DIR = "umpan-balik"
 LANG = "id"
+UNREADABLE = "Jawaban latihan ini tidak dapat ditampilkan dari berkas jawaban Anda; tanyakan kepada fasilitator."
 
 
 def _t(text: Text | str) -> str:
@@ -113,15 +115,20 @@ def feedback_html(view: GradebookView, course: Course, student: str, stage: str)
 
     items = []
     for ex in exercises:
-        result = run_checks(ex, answers, calendar)
         earned, available = (record.exercise_scores().get(ex.id, (0.0, ex.points)) if record is not None
                              else (0.0, ex.points))
+        try:
+            result = run_checks(ex, answers, calendar)
+            checks = _check_items(result, record) if ex.checks else []
+            # Safe: answers_html escapes every answer and label itself (participant text included).
+            shown = Markup(answers_html(ex, answers, calendar))
+        except ANSWER_ERRORS:  # one exercise's answers that cannot be shown never stop the page (or the cohort)
+            checks = []
+            shown = Markup("<p>") + UNREADABLE + Markup("</p>")
         items.append({
             "code": ex.code, "title": ex.title, "earned": earned, "available": available,
-            "checks": _check_items(result, record) if ex.checks else [],
-            "criteria": _criteria_items(ex, record) if ex.criteria else [],
-            # Safe: answers_html escapes every answer and label itself (participant text included).
-            "answers": Markup(answers_html(ex, answers, calendar)),
+            "checks": checks, "criteria": _criteria_items(ex, record) if ex.criteria else [],
+            "answers": shown,
         })
     return render(
         "feedback.html.j2", stage_title=st.title, label=info.label, name=info.nama or student,

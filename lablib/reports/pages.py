@@ -88,8 +88,16 @@ def environment() -> jinja2.Environment:
 
 
 def render(template: str, **context: Any) -> str:
-    """Render ``templates/<template>`` with ``context``."""
-    return environment().get_template(template).render(**context)
+    """Render ``templates/<template>`` with ``context``.
+
+    The page is what HTML and UTF-8 can hold, whatever a participant's answers held: control
+    characters are dropped and lone surrogates replaced (``lablib.reports.safe.clean_text``), in
+    the escaped values and in ``Markup`` a caller made from them alike (lablib's own templates
+    and static files have neither).
+    """
+    from lablib.reports.safe import clean_text
+
+    return clean_text(environment().get_template(template).render(**context))
 
 
 __all__ = ["environment", "render", "static"]

@@ -17,7 +17,7 @@ import os
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from lablib.course.gradebook import (
     latest_answers,
     read_gradebook,
 )
+from lablib.course.grading import FAILED, GradeFailure, grading_failures
 from lablib.course.roster import Participant
 from lablib.curriculum import all_exercises, stage_exercises
 from lablib.curriculum.grade_ids import AUTO, RUBRIC, grade_names
@@ -43,7 +44,8 @@ from lablib.reports.pages import render
 
 REPORT_DIR = "laporan"
 
-STATUS = ("belum mulai", "tersimpan", "dikumpulkan", "dinilai otomatis", "dinilai narasumber")
+# the last one: the stage's last grading failed (its earlier scores are left out, as in status and export)
+STATUS = ("belum mulai", "tersimpan", "dikumpulkan", "dinilai otomatis", "dinilai narasumber", FAILED)
 
 # Every answer the report reads itself (the portfolio's OECD estimate, the IID estimate),
 # checked against the definitions when this module loads; names and OPDs come through
@@ -82,8 +84,12 @@ class Cohort:
     submitted: set[tuple[str, str]]
     stages: list[str]
     states: dict[tuple[str, str], str] = field(default_factory=dict)  # from ``lablib status``
+    # stages whose last grading failed (``lablib.course.grading``); ``view`` has no record of them
+    failures: dict[tuple[str, str], GradeFailure] = field(default_factory=dict)
 
     def status(self, pid: str, stage: str) -> str:
+        if (pid, stage) in self.failures:
+            return STATUS[5]
         rec = self.view.record(pid, stage)
         if rec is not None:
             return STATUS[4] if rec.reviewed else STATUS[3]
@@ -107,9 +113,15 @@ class Cohort:
 
 
 def load_cohort(course: Course | str | os.PathLike) -> Cohort:
-    """Read the gradebook, the roster and every participant's latest answers."""
+    """Read the gradebook, the roster and every participant's latest answers.
+
+    A stage whose last grading failed has no record in the cohort's view: the gradebook still
+    holds the scores of the grading before, which ``lablib status`` and ``export`` leave out too.
+    """
     course = Course.of(course)
+    failures = grading_failures(course)
     view = read_gradebook(course)
+    view = replace(view, records={key: r for key, r in view.records.items() if key not in failures})
     ids = course_students(course, view)
     people = []
     for pid in ids:
@@ -121,7 +133,7 @@ def load_cohort(course: Course | str | os.PathLike) -> Cohort:
             if course.path("submitted", pid, st.slug).is_dir():
                 submitted.add((pid, st.slug))
     stages = [s.slug for s in STAGES if stage_exercises(s.slug)]
-    return Cohort(course, view, people, answers, submitted, stages, _course_states(course))
+    return Cohort(course, view, people, answers, submitted, stages, _course_states(course), failures)
 
 
 def _course_states(course: Course) -> dict[tuple[str, str], str]:
@@ -177,13 +189,19 @@ def participants_table(c: Cohort) -> ReportTable:
         per_stage = []
         for stage in c.stages:
             rec = c.view.record(p.id, stage)
-            per_stage.append(rec.score if rec is not None else None)
-        total = round(sum(x for x in per_stage if x is not None), 2)
+            if (p.id, stage) in c.failures:
+                per_stage.append(FAILED)  # no score: not the stale one, not 0
+            else:
+                per_stage.append(rec.score if rec is not None else None)
+        total = round(sum(x for x in per_stage if isinstance(x, (int, float))), 2)
         name = innovation_name(c.answers.get(p.id) or {})
         rows.append((p.id, p.nama, c.opd(p.id), *per_stage, total, name or EMPTY))
     course_max = sum(ex.points for ex in all_exercises())
+    failed = [f"{pid} {stage}: {f.label}" for (pid, stage), f in sorted(c.failures.items()) if stage in c.stages]
+    note = (f"{FAILED.capitalize()} = penilaian terakhir gagal; nilai lama tidak dihitung. " + "; ".join(failed)
+            if failed else "")
     return ReportTable("Peserta", "Nilai per peserta", ("ID", "Nama", "OPD", *c.stages, f"Total (maks {formatting.points(course_max)})",
-                                                       "Inovasi"), tuple(rows))
+                                                       "Inovasi"), tuple(rows), note=note)
 
 
 def exercise_table(c: Cohort) -> ReportTable:
@@ -454,7 +472,7 @@ def chart_progress(c: Cohort):
     fig = _figure(8, 0.55 * max(len(c.stages), 2) + 1.4)
     ax = fig.add_subplot()
     left = [0] * len(c.stages)
-    for status, colour in zip(STATUS, ("#e0e0e0", "#c9c9c9", "#9ecae1", "#4292c6", "#08519c")):
+    for status, colour in zip(STATUS, ("#e0e0e0", "#c9c9c9", "#9ecae1", "#4292c6", "#08519c", "#d62728")):
         counts = [sum(1 for p in c.people if c.status(p.id, s) == status) for s in c.stages]
         ax.barh(c.stages, counts, left=left, color=colour, label=status)
         left = [a + b for a, b in zip(left, counts)]
@@ -634,27 +652,28 @@ def write_excel(tables: Iterable[ReportTable], path: str | os.PathLike) -> Path:
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    from lablib.reports.documents import xml_safe
+    from lablib.reports.safe import append_row, safe_str
 
     wb = Workbook()
     wb.remove(wb.active)
     for t in tables:
         ws = wb.create_sheet(t.key[:31])
-        ws.append([t.title])
+        append_row(ws, [t.title])
         ws["A1"].font = Font(bold=True, size=12)
         if t.note:
-            ws.append([t.note])
+            append_row(ws, [t.note])
             ws.cell(ws.max_row, 1).alignment = Alignment(wrap_text=False)
-        ws.append(list(t.headers))
+        append_row(ws, t.headers)
         head_row = ws.max_row
         for cell in ws[head_row]:
             cell.font = Font(bold=True)
         for r in t.rows:
-            ws.append([xml_safe(v) if isinstance(v, str) else v for v in r])
+            append_row(ws, r)  # participant text is text (never a formula), cleaned and cut
         ws.auto_filter.ref = f"A{head_row}:{get_column_letter(len(t.headers))}{max(ws.max_row, head_row)}"
         ws.freeze_panes = ws.cell(head_row + 1, 1)
         for i, h in enumerate(t.headers, start=1):
-            longest = max([len(str(h))] + [len(str(r[i - 1])) for r in t.rows if r[i - 1] is not None] or [8])
+            longest = max([len(str(h))] + [min(len(safe_str(r[i - 1])), 60) for r in t.rows
+                                            if r[i - 1] is not None] or [8])
             ws.column_dimensions[get_column_letter(i)].width = min(max(8, longest + 2), 60)
     path = Path(path)
     with replacing(path) as tmp:

@@ -32,6 +32,7 @@ from lablib.core.rubrics import LEVELS, MAX_LEVEL, Criterion
 from lablib.core.stages import STAGES, get_stage
 from lablib.course.course import Course
 from lablib.course.gradebook import (
+    ANSWER_ERRORS,
     GradebookView,
     level_for_score,
     read_gradebook,
@@ -40,6 +41,7 @@ from lablib.course.gradebook import (
 from lablib.curriculum import all_exercises, stage_exercises
 from lablib.curriculum.grade_ids import RUBRIC, describe_grade, rubric_grade_id
 from lablib.curriculum.references import check_references
+from lablib.reports.safe import append_row, clean_text, set_cell
 
 # The answers the sheet shows beside each criterion (``Criterion.shows``), checked against the
 # definitions when this module loads: a renamed field fails here instead of an empty cell.
@@ -185,10 +187,15 @@ def shown_answers(exercise: Exercise, criterion: Criterion, answers: dict | None
             f = exercise.field(fid)
         except KeyError:
             continue
-        parts.append(f"{f.label}:\n{field_text(f, entry.get(fid))}")
+        try:
+            shown = field_text(f, entry.get(fid))
+        except ANSWER_ERRORS:  # a value that cannot be shown never stops the sheet (or the cohort)
+            shown = "— (jawaban tidak dapat ditampilkan; lihat berkas jawaban peserta)"
+        parts.append(f"{f.label}:\n{shown}")
     text = "\n\n".join(parts) or "—"
     if len(text) > MAX_CELL_CHARS:
-        text = text[:MAX_CELL_CHARS] + "\n… (terpotong; lihat jawaban lengkap di formgrader)"
+        note = "\n… (terpotong; lihat jawaban lengkap di formgrader)"
+        text = text[:MAX_CELL_CHARS - len(note)] + note
     return text
 
 
@@ -284,11 +291,11 @@ def export_review(course: Course | str | os.PathLike, stage: str, out: str | os.
         values = (student, info.nama, info.opd, _status(view, student, st.slug),
                   rec.auto_score if rec is not None else None)
         for c, v in enumerate(values, start=1):
-            cell = ws.cell(r, c, v)
+            cell = set_cell(ws.cell(r, c), v)  # roster text is text, never a formula
             cell.fill, cell.alignment, cell.border = grey, wrap_top, box
         for col in columns:
             grade = rec.grades.get(col.grade_name) if rec is not None else None
-            a = ws.cell(r, col.answers_col, shown_answers(col.exercise, col.criterion, answers))
+            a = set_cell(ws.cell(r, col.answers_col), shown_answers(col.exercise, col.criterion, answers))
             a.fill, a.alignment, a.border = grey, wrap_top, box
             a.font = Font(size=9)
             lvl = ws.cell(r, col.level_col)
@@ -296,7 +303,7 @@ def export_review(course: Course | str | os.PathLike, stage: str, out: str | os.
             if grade is not None:
                 level = level_for_score(col.criterion.points, grade.manual_score)
                 lvl.value = level
-                com.value = grade.comment
+                set_cell(com, grade.comment)
                 snapshot.append((student, col.grade_name, grade.manual_score, grade.comment, rec.timestamp))
                 for cell in (lvl, com):
                     cell.protection, cell.fill = unlocked, yellow
@@ -369,7 +376,7 @@ def _write_meta_sheet(ws, course: Course, stage: str, exported_at: str, columns:
         ws.append(["column", col.grade_name, L(col.level_col), L(col.comment_col), col.criterion.points])
     ws.append(["snapshot", len(snapshot)])
     for student, name, score, comment, stamp in snapshot:
-        ws.append(["grade", student, name, score, comment, stamp])
+        append_row(ws, ["grade", student, name, score, comment, stamp])
     ws.sheet_state = "hidden"
     ws.protection.sheet = True
 
@@ -468,7 +475,8 @@ def _same(a: tuple[float | None, str | None], b: tuple[float | None, str | None]
     (sa, ca), (sb, cb) = a, b
     if (sa is None) != (sb is None) or (sa is not None and abs(sa - sb) > SCORE_TOLERANCE):
         return False
-    return (ca or None) == (cb or None)
+    # the sheet holds a comment as a workbook can (clean_text): compare what both can hold
+    return clean_text(ca or "") == clean_text(cb or "")
 
 
 def import_review(course: Course | str | os.PathLike, path: str | os.PathLike, *, force: bool = False,
