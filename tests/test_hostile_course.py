@@ -341,11 +341,6 @@ def test_grade_with_real_kernels_never_stops_the_cohort(hostile, graded):
     assert re.match(rf"Tahap {GRADED_STAGE}: \d+ dinilai, 0 dilewati", summary), summary
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "lablib/course/protections.py KeepOnlyCourseFiles: json.loads of the grading copy's answers file is not "
-    "guarded against RecursionError (bersarang-50000), and the file with unknown keys removed is rewritten "
-    "with ensure_ascii=False, which cannot encode a lone surrogate (surrogat; the grading copy's answers "
-    "file is unlinked first): those participants are reported GAGAL instead of graded"))
 def test_grade_grades_every_hostile_file(graded):
     assert "GAGAL" not in graded.out, graded.out
 

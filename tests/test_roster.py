@@ -474,3 +474,13 @@ def test_init_refuses_a_nip_number_and_prints_roster_notes(tmp_path, capsys):
     from lablib.course.course import Course
 
     assert [p.id for p in Course.open(tmp_path / "k2").participants] == [NIP, "ani"]
+
+
+def test_a_written_roster_holds_no_formula_and_reads_back_the_same(tmp_path):
+    from lablib.course.roster import Participant, read_roster, write_roster
+
+    people = [Participant("ani", '=HYPERLINK("http://x","klik")', "+Dinas", "-Staf", "ani@contoh.go.id")]
+    path = write_roster(tmp_path / "peserta.csv", people)
+    cells = path.read_text(encoding="utf-8").splitlines()[1]
+    assert "'=HYPERLINK" in cells and ",'+Dinas," in cells and ",'-Staf," in cells
+    assert list(read_roster(path)) == people

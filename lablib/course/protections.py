@@ -30,14 +30,18 @@ imports nbgrader, so modules that must stay light (``lablib.course.folder``, ``l
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
 from nbgrader.preprocessors.base import NbGraderPreprocessor
 
-from lablib.core.answers import strip_unknown_answers
-from lablib.core.files import irregular_entries, kind_name, read_regular_bytes
+from lablib.core.answers import (
+    AnswersFileError,
+    answers_bytes,
+    parse_answers_file,
+    strip_unknown_answers,
+)
+from lablib.core.files import irregular_entries, kind_name
 from lablib.core.stages import get_stage
 from lablib.curriculum import all_exercises
 
@@ -217,17 +221,20 @@ class KeepOnlyCourseFiles(NbGraderPreprocessor):
             return nb, resources
         answers = folder / stage.answers_filename
         if answers.is_file():
-            try:
-                doc = json.loads(read_regular_bytes(answers).decode("utf-8"))
-            except (OSError, UnicodeDecodeError, ValueError):
+            try:  # the participant's own reader: size, nesting and huge numbers are refused alike
+                doc = parse_answers_file(answers, stage.slug)
+            except AnswersFileError:
                 return nb, resources  # grade_check reports a broken file to the participant
-            if isinstance(doc, dict):
-                stripped = strip_unknown_answers(doc, all_exercises())
-                if stripped:
-                    answers.unlink()
-                    answers.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
-                    self.log.warning("lablib: %s: kunci yang tidak dikenal dibuang dari berkas jawaban: %s", who,
-                                     ", ".join(stripped[:20]) + (" …" if len(stripped) > 20 else ""))
+            stripped = strip_unknown_answers(doc, all_exercises())
+            if stripped:
+                try:
+                    data = answers_bytes(doc, answers)  # ASCII escapes for a lone surrogate
+                except (AnswersFileError, TypeError):
+                    return nb, resources
+                answers.unlink()  # nbgrader may have left the grading copy read-only
+                answers.write_bytes(data)
+                self.log.warning("lablib: %s: kunci yang tidak dikenal dibuang dari berkas jawaban: %s", who,
+                                 ", ".join(stripped[:20]) + (" …" if len(stripped) > 20 else ""))
         return nb, resources
 
     def _warn_irregular(self, who: str, assignment: str, irregular: dict[str, str]) -> None:

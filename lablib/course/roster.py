@@ -127,7 +127,22 @@ def _cell(value: object) -> str:
         # the shortest repr is what Excel saved (at most 15 significant digits): written out
         # in full it is the number Excel shows, not the binary float's nearest integer
         return format(Decimal(repr(value)).to_integral_value(), "f")
-    return str(value).strip()
+    text = str(value).strip()
+    # "'=..." is how a spreadsheet keeps text that looks like a formula (write_roster does it)
+    return text[1:] if text[:1] == "'" and text[1:2] in FORMULA_START else text
+
+
+# A cell starting with one of these is a formula to a spreadsheet program.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text_cell(value: str) -> str:
+    """``value`` as a CSV cell a spreadsheet reads as text, never as a formula.
+
+    >>> _as_text_cell("=1+1"), _as_text_cell("Budi"), _cell("'=1+1")
+    ("'=1+1", 'Budi', '=1+1')
+    """
+    return "'" + value if value[:1] in FORMULA_START else value
 
 
 def _is_number(value: object) -> bool:
@@ -417,5 +432,5 @@ def write_roster(path: str | os.PathLike, participants: list[Participant]) -> Pa
         writer = csv.writer(fh)
         writer.writerow(COLUMNS)
         for p in participants:
-            writer.writerow([p.id, p.nama, p.opd, p.jabatan, p.email])
+            writer.writerow([p.id, *(_as_text_cell(v) for v in (p.nama, p.opd, p.jabatan, p.email))])
     return path
