@@ -437,3 +437,23 @@ def test_nothing_is_removed_from_the_participants_files(hostile):
         assert (hostile.course / "submitted" / case.student / case.stage / name).read_bytes() == case.data
         working = list((homes / case.student).rglob(name))
         assert [p.read_bytes() == case.data for p in working] == [True], case.name
+
+
+def test_stock_nbgrader_autograde_gives_every_hostile_file_the_same_score(planted, graded, tmp_path):
+    """The other grading path: plain ``nbgrader autograde`` on a copy of the course (the course's
+    own config carries the protections) grades every hostile submission, with lablib's scores."""
+    from conftest import nbgrader
+
+    from lablib.course.grading import gradebook_rows
+
+    stock = copy_course(planted.course, tmp_path / "stock")
+    nbgrader("autograde", GRADED_STAGE, "--force", cwd=stock)
+
+    def totals(course: Path) -> dict[str, float]:
+        rows = gradebook_rows(course, GRADED_STAGE)
+        return {s: round(sum(v[0] or 0 for v in r["grades"].values()), 4) for s, r in rows.items()}
+
+    ours, theirs = totals(planted.course), totals(stock)
+    hostile_ids = {c.student for c in planted.cases if c.stage == GRADED_STAGE}
+    assert hostile_ids <= set(theirs), sorted(hostile_ids - set(theirs))  # nobody failed
+    assert {s: ours.get(s) for s in hostile_ids} == {s: theirs[s] for s in hostile_ids}
