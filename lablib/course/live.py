@@ -216,10 +216,10 @@ def _find_items(course: Course, stages: list[str], students: set[str] | None,
                 continue
             for stage in stages:
                 for folder in (os.path.join(home, course.course_id, stage), os.path.join(home, stage)):
-                    if _linked_below(home, folder):  # another folder's answers, not this participant's
-                        continue
                     item = _stat_item(student, stage, os.path.join(folder, names[stage]), "working")
-                    if item and item.size >= 0:  # a link, FIFO or hard link there is not their working copy
+                    # a link, FIFO or hard link there is not their working copy, nor a file reached
+                    # through a linked folder (checked only for a file found: thousands of homes)
+                    if item and item.size >= 0 and not _linked_below(home, folder):
                         found.setdefault((student, stage), []).append(item)
                         break
     order = {s.slug: n for n, s in enumerate(STAGES)}
