@@ -356,10 +356,11 @@ def feedback(course: CourseLike, stage: str) -> StepResult:
     slug = stage_slug(stage)
     course = Course.of(course)
     start = time.monotonic()
-    graded = course.students_in("autograded", slug)
+    held = _withhold_failed_feedback(course, slug)
+    graded = [s for s in course.students_in("autograded", slug) if s not in held]
     if not graded:
         return StepResult("feedback", slug, notes=((f"Belum ada pengumpulan tahap {slug} yang dinilai; "
-                                                    f"jalankan 'lablib grade {slug}' dulu."),))
+                                                    f"jalankan 'lablib grade {slug}' dulu."), *held.values()))
     from lablib.reports.feedback import write_feedback
 
     for student in graded:
@@ -371,8 +372,29 @@ def feedback(course: CourseLike, stage: str) -> StepResult:
               f"(folder {course.step_dir('feedback')}"
               ", halaman lablib: tanpa kode tes, dengan level rubrik)."),
              ("Peserta mengambilnya di JupyterLab (Assignments → Fetch Feedback) atau dengan "
-              f"'nbgrader fetch_feedback {slug} --course {course.course_id}'."))
+              f"'nbgrader fetch_feedback {slug} --course {course.course_id}'."), *held.values())
     return StepResult("feedback", slug, done=made, notes=notes, seconds=time.monotonic() - start)
+
+
+def _withhold_failed_feedback(course: Course, slug: str) -> dict[str, str]:
+    """``{participant: note}`` for those whose last grading of ``slug`` failed: their earlier
+    feedback page (with the stale scores) is removed from ``feedback/`` so that nbgrader's
+    release does not send it again; the next successful grade makes a new one."""
+    import shutil
+
+    from lablib.core.names import shown
+    from lablib.course.grading import grading_failures
+
+    held = {}
+    for (student, _), failure in grading_failures(course, [slug]).items():
+        folder = course.path("feedback", student, slug)
+        if folder.exists():
+            for path in folder.rglob("*"):
+                path.chmod(path.stat().st_mode | 0o600)
+            shutil.rmtree(folder)
+        held[student] = (f"Umpan balik {shown(student)} tidak dibuat: tahap {slug} gagal dinilai "
+                         f"({shown(failure.summary, 120)}); nilai lamanya tidak dikirim.")
+    return held
 
 
 def _prepare_feedback_folder(course: Course, student: str, slug: str) -> None:

@@ -384,6 +384,9 @@ def test_a_failed_regrade_shows_as_failed_in_status_export_and_report_until_grad
     submit(course, "budi", synthetic_answers(STAGE, "complete", seed=1))
     first = grade(course, STAGE, workers=2)
     assert first.graded == ("ani", "budi") and grading_failures(course) == {}
+    earlier_page = course / "feedback" / "ani" / STAGE / "umpan-balik.html"  # as `lablib feedback` left it
+    earlier_page.parent.mkdir(parents=True)
+    earlier_page.write_text("nilai lama", encoding="utf-8")
     earlier = sum(auto_scores(gradebook_rows(course, STAGE))["ani"].values())
     assert earlier > 0
 
@@ -399,6 +402,14 @@ def test_a_failed_regrade_shows_as_failed_in_status_export_and_report_until_grad
 
     failure = grading_failures(course)[("ani", STAGE)]
     assert failure.reason == second.failed[0].reason and failure.failed_at
+
+    # feedback: ani's earlier page (her stale scores) is withdrawn, so nbgrader's release does not
+    # send it again (the feedback step itself needs submissions made through the exchange)
+    from lablib.pipeline import _withhold_failed_feedback
+
+    held = _withhold_failed_feedback(Course.open(course), STAGE)
+    assert ["ani"] == list(held) and not earlier_page.parent.exists()
+    assert held["ani"].startswith("Umpan balik ani tidak dibuat: tahap diagnose gagal dinilai")
     assert failure.summary.startswith("tidak dapat dinilai: ") and "\n" not in failure.summary
 
     # status: the cell says failed, the reason is in a note under the table, nothing is counted
