@@ -1,33 +1,35 @@
-"""Grading at scale: stock ``nbgrader autograde`` against ``lablib.course.grading.grade``, and live scoring.
+"""Grading benchmark: kernel-free ``lablib grade`` against stock ``nbgrader autograde``, and at scale.
 
-    python benchmarks/bench_grading.py              # 100 submissions over the five stages
-    python benchmarks/bench_grading.py --quick      # 10 submissions, 1,000 live participants
-    python benchmarks/bench_grading.py --n 200 --workers 3 --live 10000
+    python benchmarks/bench_grading.py                      # 100 submissions; scale 1,000 and 10,000
+    python benchmarks/bench_grading.py --n 20 --scale 200   # a quick run
+    python benchmarks/bench_grading.py --scale 1000,10000 --postgres   # scale on PostgreSQL too
 
-What it does, in one run:
-1. builds a course with all five stages generated and N synthetic submissions spread over the
-   stages (``lablib.curriculum.synthetic`` answers when present, else model/empty answers);
-2. copies it twice; grades one copy with stock ``nbgrader autograde STAGE`` (the CLI) and the
-   other with ``lablib.course.grading.grade`` (one process per stage, as ``lablib grade STAGE``
-   runs), stage by stage and alternating, so both see the same load from other processes,
-   and checks that both gradebooks hold the same rows; every process imports the same frozen
-   snapshot of lablib;
-3. grades the lablib copy again with nothing changed (every submission should be skipped);
-4. scores the current answers of many participants in-process (``lablib.course.live.live_scores``):
-   a cold run, a refresh with nothing changed, and a refresh after 1% of the files changed;
-5. prints seconds per submission, the ratio, the re-grade time, the live-scoring times and the
-   peak memory (largest process, from getrusage including children, and the largest sum of
-   the resident memory of all processes of the lablib grading run, sampled).
+What it measures, every figure printed with the load average of the machine at that moment
+(other processes share it; wall time on a loaded machine says little without CPU time):
 
-Targets on a 2-core machine: lablib >= 1.8x faster than stock on a first grading, an unchanged
-re-grade <= 5% of a first grading, live scoring of 10,000 participants < 5 s, peak < 1 GB.
-Exit status 1 when the two gradebooks differ (timings are reported, never asserted).
+1. Side by side on N submissions spread over the five stages (``lablib.curriculum.synthetic``
+   answers: model, complete, partial, inconsistent, blank, several OPDs), each tool as the
+   command a trainer runs, stage by stage, alternating which tool runs first: stock
+   ``nbgrader autograde STAGE``, ``lablib grade STAGE`` (kernel-free, the default) and
+   ``lablib grade STAGE --kernels`` (the reference path). Per submission: wall seconds and CPU
+   seconds including child processes (kernels, fork server: ``getrusage(RUSAGE_CHILDREN)``),
+   and the ratios. Every gradebook row (submission, submitted notebook, grade, comment; every
+   column, ids aside) and every autograded notebook (timing metadata aside) is compared with
+   stock's, row by row; failures are counted.
+2. The unchanged re-grade, as the command (``lablib grade STAGE`` for each stage, nothing
+   changed), as a percentage of the first grading; ``lablib grade STAGE --verify 5``'s extra
+   cost; several samples of stock ``nbgrader validate`` (an nbgrader process's fixed cost).
+3. Scale: ``lablib grade`` on synthetic courses of each ``--scale`` size (one command per
+   stage, as a trainer runs them): total wall and CPU seconds, per-submission milliseconds,
+   peak memory of the command's process tree, and the unchanged re-grade; on SQLite, and on
+   PostgreSQL with ``--postgres`` (a throwaway server from ``tests/postgres_server.py``).
+
+Exit status 1 when a gradebook row or notebook differs or a submission failed.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import shutil
@@ -45,14 +47,15 @@ from lablib.core.answers import save_answers  # noqa: E402 (after the sys.path l
 from lablib.core.stages import STAGES  # noqa: E402
 from lablib.course.course import Course  # noqa: E402
 from lablib.course.folder import install_source, write_config  # noqa: E402
-from lablib.curriculum.samples import model_answers  # noqa: E402
 
 COURSE_ID = "bench-grading"
 TIMESTAMP = "2026-08-14 10:00:00.000000 UTC"
 BIN = Path(sys.executable).parent
+CODE = REPO  # replaced by a frozen snapshot of lablib for the run (see snapshot_code)
 
 
-CODE = REPO  # replaced by a snapshot of lablib for the run (see snapshot_code)
+def load() -> str:
+    return "load {:.1f}/{:.1f}/{:.1f}".format(*os.getloadavg())
 
 
 def _env() -> dict[str, str]:
@@ -63,13 +66,12 @@ def _env() -> dict[str, str]:
     return env
 
 
-def snapshot_code(root: Path) -> Path:
-    """A frozen copy of lablib that every process of the run imports (kernels included), so that
-    stock and lablib grade with the same code even while the working tree changes."""
+def snapshot_code(root: Path) -> None:
+    """Every process of the run (kernels included) imports one frozen copy of lablib, so the
+    tools grade with the same code while the working tree changes."""
     global CODE
     CODE = root / "code"
     shutil.copytree(REPO / "lablib", CODE / "lablib", ignore=shutil.ignore_patterns("__pycache__"))
-    return CODE
 
 
 def children_cpu() -> float:
@@ -77,58 +79,56 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-# -- synthetic answers ---------------------------------------------------------------------------
-def answer_sets(n: int, seed: int = 0):
-    """``n`` (participant id, stage, answers) spread round-robin over the five stages."""
-    try:
-        from lablib.curriculum.synthetic import synthetic_cohort
-    except ImportError:
-        synthetic_cohort = None
-    if synthetic_cohort is not None:
-        people = synthetic_cohort(n, seed=seed)
-        for i, person in enumerate(people):
-            stage = STAGES[i % len(STAGES)].slug
-            yield person.id, stage, person.answers(stage)
-    else:
-        for i in range(n):
-            stage = STAGES[i % len(STAGES)].slug
-            yield f"p{i:05d}", stage, (model_answers(stage) if i % 2 == 0 else {})
+# -- courses ---------------------------------------------------------------------------------------
+def answer_pool(per_stage: int) -> dict[str, list[dict]]:
+    """Distinct synthetic answer sets per stage (all profiles, several seeds and OPDs)."""
+    from lablib.curriculum.synthetic import PROFILES, synthetic_answers
+
+    return {st.slug: [synthetic_answers(st.slug, PROFILES[i % len(PROFILES)], seed=i) for i in range(per_stage)]
+            for st in STAGES}
 
 
-def make_course(root: Path, n: int) -> dict[str, list[str]]:
-    """A course with every stage generated and ``n`` collected submissions; returns stage -> ids."""
-    write_config(root, course_id=COURSE_ID)
-    for stage in STAGES:
-        install_source(root, stage.slug)
+def make_course(root: Path, n: int, pool: dict[str, list[dict]], db_url: str | None = None) -> dict[str, list[str]]:
+    """A course with every stage generated and ``n`` collected submissions round-robin over the
+    stages (every seventh one without an answers file); returns stage -> participant ids."""
+    write_config(root, course_id=COURSE_ID, db_url=db_url)
+    for st in STAGES:
+        install_source(root, st.slug)
     api = Course.open(root).api
-    for stage in STAGES:
-        result = api.generate_assignment(stage.slug)
+    for st in STAGES:
+        result = api.generate_assignment(st.slug)
         if not result["success"]:
-            raise SystemExit(f"generate_assignment {stage.slug} failed:\n{result.get('error')}{result.get('log')}")
+            raise SystemExit(f"generate_assignment {st.slug} failed:\n{result.get('error')}{result.get('log')}")
+    release = {st.slug: [(f.name, f.read_bytes()) for f in (root / "release" / st.slug).iterdir()] for st in STAGES}
     by_stage: dict[str, list[str]] = {}
-    for student, stage, answers in answer_sets(n):
+    width = len(str(n))
+    for i in range(n):
+        stage = STAGES[i % len(STAGES)].slug
+        student = f"p{i:0{width}d}"
         folder = root / "submitted" / student / stage
         folder.mkdir(parents=True)
-        for f in (root / "release" / stage).iterdir():
-            shutil.copy(f, folder / f.name)
-        if answers:
-            save_answers(folder, stage, answers)
+        for name, data in release[stage]:
+            (folder / name).write_bytes(data)  # real copies: a hard link is not the participant's own file
+        if i % 7 != 6:
+            sets = pool[stage]
+            save_answers(folder, stage, sets[(i // len(STAGES)) % len(sets)])
         (folder / "timestamp.txt").write_text(TIMESTAMP, encoding="utf-8")
         by_stage.setdefault(stage, []).append(student)
     return by_stage
 
 
-def copy_course(src: Path, dest: Path) -> Path:
+def copy_course(src: Path, dest: Path, db_url: str | None = None) -> Path:
     shutil.copytree(src, dest, symlinks=True)
-    write_config(dest, course_id=COURSE_ID)
+    (dest / "lablib-course.json").unlink()
+    write_config(dest, course_id=COURSE_ID, db_url=db_url)
     return dest
 
 
-# -- measuring -----------------------------------------------------------------------------------
+# -- running and measuring --------------------------------------------------------------------------
 class TreeMemory:
     """Samples the summed resident memory of a process and all its descendants."""
 
-    def __init__(self, pid: int, every: float = 0.1):
+    def __init__(self, pid: int, every: float = 0.05):
         self.pid, self.every, self.peak = pid, every, 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -162,240 +162,220 @@ class TreeMemory:
         self._thread.join()
 
 
-def run(cmd: list[str], cwd: Path, sample: bool = False) -> tuple[float, str, int]:
-    """Run a command; return (seconds, stdout, peak summed RSS of its process tree)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = 0
-    if sample:
+class Run:
+    """One command: wall seconds, CPU seconds (its process tree), peak memory, output."""
+
+    def __init__(self, cmd: list[str], cwd: Path, check: bool = True):
+        cpu0 = children_cpu()
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             with TreeMemory(proc.pid) as mem:
-                out, err = proc.communicate()
-            peak = mem.peak
+                self.out, self.err = proc.communicate()
+            self.peak = mem.peak
         except ImportError:
-            out, err = proc.communicate()
-    else:
-        out, err = proc.communicate()
-    seconds = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode}\n--- stdout\n{out[-3000:]}\n--- stderr\n{err[-3000:]}")
-    return seconds, out, peak
+            self.out, self.err = proc.communicate()
+            self.peak = 0
+        self.wall = time.perf_counter() - start
+        self.cpu = children_cpu() - cpu0
+        self.code = proc.returncode
+        if check and proc.returncode != 0:
+            raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode}\n--- stdout\n{self.out[-3000:]}\n"
+                             f"--- stderr\n{self.err[-3000:]}")
 
 
-GRADE_SNIPPET = """
-import json, sys, warnings
-warnings.simplefilter("ignore")
-from lablib.course.grading import grade
-r = grade(sys.argv[1], sys.argv[2], workers=int(sys.argv[3]) or None)
-print(json.dumps({"graded": len(r.graded), "skipped": len(r.skipped), "failed": [str(p) for p in r.failed],
-                  "seconds": r.seconds, "workers": r.workers}))
-"""
+def lablib_grade(course: Path, stage: str, *extra: str, check: bool = True) -> Run:
+    return Run([str(BIN / "lablib"), "grade", stage, "--course", str(course), *extra], cwd=course, check=check)
 
 
-def grade_lablib(course: Path, stages: list[str], workers: int) -> tuple[float, list[dict], int, list[float]]:
-    total, reports, peak, per_stage = 0.0, [], 0, []
-    for stage in stages:
-        seconds, out, mem = run([sys.executable, "-c", GRADE_SNIPPET, str(course), stage, str(workers)],
-                                cwd=course, sample=True)
-        total += seconds
-        per_stage.append(seconds)
-        peak = max(peak, mem)
-        reports.append(json.loads(out.strip().splitlines()[-1]))
-    return total, reports, peak, per_stage
+def stock_autograde(course: Path, stage: str) -> Run:
+    # not checked: stock nbgrader fails a submission whose kernel does not answer in time on a
+    # loaded machine; that is counted (and the submission left out of the comparison)
+    return Run([str(BIN / "nbgrader"), "autograde", stage], cwd=course, check=False)
 
 
-def grade_stock(course: Path, stages: list[str]) -> tuple[float, int, list[float]]:
-    total, peak, per_stage = 0.0, 0, []
-    for stage in stages:
-        seconds, _, mem = run([str(BIN / "nbgrader"), "autograde", stage], cwd=course, sample=True)
-        total += seconds
-        per_stage.append(seconds)
-        peak = max(peak, mem)
-    return total, peak, per_stage
-
-
-def compare(stock: Path, ours: Path, stages: list[str]) -> list[str]:
-    from lablib.course.grading import gradebook_rows
+def differences(stock: Path, other: Path, stages: list[str]) -> list[str]:
+    """Every differing gradebook row (column by column) and autograded notebook."""
+    from lablib.course.verify import _normalised, compare, gradebook_snapshot
 
     problems = []
+    a_url, b_url = Course.open(stock).db_url, Course.open(other).db_url
     for stage in stages:
-        a, b = gradebook_rows(stock, stage), gradebook_rows(ours, stage)
-        if a != b:
-            for student in sorted(set(a) | set(b)):
-                if a.get(student) != b.get(student):
-                    problems.append(f"{stage}/{student}: stock {a.get(student)} != lablib {b.get(student)}")
+        # the participants stock graded (its failures are counted apart)
+        done = sorted(p.parent.name for p in (stock / "autograded").glob(f"*/{stage}"))
+        problems += [f"{stage}: {d}" for d in compare(gradebook_snapshot(b_url, stage, done),
+                                                      gradebook_snapshot(a_url, stage, done))]
+        for folder in sorted((stock / "autograded").glob(f"*/{stage}")):
+            mine = other / "autograded" / folder.parent.name / stage
+            names = sorted(p.name for p in folder.iterdir())
+            if not mine.is_dir() or sorted(p.name for p in mine.iterdir()) != names:
+                problems.append(f"{stage}/{folder.parent.name}: autograded files differ")
+                continue
+            for name in names:
+                if name.endswith(".ipynb") and _normalised(folder / name) != _normalised(mine / name):
+                    problems.append(f"{stage}/{folder.parent.name}: {name} differs")
     return problems
 
 
-def live_benchmark(root: Path, template: Path, participants: int, stages_each: int, workers: int | None) -> dict:
-    """Live scoring of ``participants`` answer files per stage (``stages_each`` stages each), each
-    phase in its own process importing the run's snapshot of lablib."""
-    course = root / "live"
-    write_config(course, course_id=COURSE_ID)  # a course: its record and config, no participants
-    for stage in STAGES:  # the course's calendars
-        shutil.copytree(template / "source" / stage.slug, course / "source" / stage.slug)
-    # A pool of distinct answer sets per stage (making 10,000 x 5 synthetic sets would take
-    # minutes); the scorer does not know that files repeat: every file is read and scored.
-    pool: dict[str, list[bytes]] = {}
-    try:
-        from lablib.curriculum.synthetic import PROFILES, synthetic_answers
-    except ImportError:
-        PROFILES, synthetic_answers = None, None
-    for stage in STAGES:
-        sets = ([synthetic_answers(stage.slug, p, seed=s) for s in range(40) for p in PROFILES]
-                if synthetic_answers else [model_answers(stage.slug), {}])
-        pool[stage.slug] = [json.dumps({"schema_version": 1, "stage": stage.slug, "saved_at": "2026-08-14T10:00:00",
-                                        "answers": a}, ensure_ascii=False).encode() for a in sets]
-    files = []
-    width = len(str(participants))
-    for i in range(participants):
-        student = f"p{i:0{width}d}"
-        for k in range(stages_each):
-            stage = STAGES[(i + k) % len(STAGES)].slug
-            folder = course / "submitted" / student / stage
-            folder.mkdir(parents=True)
-            path = folder / f"jawaban-{stage}.json"
-            sets = pool[stage]
-            path.write_bytes(sets[(i * 7 + k) % len(sets)])
-            files.append(path)
+# -- the parts -------------------------------------------------------------------------------------
+def side_by_side(root: Path, n: int, pool: dict, with_kernels: bool, verify_n: int, validate_samples: int) -> dict:
+    t = time.perf_counter()
+    by_stage = make_course(root / "template", n, pool)
+    stages = [s.slug for s in STAGES if s.slug in by_stage]
+    tools = {"stock": copy_course(root / "template", root / "stock"),
+             "lablib": copy_course(root / "template", root / "lablib")}
+    if with_kernels:
+        tools["kernels"] = copy_course(root / "template", root / "kernels")
+    print(f"[1] {n} submissions ({', '.join(f'{s} {len(v)}' for s, v in by_stage.items())}) built in "
+          f"{time.perf_counter() - t:.1f} s; {load()}", flush=True)
+    runs: dict[str, list[Run]] = {k: [] for k in tools}
+    order = list(tools)
+    for i, stage in enumerate(stages):
+        turn = order[i % len(order):] + order[:i % len(order)]  # who runs first changes every stage
+        for tool in turn:
+            r = (stock_autograde(tools[tool], stage) if tool == "stock" else
+                 lablib_grade(tools[tool], stage, *(["--kernels"] if tool == "kernels" else []), check=False))
+            runs[tool].append(r)
+            print(f"    {stage:9s} {tool:7s} {r.wall:7.2f} s wall {r.cpu:7.2f} s CPU  exit {r.code}  {load()}",
+                  flush=True)
+    fig = {tool: (sum(r.wall for r in rs), sum(r.cpu for r in rs), max(r.peak for r in rs)) for tool, rs in runs.items()}
+    failed = {tool: sum(1 for r in rs if r.code != 0) for tool, rs in runs.items()}
+    stock_failed = [line for r in runs["stock"] for line in r.err.splitlines() if "There was an error processing" in line]
+    diffs = {tool: differences(tools["stock"], tools[tool], stages) for tool in tools if tool != "stock"}
 
-    first = _live_run(course, ["cold", "cold_disk", "refresh_mem"], workers)
-    again = _live_run(course, ["refresh_disk"], workers)  # a new process, e.g. `lablib status --live`
-    for path in files[:: 100]:  # 1% of the files change
-        os.utime(path, ns=(time.time_ns(), time.time_ns()))
-    changed = _live_run(course, ["refresh_changed"], workers)
-    return {**first, **again, **changed}
-
-
-LIVE_SNIPPET = """
-import json, resource, sys, time
-t0 = time.perf_counter()
-from lablib.course import live
-import lablib.course.folder, lablib.curriculum.scoring  # imports are not part of the figures
-imports = time.perf_counter() - t0
-course, phases, workers = sys.argv[1], sys.argv[2].split(","), int(sys.argv[3]) or None
-out = {"imports": imports}
-def cpu():
-    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
-for phase in phases:
-    if phase.startswith("cold"):
-        live._CACHE.clear()
-    t, c = time.perf_counter(), cpu()
-    scores = live.live_scores(course, workers=workers, disk_cache=phase != "cold")
-    out[phase], out[phase + "_cpu"], out["files"] = time.perf_counter() - t, cpu() - c, len(scores)
-print(json.dumps(out))
-"""
+    again = [lablib_grade(tools["lablib"], stage) for stage in stages]
+    again_wall, again_cpu = sum(r.wall for r in again), sum(r.cpu for r in again)
+    print(f"    unchanged re-grade (command, {len(stages)} stages): {again_wall:.2f} s wall, {again_cpu:.2f} s CPU; "
+          f"{load()}", flush=True)
+    verify = lablib_grade(tools["lablib"], stages[0], "--verify", str(verify_n), check=False) if verify_n else None
+    if verify:
+        print(f"    --verify {verify_n} on {stages[0]}: {verify.wall:.1f} s wall, {verify.cpu:.1f} s CPU, exit "
+              f"{verify.code}; {load()}", flush=True)
+    notebook = next((tools["stock"] / "autograded").glob(f"*/{stages[0]}/{stages[0]}.ipynb"))
+    validate = [Run([str(BIN / "nbgrader"), "validate", str(notebook)], cwd=root, check=False)
+                for _ in range(validate_samples)]
+    return {"n": n, "by_stage": {s: len(v) for s, v in by_stage.items()}, "fig": fig, "failed": failed,
+            "stock_failed": stock_failed,
+            "diffs": diffs, "again": (again_wall, again_cpu), "verify": verify, "validate": validate, "load": load()}
 
 
-def _live_run(course: Path, phases: list[str], workers: int | None) -> dict:
-    _, out, _ = run([sys.executable, "-c", LIVE_SNIPPET, str(course), ",".join(phases), str(workers or 0)],
-                    cwd=course)
-    return json.loads(out.strip().splitlines()[-1])
+def scale_run(root: Path, n: int, pool: dict, db_url: str | None, label: str) -> dict:
+    t = time.perf_counter()
+    course = root / f"scale-{label}-{n}"
+    by_stage = make_course(course, n, pool, db_url=db_url)
+    built = time.perf_counter() - t
+    first = [lablib_grade(course, stage) for stage in by_stage]
+    again = [lablib_grade(course, stage) for stage in by_stage]
+    graded = sum(int(_count(r.out, "dinilai")) for r in first)
+    out = {"n": n, "db": label, "wall": sum(r.wall for r in first), "cpu": sum(r.cpu for r in first),
+           "peak": max(r.peak for r in first), "again": sum(r.wall for r in again),
+           "again_cpu": sum(r.cpu for r in again), "graded": graded, "built": built, "load": load()}
+    print(f"[3] {label:10s} N={n:6d}: {out['wall']:7.1f} s wall, {out['cpu']:7.1f} s CPU, peak "
+          f"{out['peak'] / 2**20:6.0f} MB, re-grade {out['again']:.2f} s; {graded} graded; built in {built:.0f} s; "
+          f"{out['load']}", flush=True)
+    shutil.rmtree(course, ignore_errors=True)
+    return out
+
+
+def _count(text: str, word: str) -> int:
+    import re
+
+    m = re.search(rf"(\d+) {word}", text)
+    return int(m.group(1)) if m else 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--n", type=int, default=100, help="submissions over the five stages (default 100)")
-    parser.add_argument("--workers", type=int, default=0, help="lablib grading workers (default: CPU count)")
-    parser.add_argument("--live", type=int, default=10_000, help="participants for live scoring (default 10000)")
-    parser.add_argument("--live-stages", type=int, default=1, choices=range(1, 6),
-                        help="answer files per live participant (default 1: each at their current stage)")
-    parser.add_argument("--quick", action="store_true", help="10 submissions and 1,000 live participants")
+    parser.add_argument("--n", type=int, default=100, help="submissions for the side-by-side run (default 100)")
+    parser.add_argument("--scale", default="1000,10000", help="sizes for the scale runs, comma-separated ('' none)")
+    parser.add_argument("--postgres", action="store_true", help="scale runs on PostgreSQL too")
+    parser.add_argument("--postgres-only", action="store_true", help="scale runs on PostgreSQL only")
+    parser.add_argument("--no-kernels", action="store_true", help="leave out the --kernels path")
+    parser.add_argument("--verify", type=int, default=5, help="the --verify sample (default 5; 0: none)")
+    parser.add_argument("--validate-samples", type=int, default=3, help="stock 'nbgrader validate' samples")
     parser.add_argument("--keep", action="store_true", help="keep the temporary courses")
     args = parser.parse_args(argv)
-    if args.quick:
-        args.n, args.live = min(args.n, 10), min(args.live, 1000)
-    workers = args.workers or os.cpu_count() or 1
+    sizes = [int(x) for x in args.scale.split(",") if x.strip()]
     os.environ["PATH"] = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"
 
     root = Path(tempfile.mkdtemp(prefix="bench-grading-"))
+    server = None
     try:
-        print(f"bench_grading: {args.n} submissions over {len(STAGES)} stages, {workers} workers, "
-              f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f}; in {root}", flush=True)
+        print(f"bench_grading: {os.cpu_count()} CPUs; {load()}; in {root}", flush=True)
         snapshot_code(root)
-        t = time.perf_counter()
-        by_stage = make_course(root / "template", args.n)
-        stages = [s.slug for s in STAGES if s.slug in by_stage]
-        stock = copy_course(root / "template", root / "stock")
-        ours = copy_course(root / "template", root / "lablib")
-        print(f"  course built in {time.perf_counter() - t:.1f} s: "
-              + ", ".join(f"{s} {len(v)}" for s, v in by_stage.items()), flush=True)
+        pool = answer_pool(24)
+        side = side_by_side(root, args.n, pool, not args.no_kernels, args.verify, args.validate_samples) \
+            if args.n else None
+        scale = []
+        for n in sizes if not args.postgres_only else ():
+            scale.append(scale_run(root, n, pool, None, "SQLite"))
+        if (args.postgres or args.postgres_only) and sizes:
+            sys.path.insert(0, str(REPO / "tests"))
+            from postgres_server import PostgresServer
 
-        # Stage by stage, stock then lablib, so that both see the same load from other
-        # processes on the machine.
-        stock_s = ours_s = stock_cpu = ours_cpu = 0.0
-        stock_peak = ours_peak = 0
-        stock_stages, ours_stages, reports = [], [], []
-        for stage in stages:
-            cpu = children_cpu()
-            seconds, peak, _ = grade_stock(stock, [stage])
-            stock_s, stock_peak, cpu2 = stock_s + seconds, max(stock_peak, peak), children_cpu()
-            stock_cpu += cpu2 - cpu
-            stock_stages.append(seconds)
-            seconds, stage_reports, peak, _ = grade_lablib(ours, [stage], workers)
-            ours_s, ours_peak = ours_s + seconds, max(ours_peak, peak)
-            ours_cpu += children_cpu() - cpu2
-            ours_stages.append(seconds)
-            reports += stage_reports
-            print(f"  {stage}: stock {stock_stages[-1]:.1f} s, lablib {seconds:.1f} s", flush=True)
-        print(f"  stock nbgrader autograde: {stock_s:.1f} s (per stage: "
-              + ", ".join(f"{x:.1f}" for x in stock_stages) + ")", flush=True)
-        graded = sum(r["graded"] for r in reports)
-        failed = [f for r in reports for f in r["failed"]]
-        print(f"  lablib grade: {ours_s:.1f} s ({graded} graded, {len(failed)} failed; per stage: "
-              + ", ".join(f"{x:.1f}" for x in ours_stages) + ")", flush=True)
-        problems = compare(stock, ours, stages)
-        again_s, again, _, _ = grade_lablib(ours, stages, workers)
-        skipped = sum(r["skipped"] for r in again)
-        print(f"  lablib re-grade, nothing changed: {again_s:.2f} s ({skipped} skipped)", flush=True)
-        lv = live_benchmark(root, root / "template", args.live, args.live_stages, None)
-
-        self_usage = resource.getrusage(resource.RUSAGE_SELF)
-        child_usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-        n = args.n
-        per_stock, per_ours = stock_s / n, ours_s / n
-        ratio = stock_s / ours_s if ours_s else float("inf")
-        regrade_pct = 100 * again_s / ours_s if ours_s else 0.0
-        peak_mb = max(self_usage.ru_maxrss, child_usage.ru_maxrss) / 1024
-        tree_mb = ours_peak / 2**20
-        def ok(good: bool) -> str:
-            return "ok" if good else "MISSED"
-        print()
-        print(f"Load average during the run: {os.getloadavg()[0]:.1f} (other processes on this machine)")
-        print(f"Grading {n} submissions ({', '.join(f'{s} {len(v)}' for s, v in by_stage.items())}), "
-              f"{workers} workers, {os.cpu_count()} CPUs")
-        print(f"  stock nbgrader autograde  {stock_s:8.1f} s  {per_stock:6.3f} s/submission"
-              f"  (CPU {stock_cpu:6.1f} s, {stock_cpu / n:5.2f} s/submission)")
-        print(f"  lablib grade              {ours_s:8.1f} s  {per_ours:6.3f} s/submission"
-              f"  (CPU {ours_cpu:6.1f} s, {ours_cpu / n:5.2f} s/submission)")
-        print(f"  ratio                     {ratio:8.2f}x   (target >= 1.8x: {ok(ratio >= 1.8)})")
-        print(f"  scores identical          {'yes' if not problems and not failed else 'NO'}"
-              f"  ({len(problems)} differing gradebook rows, {len(failed)} failed)")
-        print(f"  unchanged re-grade        {again_s:8.2f} s  = {regrade_pct:4.1f}% of the first grading"
-              f"  (target <= 5%: {ok(regrade_pct <= 5)}; {skipped}/{n} skipped)")
-        print(f"Live scoring, {lv['files']} answer files ({args.live} participants x {args.live_stages} stage(s))")
-        print(f"  cold, no cache            {lv['cold']:8.2f} s  ({1000 * lv['cold'] / max(1, lv['files']):.2f} ms/file;"
-              f" CPU {lv['cold_cpu']:.1f} s)"
-              f"  (target < 5 s for 10,000 participants: {ok(lv['cold'] < 5) if args.live >= 10_000 else 'n/a'})")
-        print(f"  cold, writing disk cache  {lv['cold_disk']:8.2f} s  (imports before it: {lv['imports']:.1f} s)")
-        print(f"  new process, unchanged    {lv['refresh_disk']:8.2f} s  (from the disk cache)")
-        print(f"  same process, unchanged   {lv['refresh_mem']:8.2f} s")
-        print(f"  1% of the files changed   {lv['refresh_changed']:8.2f} s")
-        print("Peak memory")
-        print(f"  largest process (getrusage, self and children)  {peak_mb:7.0f} MB")
-        print(f"  lablib grading, all its processes together      {tree_mb:7.0f} MB  (target < 1024 MB: "
-              f"{ok(tree_mb < 1024)}); stock nbgrader: {stock_peak / 2**20:.0f} MB")
-        for p in problems[:10]:
-            print("  DIFFERENCE", p)
-        for f in failed[:10]:
-            print("  FAILED", f)
-        return 1 if problems or failed else 0
+            server = PostgresServer()
+            server.start()
+            for n in sizes:
+                scale.append(scale_run(root, n, pool, server.create_database(), "PostgreSQL"))
+        return report(side, scale)
     finally:
+        if server is not None:
+            server.stop()
         if args.keep:
             print(f"kept {root}")
         else:
             shutil.rmtree(root, ignore_errors=True)
+
+
+def report(side: dict | None, scale: list[dict]) -> int:
+    bad = False
+    print()
+    if side:
+        n = side["n"]
+        stock_wall, stock_cpu, stock_peak = side["fig"]["stock"]
+        print(f"Side by side, {n} submissions over the five stages ({side['load']} at the end)")
+        print(f"  {'':28s} {'wall s':>8s} {'s/subm.':>8s} {'CPU s':>8s} {'CPU/subm.':>9s} {'peak MB':>8s}")
+        for tool, label in (("stock", "stock nbgrader autograde"), ("kernels", "lablib grade --kernels"),
+                            ("lablib", "lablib grade (kernel-free)")):
+            if tool in side["fig"]:
+                wall, cpu, peak = side["fig"][tool]
+                print(f"  {label:28s} {wall:8.2f} {wall / n:8.4f} {cpu:8.2f} {cpu / n:9.4f} {peak / 2**20:8.0f}")
+        wall, cpu, _ = side["fig"]["lablib"]
+        rw, rc = stock_wall / wall, stock_cpu / cpu if cpu else float("inf")
+        print(f"  kernel-free vs stock: {rw:.0f}x wall, {rc:.0f}x CPU per submission (target >= 50x: "
+              f"{'ok' if min(rw, rc) >= 50 else 'MISSED'})")
+        if "kernels" in side["fig"]:
+            kw, kc, _ = side["fig"]["kernels"]
+            print(f"  --kernels vs stock:   {stock_wall / kw:.2f}x wall, {stock_cpu / kc:.2f}x CPU")
+        print(f"  stock nbgrader autograde: {len(side['stock_failed'])} submissions failed "
+              f"({'; '.join(x.split('] ')[-1] for x in side['stock_failed'][:3])})")
+        for tool, diffs in side["diffs"].items():
+            print(f"  {tool}: {len(diffs)} differing gradebook rows or notebooks, {side['failed'][tool]} failed "
+                  f"stage runs")
+            for d in diffs[:10]:
+                print("    DIFFERENCE", d)
+            bad = bad or bool(diffs) or bool(side["failed"][tool])
+        aw, ac = side["again"]
+        print(f"  unchanged re-grade (the command): {aw:.2f} s wall, {ac:.2f} s CPU = {100 * aw / wall:.1f}% of the "
+              f"first grading's wall, {100 * ac / cpu:.1f}% of its CPU (target <= 2%: "
+              f"{'ok' if aw <= 0.02 * wall else 'above'}; at this N mostly process start; see the scale table)")
+        if side["verify"]:
+            v = side["verify"]
+            print(f"  --verify on one stage: {v.wall:.1f} s wall, {v.cpu:.1f} s CPU (exit {v.code})")
+            bad = bad or v.code != 0
+        if side["validate"]:
+            print("  stock 'nbgrader validate' samples: " + ", ".join(f"{r.wall:.2f} s wall/{r.cpu:.2f} s CPU"
+                                                                    for r in side["validate"]))
+    if scale:
+        print("Scale: kernel-free 'lablib grade', one command per stage")
+        print(f"  {'database':10s} {'N':>6s} {'wall s':>8s} {'CPU s':>8s} {'wall ms/s.':>10s} {'CPU ms/s.':>9s} "
+              f"{'peak MB':>8s} {'re-grade wall s':>15s} {'CPU s':>6s} {'% wall':>6s} {'% CPU':>6s}  load")
+        for s in scale:
+            print(f"  {s['db']:10s} {s['n']:6d} {s['wall']:8.1f} {s['cpu']:8.1f} {1000 * s['wall'] / s['n']:10.1f} "
+                  f"{1000 * s['cpu'] / s['n']:9.1f} {s['peak'] / 2**20:8.0f} {s['again']:15.2f} {s['again_cpu']:6.2f} "
+                  f"{100 * s['again'] / s['wall']:6.1f} {100 * s['again_cpu'] / s['cpu']:6.1f}  {s['load']}")
+            bad = bad or s["graded"] != s["n"]
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":

@@ -101,45 +101,59 @@ def template(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def stock_and_parallel(template, tmp_path_factory):
-    """The same five submissions graded by ``nbgrader autograde`` and by ``lablib.course.grading``."""
+    """The same five submissions graded by ``nbgrader autograde`` and by ``lablib.course.grading``:
+    kernel-free (the default) and through kernels (``kernels=True``, the reference path)."""
     root = tmp_path_factory.mktemp("compare")
     stock = copy_course(template, root / "stock")
     submit_cohort(stock)
     ours = copy_course(template, root / "ours")
     shutil.copytree(stock / "submitted", ours / "submitted")
+    in_kernels = copy_course(template, root / "kernels")
+    shutil.copytree(stock / "submitted", in_kernels / "submitted")
     nbgrader("autograde", STAGE, cwd=stock)
     events: list[GradeEvent] = []
     report = grade(ours, STAGE, workers=2, progress=events.append)
-    return stock, ours, report, events
+    kernel_report = grade(in_kernels, STAGE, workers=2, kernels=True)
+    return stock, ours, report, events, in_kernels, kernel_report
 
 
-# -- parallel == stock ---------------------------------------------------------------------
+# -- kernel-free and kernels == stock ------------------------------------------------------
 @pytest.mark.slow
-def test_parallel_grading_leaves_the_same_gradebook_as_stock_autograde(stock_and_parallel):
-    stock, ours, report, _ = stock_and_parallel
+@pytest.mark.parametrize("path", ["kernel-free", "kernels"])
+def test_grading_leaves_every_gradebook_row_stock_autograde_leaves(stock_and_parallel, path):
+    from lablib.course.verify import compare, gradebook_snapshot
+
+    stock, ours, report, _, in_kernels, kernel_report = stock_and_parallel
+    course, report = (ours, report) if path == "kernel-free" else (in_kernels, kernel_report)
     assert report.failed == ()
     assert sorted(PROFILES) == list(report.graded)
+    assert report.in_kernels == (() if path == "kernel-free" else tuple(sorted(PROFILES)))
     expected = gradebook_rows(stock, STAGE)
     assert sorted(PROFILES) == sorted(expected)
-    assert expected == gradebook_rows(ours, STAGE)
+    assert expected == gradebook_rows(course, STAGE)
+    # every column of every row autograde writes (submission, notebooks, grades, comments), ids aside
+    assert compare(gradebook_snapshot(Course.open(course).db_url, STAGE),
+                   gradebook_snapshot(Course.open(stock).db_url, STAGE)) == []
     scores = auto_scores(expected)
     assert sum(scores["p1-model"].values()) > 0  # the comparison is not between two empty books
     assert sum(scores["p5-none"].values()) == 0
 
 
 @pytest.mark.slow
-def test_parallel_grading_writes_the_same_autograded_notebooks_as_stock(stock_and_parallel):
-    stock, ours, _, _ = stock_and_parallel
+@pytest.mark.parametrize("path", ["kernel-free", "kernels"])
+def test_grading_writes_the_autograded_notebooks_stock_writes(stock_and_parallel, path):
+    stock, ours, _, _, in_kernels, _ = stock_and_parallel
+    course = ours if path == "kernel-free" else in_kernels
     for student in PROFILES:
         rel = Path("autograded") / student / STAGE
-        assert sorted(p.name for p in (stock / rel).iterdir()) == sorted(p.name for p in (ours / rel).iterdir())
+        assert sorted(p.name for p in (stock / rel).iterdir()) == sorted(p.name for p in (course / rel).iterdir())
         nb = f"{STAGE}.ipynb"
-        assert _normalised(stock / rel / nb) == _normalised(ours / rel / nb), student
+        assert _normalised(stock / rel / nb) == _normalised(course / rel / nb), student
 
 
 @pytest.mark.slow
 def test_progress_is_reported_once_per_finished_submission(stock_and_parallel):
-    _, _, report, events = stock_and_parallel
+    _, _, report, events, _, _ = stock_and_parallel
     assert [e.done for e in events] == list(range(1, len(PROFILES) + 1))
     assert {e.total for e in events} == {len(PROFILES)}
     assert sorted(e.student for e in events) == sorted(PROFILES)
@@ -150,7 +164,7 @@ def test_progress_is_reported_once_per_finished_submission(stock_and_parallel):
 # -- incremental ---------------------------------------------------------------------------
 @pytest.mark.slow
 def test_regrading_skips_unchanged_regrades_changed_and_force_regrades_all(stock_and_parallel, tmp_path):
-    _, ours, _, _ = stock_and_parallel
+    _, ours, _, _, _, _ = stock_and_parallel
     course = copy_course(ours, tmp_path / "course")  # a moved course keeps its grading state
     before = gradebook_rows(course, STAGE)
 
@@ -175,7 +189,7 @@ def test_regrading_skips_unchanged_regrades_changed_and_force_regrades_all(stock
 
 @pytest.mark.slow
 def test_a_submission_whose_autograded_copy_was_removed_is_graded_again(stock_and_parallel, tmp_path):
-    _, ours, _, _ = stock_and_parallel
+    _, ours, _, _, _, _ = stock_and_parallel
     course = copy_course(ours, tmp_path / "course")
     shutil.rmtree(course / "autograded" / "p2-complete")
     report = grade(course, STAGE, students=["p2-complete", "p3-partial"])
@@ -186,7 +200,7 @@ def test_a_submission_whose_autograded_copy_was_removed_is_graded_again(stock_an
 def test_manual_grades_survive_a_forced_regrade(stock_and_parallel, tmp_path):
     from nbgrader.api import Gradebook
 
-    _, ours, _, _ = stock_and_parallel
+    _, ours, _, _, _, _ = stock_and_parallel
     course = copy_course(ours, tmp_path / "course")
     db = f"sqlite:///{course / 'gradebook.db'}"
     with Gradebook(db, COURSE_ID) as gb:
@@ -341,13 +355,16 @@ def test_report_summary_names_failures_and_warnings():
 @pytest.mark.slow
 @pytest.mark.postgres
 def test_parallel_grading_on_postgresql_gives_the_stock_gradebook(postgres, stock_and_parallel, tmp_path):
-    stock, _, _, _ = stock_and_parallel
+    from lablib.course.verify import compare, gradebook_snapshot
+
+    stock, _, _, _, _, _ = stock_and_parallel
     url = postgres.create_database()
     course = make_template(tmp_path / "course", db_url=url)
     shutil.copytree(stock / "submitted", course / "submitted")
     report = grade(course, STAGE, workers=3)
-    assert report.failed == ()
+    assert report.failed == () and report.in_kernels == ()
     assert gradebook_rows(stock, STAGE) == gradebook_rows(course, STAGE)
+    assert compare(gradebook_snapshot(url, STAGE), gradebook_snapshot(Course.open(stock).db_url, STAGE)) == []
     assert sorted(PROFILES) == list(grade(course, STAGE, workers=3).skipped)
     assert os.path.exists(course / ".lablib" / "grading" / f"{STAGE}.json")
 
@@ -463,3 +480,34 @@ def test_a_failed_regrade_shows_as_failed_in_status_export_and_report_until_grad
     again = {p.id: p for p in status(course).participants}
     assert again["ani"].total == pytest.approx(earlier, abs=0.01) and status(course).notes == ()
     assert load_cohort(course).status("ani", STAGE) != FAILED
+
+
+def test_the_fork_server_preloads_what_a_kernel_imports_and_stays_one_thread():
+    """Fork is only safe in a one-thread process; and a kernel forked from the server no longer
+    imports the debugger (debugpy with pydevd) itself."""
+    import subprocess
+    import sys
+
+    code = ("import importlib, json, os, sys, threading\n"
+            "os.environ['PYDEVD_DISABLE_FILE_VALIDATION'] = '1'\n"
+            "from lablib.course.kernels import PRELOAD\n"
+            "for name in PRELOAD: importlib.import_module(name)\n"
+            "print(json.dumps([threading.active_count(), sorted(sys.modules)]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    threads, modules = json.loads(out.strip().splitlines()[-1])
+    assert threads == 1
+    assert {"debugpy.server.api", "ipykernel.debugger", "IPython.core.history", "tornado.queues"} <= set(modules)
+
+
+@pytest.mark.parametrize("name", ["course/direct.py", "course/protections.py", "course/grading_copy.py"])
+def test_a_change_to_how_grading_is_computed_changes_the_fingerprint(tmp_path, monkeypatch, name):
+    """Kernel-free grading and the protections decide what a grading leaves, as kernel code does."""
+    import lablib
+    import lablib.course.grading as grading
+
+    copy = tmp_path / "lablib"
+    shutil.copytree(Path(lablib.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(grading, "__file__", str(copy / "course" / "grading.py"))
+    before = grading.lablib_code_version()
+    (copy / name).write_text((copy / name).read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert before != grading.lablib_code_version()

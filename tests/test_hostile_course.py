@@ -314,8 +314,9 @@ GRADED_STAGE = "diagnose"  # most of the corpus: huge numbers, deep nesting, sur
 
 @pytest.fixture(scope="module")
 def graded(planted) -> Run:
-    """``lablib grade diagnose --force`` with real kernels, once; the hostile bytes are then written
-    back into ``autograded/`` (as if edited by hand) for the commands that read them."""
+    """``lablib grade diagnose --force`` once (kernel-free; a file that needs a kernel gets one);
+    the hostile bytes are then written back into ``autograded/`` (as if edited by hand) for the
+    commands that read them."""
     result = run(planted.course, "grade", GRADED_STAGE, "--force", "--workers", "2")
     for case in planted.cases:
         folder = planted.course / "autograded" / case.student / case.stage
@@ -420,7 +421,9 @@ def test_documents_for_everyone_with_answers(hostile):
 
 
 def test_showcase(hostile):
-    run(hostile.course, "showcase").check()
+    # listed explicitly: by default the showcase shows only who submitted Display, and the point
+    # here is the hostile text of every participant's card
+    run(hostile.course, "showcase", "--participants", ",".join(hostile.students)).check()
     page = check_html(hostile.course / "pameran" / "pameran-inovasi.html")
     data = re.search(r'<script type="application/json" id="showcase-data">(.*?)</script>', page, re.DOTALL)
     cards = {card["id"]: card for card in json.loads(data.group(1))}
@@ -457,3 +460,14 @@ def test_stock_nbgrader_autograde_gives_every_hostile_file_the_same_score(plante
     hostile_ids = {c.student for c in planted.cases if c.stage == GRADED_STAGE}
     assert hostile_ids <= set(theirs), sorted(hostile_ids - set(theirs))  # nobody failed
     assert {s: ours.get(s) for s in hostile_ids} == {s: theirs[s] for s in hostile_ids}
+    # `lablib grade` (kernel-free unless a file needs a kernel) left every row stock leaves, column by
+    # column, and the same autograded notebooks
+    from lablib.course.course import Course
+    from lablib.course.verify import _normalised, compare, gradebook_snapshot
+
+    ids = sorted(hostile_ids)
+    assert compare(gradebook_snapshot(Course.open(planted.course).db_url, GRADED_STAGE, ids),
+                   gradebook_snapshot(Course.open(stock).db_url, GRADED_STAGE, ids)) == []
+    for student in ids:
+        nb = Path("autograded") / student / GRADED_STAGE / f"{GRADED_STAGE}.ipynb"
+        assert _normalised(planted.course / nb) == _normalised(stock / nb), student

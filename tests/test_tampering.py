@@ -268,7 +268,8 @@ def check_the_attacks_work_without_lablibs_protections(control):
 
 
 def check_lablib_grade_gives_the_same_scores(course, tmp_path):
-    """The same protections hold in `lablib grade` (lablib.course.grading's parallel autograde)."""
+    """The same protections hold in `lablib grade` (kernel-free): every gradebook row and every
+    autograded notebook equal what plain `nbgrader autograde` left."""
     copy = tmp_path / "kursus"
     copy.mkdir(parents=True)
     for name in ("source", "release", "exchange", "submitted"):
@@ -277,13 +278,20 @@ def check_lablib_grade_gives_the_same_scores(course, tmp_path):
     shutil.copy(course / "lablib-course.json", copy / "lablib-course.json")
     (copy / CONFIG_FILENAME).write_text((course / CONFIG_FILENAME).read_text(encoding="utf-8")
                                         .replace(str(course), str(copy)), encoding="utf-8")
-    proc = run_cli([str(BIN / "lablib"), "grade", "diagnose",
-                    "--force", "--course", str(copy)], cwd=tmp_path)
-    assert "0 gagal" in proc.stdout
+    from lablib.course.verify import _normalised, compare, gradebook_snapshot
+
     before, after = str(load_config(course).CourseDirectory.db_url), sqlite_url(copy)
+    for stage in ("diagnose", "drum-up"):  # kernel-free, the default of `lablib grade`
+        proc = run_cli([str(BIN / "lablib"), "grade", stage, "--force", "--course", str(copy)], cwd=tmp_path)
+        assert "0 gagal" in proc.stdout and "tanpa kernel" in proc.stdout, proc.stdout
+        # every row plain `nbgrader autograde` wrote, column by column (ids aside)
+        assert compare(gradebook_snapshot(after, stage), gradebook_snapshot(before, stage)) == [], stage
     for attacker, (stage, _, _) in ATTACKS.items():
-        if stage == "diagnose":
-            assert auto_total(after, stage, attacker) == auto_total(before, stage, attacker), attacker
+        assert auto_total(after, stage, attacker) == auto_total(before, stage, attacker), attacker
+        ours, stock = copy / "autograded" / attacker / stage, course / "autograded" / attacker / stage
+        assert sorted(p.name for p in ours.iterdir()) == sorted(p.name for p in stock.iterdir()), attacker
+        for nb in ours.glob("*.ipynb"):
+            assert _normalised(nb) == _normalised(stock / nb.name), attacker
 
 
 def test_no_attack_raises_the_score(tmp_path):

@@ -1,9 +1,19 @@
-"""Grading at scale: nbgrader's own autograder, several submissions at a time, incrementally.
+"""Grading at scale: what ``nbgrader autograde`` leaves, incrementally, mostly without kernels.
 
-``grade(course, stage)`` leaves what stock ``nbgrader autograde`` leaves (the same
-gradebook rows and the same autograded notebooks, up to execution timestamps), because each
-submission goes through nbgrader's own ``Autograde`` converter with the course's
-configuration (including the course's own preprocessors). What differs is scheduling:
+``grade(course, stage)`` leaves what stock ``nbgrader autograde`` leaves (the same gradebook
+rows and the same autograded notebooks, up to the kernel's execution timestamps). By default
+each submission is graded in this process by ``lablib.course.direct`` (no participant code ever
+runs in a grading kernel, so the kernel only recomputes what lablib computes directly: the same
+check functions, the same rendering), a chunk of submissions per gradebook transaction. The
+kernel path below is the reference: ``kernels=True`` (``lablib grade --kernels``) takes it for
+every submission; a stage whose grading is set up differently from what the direct engine
+reproduces, and a single unusual submission, take it too, and the report says so
+(``GradeReport.in_kernels``, ``kernel_note``). ``lablib.course.verify`` re-grades a sample with
+stock nbgrader and compares every row (``lablib grade --verify N``).
+
+On the kernel path each submission goes through nbgrader's own ``Autograde`` converter with the
+course's configuration (including the course's own preprocessors). What differs from stock is
+scheduling:
 
 - The kernel-bound step (nbgrader's ``Execute`` preprocessor) of several submissions runs at
   the same time, in threads of this process. Everything that reads or writes the gradebook
@@ -30,7 +40,9 @@ notebook but leaves its earlier scores in the gradebook, so ``lablib status``, `
 and ``lablib report`` show the stage as *gagal dinilai* with the reason, never those stale
 scores. The next successful grade of that participant clears it.
 
-Ctrl-C (SIGINT, or a ``KeyboardInterrupt`` in the calling thread) stops a batch within seconds:
+Without kernels, Ctrl-C stops the batch after the chunk in hand (its rows are written in one
+transaction and recorded, nothing is half-done); the first chunks are small, so that is at once.
+In kernels, Ctrl-C (SIGINT, or a ``KeyboardInterrupt`` in the calling thread) stops a batch within seconds:
 no further submission starts (pending ones are cancelled); those already executing get
 ``STOP_GRACE`` seconds to finish, after which (or at a second Ctrl-C) their kernels are killed.
 Every submission that finished is recorded, so the next run grades only the rest; one stopped
@@ -39,17 +51,23 @@ autograded notebook. The fork server is closed, the run lock released, and
 ``GradingInterrupted`` (a ``KeyboardInterrupt``) is raised with the ``GradeReport``, whose
 summary says what was done: "dihentikan: 5 dinilai, 15 belum; jalankan lagi ...".
 
-Incremental: after a submission is graded, a fingerprint of its submitted files and of what
-grading depends on (the stage's ``source/`` files, the course config minus its paths, the
-lablib code a kernel runs and the nbgrader version) is stored in
+Incremental: after a submission is graded, a fingerprint of its submitted files (and, to find
+them unchanged without reading them, their sizes and modification times: ``files_signature``)
+and of what grading depends on (the stage's ``source/`` files, the course config minus its
+paths, the lablib code grading runs and the nbgrader version) is stored in
 ``<course>/.lablib/grading/<stage>.json``. A later run skips submissions whose fingerprint is
 unchanged and whose autograded notebook and gradebook submission still exist, unless
 ``force``; a run that only skips never imports nbgrader. Manual grades are never touched:
-nbgrader's ``SaveAutoGrades`` writes only the automatic score.
+nbgrader's ``SaveAutoGrades`` (and the direct engine, like it) writes only the automatic score.
+
+One run per course at a time (``_hold_run_lock``): an ``flock`` in the course folder and, on a
+PostgreSQL gradebook, an advisory lock named after the course, so two copies of one course never
+write one gradebook at once while several courses on one server are graded side by side.
 """
 from __future__ import annotations
 
 import contextlib
+import datetime as _dt
 import hashlib
 import json
 import logging
@@ -130,6 +148,8 @@ class GradeReport:
     warnings: tuple[GradeProblem, ...] = ()  # graded, but e.g. a cell hit the time limit
     interrupted: bool = False  # stopped by Ctrl-C
     remaining: tuple[str, ...] = ()  # not graded because the batch was stopped
+    in_kernels: tuple[str, ...] = ()  # graded (or failed) in kernels rather than in-process
+    kernel_note: str = ""  # why they needed kernels ("--kernels", the course's setup, or each one's reason)
 
     @property
     def ok(self) -> bool:
@@ -147,8 +167,13 @@ class GradeReport:
                 lines.append(f"  ({len(self.skipped)} tidak berubah, {len(self.failed)} gagal; "
                              f"{self.seconds:.1f} detik)")
         else:
+            how = (f"{len(self.in_kernels)} lewat kernel, {self.workers} penilai paralel" if self.in_kernels
+                   else "tanpa kernel")
             lines = [f"{self.stage}: {len(self.graded)} dinilai, {len(self.skipped)} tidak berubah, "
-                     f"{len(self.failed)} gagal dalam {self.seconds:.1f} detik ({self.workers} penilai paralel)"]
+                     f"{len(self.failed)} gagal dalam {self.seconds:.1f} detik ({how})"]
+            if self.in_kernels and self.kernel_note:
+                note = self.kernel_note if len(self.kernel_note) <= 300 else self.kernel_note[:299] + "…"
+                lines.append(f"  lewat kernel: {note}")
         lines += [f"  GAGAL {p}" for p in self.failed]
         lines += [f"  peringatan {p}" for p in self.warnings]
         return "\n".join(lines)
@@ -213,6 +238,9 @@ def _hash_tree(folder: Path, h: hashlib._Hash) -> None:
 # Everything else (the back office, the reports, the commands) never runs in a kernel, so
 # fixing a report or a command does not re-grade the cohort.
 KERNEL_LAYERS = ("core", "curriculum", "notebook")
+# ... and the back-office modules whose code decides what a grading leaves: kernel-free grading
+# (the same results computed in-process) and the protections (the grading copy, the cells)
+GRADING_MODULES = ("course/direct.py", "course/grading_copy.py", "course/protections.py")
 
 
 def source_version(course: Course | str | os.PathLike, stage: str) -> str:
@@ -236,11 +264,11 @@ def _nbgrader_version() -> str:
 
 
 def lablib_code_version() -> str:
-    """A hash of the lablib code a grading kernel runs: the ``KERNEL_LAYERS`` folders and the
-    package's ``__init__`` (the public API the notebooks call)."""
+    """A hash of the lablib code grading runs: the ``KERNEL_LAYERS`` folders, the package's
+    ``__init__`` (the public API the notebooks call) and the ``GRADING_MODULES``."""
     h = hashlib.sha256()
     lablib_dir = Path(__file__).resolve().parent.parent
-    paths = [lablib_dir / "__init__.py"]
+    paths = [lablib_dir / "__init__.py", *(lablib_dir / m for m in GRADING_MODULES)]
     for layer in KERNEL_LAYERS:
         paths += sorted((lablib_dir / layer).rglob("*"))
     for path in paths:
@@ -266,6 +294,27 @@ def _grading_config(config) -> str:
 def submission_fingerprint(folder: Path, source: str) -> str:
     h = hashlib.sha256(source.encode())
     _hash_tree(folder, h)
+    return h.hexdigest()
+
+
+def files_signature(folder: Path, source: str) -> str:
+    """What the files of a submission look like without reading them: every path with its size
+    and modification time (nanoseconds), plus ``source``. When it is the one stored with the
+    last grading, the content fingerprint stored then still holds, so an unchanged re-grade of
+    thousands of submissions reads no file (the trainer's ``submitted/`` only changes through
+    ``collect``, which writes new files; ``--force`` re-grades whatever the signature says)."""
+    h = hashlib.sha256(source.encode())
+    if folder.is_dir():
+        for dirname, dirs, files in os.walk(folder):
+            dirs.sort()
+            for name in sorted(files):
+                path = os.path.join(dirname, name)
+                try:
+                    st = os.lstat(path)
+                except OSError:
+                    continue
+                h.update(f"{os.path.relpath(path, folder)}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_mode}\0"
+                         f"{st.st_ino}\0".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 
 
@@ -597,53 +646,115 @@ def _environment(course_dir: Path):
             os.environ["NBGRADER_EXECUTION"] = old_env
 
 
-def _hold_run_lock(course: Course, stage: str):
-    """An exclusive lock on the course's grading (an open file; closing it releases the lock).
+class _RunLock:
+    """Held while a course is graded: an ``flock`` on ``.lablib/grading/grading.lock`` and, on a
+    PostgreSQL gradebook, a session advisory lock named after the course (so two copies of a
+    course folder, or two machines, never grade one gradebook at once; other courses on the
+    same server are not held up). ``close()`` releases both."""
+
+    def __init__(self, fh, connection=None, engine=None):
+        self._fh, self._connection, self._engine = fh, connection, engine
+
+    def close(self) -> None:
+        try:
+            if self._connection is not None:
+                with contextlib.suppress(Exception):  # the server went away: the session's lock went with it
+                    self._connection.close()
+                self._engine.dispose()
+        finally:
+            self._fh.close()
+
+
+def _advisory_key(course: Course) -> int:
+    """The course's PostgreSQL advisory lock key: 64 bits of a hash of its id."""
+    digest = hashlib.sha256(f"lablib-grade:{course.course_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _hold_run_lock(course: Course, stage: str) -> _RunLock:
+    """An exclusive lock on the course's grading (``_RunLock``; ``close()`` releases it).
 
     Two grading runs on one course would be two gradebook writers: the second is refused.
     """
+    busy = (f"penilaian lain sedang berjalan di kursus {course.root} ({{where}}); tunggu sampai selesai, lalu "
+            f"jalankan 'lablib grade {stage}' lagi.")
     path = course.state_dir("grading", "grading.lock")
     path.parent.mkdir(parents=True, exist_ok=True)
     fh = open(path, "a+")  # noqa: SIM115 - kept open as the lock
     try:
         import fcntl
     except ImportError:  # pragma: no cover - no flock (Windows): no protection
-        return fh
+        fcntl = None
+    if fcntl is not None:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.close()
+            raise GradingError(busy.format(where=f"kunci {path}")) from None
+    if not course.db_url.startswith("postgresql"):
+        return _RunLock(fh)
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(course.db_url, future=True, poolclass=_null_pool())
     try:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
+        connection = engine.connect()
+        held = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _advisory_key(course)}).scalar()
+        connection.commit()
+    except Exception as exc:  # noqa: BLE001 - the server refused: say which and stop before grading
         fh.close()
-        raise GradingError(f"penilaian lain sedang berjalan di kursus {course.root} (kunci {path}); tunggu "
-                           f"sampai selesai, lalu jalankan 'lablib grade {stage}' lagi.") from None
-    return fh
+        engine.dispose()
+        raise GradingError(f"gradebook ({_safe_url(course.db_url)}) tidak dapat dihubungi: {_first_line(exc)}; "
+                           f"periksa server PostgreSQL, lalu jalankan 'lablib grade {stage}' lagi.") from None
+    if not held:
+        connection.close()
+        engine.dispose()
+        fh.close()
+        raise GradingError(busy.format(where=f"gradebook {_safe_url(course.db_url)} sedang dinilai dari tempat lain"))
+    return _RunLock(fh, connection, engine)
+
+
+def _null_pool():
+    from sqlalchemy.pool import NullPool
+
+    return NullPool
 
 
 def _existing_submissions(course: Course, stage: str) -> set[str]:
     """Students with a submission of ``stage`` in the gradebook; ``GradingError`` if the stage
-    (or the gradebook) is missing. Read with SQLAlchemy directly: nbgrader's tables
-    ``assignment`` and ``submitted_assignment``."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.exc import SQLAlchemyError
-
+    (or the gradebook) is missing. nbgrader's tables ``assignment`` and ``submitted_assignment``."""
     course.require_gradebook()  # a missing SQLite file is refused, never created empty
     url = course.db_url
     hint = f"('lablib release {stage}' atau 'nbgrader generate_assignment {stage}')"
-    engine = create_engine(url, future=True)
     try:
-        with engine.connect() as conn:
-            found = conn.execute(text("SELECT id FROM assignment WHERE name = :n"), {"n": stage}).fetchall()
-            if not found:
-                raise GradingError(f"tahap {stage!r} belum ada di gradebook ({_safe_url(url)}): "
-                                   f"buat dahulu {hint}.")
-            rows = conn.execute(text("SELECT student_id FROM submitted_assignment WHERE assignment_id = :a"),
-                                {"a": found[0][0]}).fetchall()
-            return {r[0] for r in rows}
-    except SQLAlchemyError as exc:
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise GradingError(f"gradebook ({_safe_url(url)}) tidak dapat dibaca: {first}. Bila tahap ini belum "
+        found = _query(course, "SELECT id FROM assignment WHERE name = :n", {"n": stage})
+        if not found:
+            raise GradingError(f"tahap {stage!r} belum ada di gradebook ({_safe_url(url)}): "
+                               f"buat dahulu {hint}.")
+        rows = _query(course, "SELECT student_id FROM submitted_assignment WHERE assignment_id = :a",
+                      {"a": found[0][0]})
+        return {r[0] for r in rows}
+    except _DatabaseError as exc:
+        raise GradingError(f"gradebook ({_safe_url(url)}) tidak dapat dibaca: {exc}. Bila tahap ini belum "
                            f"dibuat, buat dahulu {hint}.") from None
+
+
+class _DatabaseError(Exception):
+    """The gradebook could not be read (the message is the database's first line)."""
+
+
+def _query(course: Course, sql: str, params: dict) -> list[tuple]:
+    """Rows of one read on the gradebook (``lablib.course.direct_rows``: a SQLite gradebook
+    through the standard library's ``sqlite3``, since importing SQLAlchemy costs more than a
+    whole unchanged re-grade); ``_DatabaseError`` with the database's first line."""
+    from lablib.course.direct_rows import open_gradebook
+
+    gradebook = open_gradebook(course.db_url)
+    try:
+        return gradebook.rows(sql, params)
+    except gradebook.errors as exc:
+        raise _DatabaseError(_first_line(exc)) from None
     finally:
-        engine.dispose()
+        gradebook.close()
 
 
 def _safe_url(url: str) -> str:
@@ -656,16 +767,19 @@ def _safe_url(url: str) -> str:
 def grade(course: Course | str | os.PathLike, stage: str, *, students: Iterable[str] | None = None,
           workers: int | None = None, force: bool = False,
           progress: Callable[[GradeEvent], None] | None = None,
-          prewarm: bool = True) -> GradeReport:
-    """Autograde the collected submissions of ``stage`` in parallel; see the module docstring.
+          prewarm: bool = True, kernels: bool = False) -> GradeReport:
+    """Grade the collected submissions of ``stage``; see the module docstring.
 
     ``students`` limits the batch (default: everyone with a folder in ``submitted/``);
-    ``workers`` is how many submissions run at once (default: CPU count); ``force`` re-grades
-    unchanged submissions; ``progress`` is called once per finished submission with a
-    ``GradeEvent``; ``prewarm=False`` launches every kernel the ordinary way instead of
-    forking it from a process that has already imported ipykernel and lablib. Returns a
-    ``GradeReport``; raises ``GradingError`` only when the batch cannot start at all, and
-    ``GradingInterrupted`` (with the report of what was done) when Ctrl-C stopped it.
+    ``force`` re-grades unchanged submissions; ``progress`` is called once per finished
+    submission with a ``GradeEvent``. Submissions are graded without kernels
+    (``lablib.course.direct``) unless ``kernels`` is true, the course's grading differs from
+    what that engine reproduces, or one submission needs a kernel (it says why). In kernels,
+    ``workers`` submissions run at once (default: CPU count) and ``prewarm=False`` launches
+    every kernel the ordinary way instead of forking it from a process that has already
+    imported ipykernel and lablib. Returns a ``GradeReport``; raises ``GradingError`` only when
+    the batch cannot start at all, and ``GradingInterrupted`` (with the report of what was
+    done) when Ctrl-C stopped it.
     """
     started = time.perf_counter()
     course = Course.of(course)
@@ -674,7 +788,6 @@ def grade(course: Course | str | os.PathLike, stage: str, *, students: Iterable[
     except KeyError:
         raise GradingError(f"tahap {stage!r} tidak dikenal; pilih salah satu: "
                            f"{', '.join(s.slug for s in STAGES)}.") from None
-    config = course.config
     workers = max(1, int(workers or os.cpu_count() or 1))
 
     submitted = course.students_in("submitted", stage)
@@ -697,8 +810,13 @@ def grade(course: Course | str | os.PathLike, stage: str, *, students: Iterable[
 
         todo: list[tuple[str, str]] = []
         skipped: list[str] = []
+        signatures: dict[str, str] = {}
         for student in batch:
-            fp = submission_fingerprint(course.path("submitted", student, stage), source)
+            folder = course.path("submitted", student, stage)
+            signatures[student] = files_signature(folder, source)
+            known = state.get(student, {})
+            fp = known["fingerprint"] if known.get("files") == signatures[student] and "fingerprint" in known \
+                else submission_fingerprint(folder, source)
             graded_dir = course.path("autograded", student, stage)
             unchanged = (state.get(student, {}).get("fingerprint") == fp and student in in_gradebook
                          and all((graded_dir / nb).is_file() for nb in notebooks))
@@ -727,82 +845,25 @@ def grade(course: Course | str | os.PathLike, stage: str, *, students: Iterable[
                                seconds=round(time.perf_counter() - started, 3), workers=workers)
 
         run_lock = _hold_run_lock(course, stage)
-        lock = threading.Lock()
-        stop = _Stop()
-        # the fork server starts importing in its own process while this one imports nbgrader
-        server = start_fork_server(course.state_dir("grading", "kernels.log")) if prewarm else None
-        try:
-            from nbgrader.coursedir import CourseDirectory
-
-            slots = threading.Semaphore(workers)
-            converter = _converter_class(lock, fork_kernel_manager_class(server) if server else None,
-                                         slots, stop)
-        except BaseException:
-            if server is not None:
-                server.close()
-            run_lock.close()
-            raise
-
-        def grade_one(student: str) -> tuple[str, float, str, str | None, list[str]]:
-            t0 = time.perf_counter()
-            retried: list[str] = []
-            for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
-                outcome, reason, notes = attempt_one(student)
-                if outcome != _FAILED or not kernel_did_not_start(reason or "") or stop.stop.is_set():
-                    break
-                if attempt < KERNEL_START_ATTEMPTS:
-                    retried.append(f"kernel gagal dijalankan (percobaan {attempt}); dinilai ulang")
-            return student, time.perf_counter() - t0, outcome, reason, retried + notes
-
-        def attempt_one(student: str) -> tuple[str, str | None, list[str]]:
-            log = _Capture(f"lablib.course.grading.{student}")
-            exc: BaseException | None = None
-            with lock:
-                if stop.stop.is_set():  # Ctrl-C came while this one waited: nothing of it was touched
-                    return _NOT_STARTED, None, []
-                try:
-                    coursedir = CourseDirectory(config=config, log=log)
-                    coursedir.assignment_id = stage
-                    coursedir.student_id = student
-                    app = converter(coursedir=coursedir, config=config, log=log)
-                    app.force = True  # we decided it needs grading: replace any old result
-                    app.start()
-                # one submission's failure, whatever nbgrader, nbclient or the kernel raised, is
-                # that submission's: reported with its type and traceback in GradeReport.failed
-                # (the run exits non-zero), the others are graded; exits propagate
-                except BaseException as e:
-                    exc = e
-                    if not isinstance(e, Exception):
-                        raise
-            if exc is None:
-                return _GRADED, None, _warnings(log)
-            if stop.abort.is_set():  # stopped before its next cell, or its kernel killed
-                return _INTERRUPTED, f"penilaian dihentikan (Ctrl-C) sebelum selesai; jalankan lagi " \
-                                    f"'lablib grade {stage}'", []
-            reason = f"tidak dapat dinilai: {_failure_reason(log, exc)}"
-            if not log.messages(logging.ERROR):
-                reason += "\n" + "".join(traceback.format_exception(exc)).strip()
-            return _FAILED, reason, _warnings(log)
-
         failures = _load_failures(course, stage)
         graded: list[str] = []
         remaining: list[str] = []
         warnings: list[GradeProblem] = []
         fingerprints = dict(todo)
+        in_kernels: list[str] = []
+        kernel_note = ""
 
-        def record(student: str, outcome: str, seconds: float, reason: str | None, notes: list[str]) -> None:
-            """Write what one finished submission left to the grading state at once (so Ctrl-C, or
-            a killed process, never loses it), then report it."""
-            if outcome == _NOT_STARTED:
-                remaining.append(student)
-                return
+        def settle(student: str, outcome: str, reason: str | None) -> None:
+            """What one finished submission leaves in the grading state (saved by the caller)."""
             if outcome == _GRADED:
-                state[student] = {"fingerprint": fingerprints[student], "graded_at": _now()}
+                state[student] = {"fingerprint": fingerprints[student], "files": signatures[student],
+                                  "graded_at": _now()}
                 failures.pop(student, None)
             else:  # failed or interrupted: nbgrader removed its autograded notebook; old scores are stale
                 state.pop(student, None)
                 failures[student] = {"reason": (reason or "")[:4000], "failed_at": _now()}
-            _save_state(course, stage, state, failures)
+
+        def announce(student: str, outcome: str, seconds: float, reason: str | None, notes: list[str]) -> None:
             if outcome == _GRADED:
                 graded.append(student)
                 warnings.extend(GradeProblem(student, n) for n in notes)
@@ -813,65 +874,272 @@ def grade(course: Course | str | os.PathLike, stage: str, *, students: Iterable[
                 failed.append(GradeProblem(student, reason or ""))
                 report(student, "failed", seconds, reason or "")
 
+        def record(student: str, outcome: str, seconds: float, reason: str | None, notes: list[str]) -> None:
+            """Write what one finished submission left to the grading state at once (so Ctrl-C, or
+            a killed process, never loses it), then report it."""
+            if outcome == _NOT_STARTED:
+                remaining.append(student)
+                return
+            settle(student, outcome, reason)
+            _save_state(course, stage, state, failures)
+            announce(student, outcome, seconds, reason, notes)
+
         caught = 0
-        # Ctrl-C only counts from here on (see _counting_interrupts): the loop below stops the
+        # Ctrl-C only counts from here on (see _counting_interrupts): the loops below stop the
         # batch, and recording, closing the fork server and releasing the lock run to the end
         with _counting_interrupts() as sigint:
             try:
-                # twice as many submissions in flight as execution slots: the extra ones prepare
-                # their grading copy and start their kernel while the others execute
-                with _nbgrader_speedups(), ThreadPoolExecutor(max_workers=PREFETCH * workers,
-                                                              thread_name_prefix="lablib-grade") as pool:
-                    student_of: dict[Future, str] = {pool.submit(grade_one, s): s for s, _ in todo}
-                    pending = set(student_of)
-                    deadline = 0.0
-                    try:
-                        while pending:
-                            try:
-                                finished, _ = wait(pending, timeout=POLL, return_when=FIRST_COMPLETED)
-                                for fut in finished:
-                                    pending.discard(fut)
-                                    if fut.cancelled():
-                                        remaining.append(student_of[fut])
-                                    else:
-                                        student, seconds, outcome, reason, notes = fut.result()
-                                        record(student, outcome, seconds, reason, notes)
-                            except KeyboardInterrupt:  # raised by the progress callback, or SIGINT not counted
-                                caught += 1
-                            interrupts = caught + sigint[0]
-                            if interrupts and not stop.stop.is_set():
-                                stop.stop.set()  # start nothing new: queued submissions are cancelled
-                                deadline = time.monotonic() + STOP_GRACE
-                                for fut in pending:
-                                    fut.cancel()
-                            if stop.stop.is_set() and (interrupts > 1 or time.monotonic() > deadline):
-                                stop.abort.set()  # the running ones stop before their next cell
-                            if stop.abort.is_set():
-                                stop.kill_kernels()  # and a cell running now ends with its kernel
-                    except BaseException:  # a bug, or an exit: stop everything before leaving the pool
-                        stop.stop.set()
-                        stop.abort.set()
-                        for fut in pending:
-                            fut.cancel()
-                        stop.kill_kernels()
-                        raise
+                if kernels:
+                    in_kernels = [s for s, _ in todo]
+                    kernel_note = "--kernels"
+                else:
+                    in_kernels, kernel_note, stopped = _grade_without_kernels(
+                        course, stage, [s for s, _ in todo], workers, settle, announce,
+                        lambda: sigint[0] + caught, state, failures)
+                    if stopped:
+                        caught += 1
+                        remaining.extend(in_kernels)
+                        in_kernels = []
+                if in_kernels and not (caught + sigint[0]):
+                    caught += _grade_in_kernels(course, stage, in_kernels, workers, prewarm, record, sigint)
             finally:
                 try:
                     _save_state(course, stage, state, failures)
-                    if server is not None:
-                        server.close()
                 finally:
                     run_lock.close()  # releases the lock
             interrupts = caught + sigint[0]
+            if interrupts:  # what was never started is left for the next run
+                settled = set(graded) | {p.student for p in failed} | set(remaining)
+                remaining.extend(s for s, _ in todo if s not in settled)
 
     result = GradeReport(stage=stage, graded=tuple(sorted(graded)), skipped=tuple(skipped),
                          failed=tuple(sorted(failed, key=lambda p: p.student)),
                          seconds=round(time.perf_counter() - started, 3), workers=workers,
                          warnings=tuple(warnings), interrupted=bool(interrupts),
-                         remaining=tuple(sorted(remaining)))
+                         remaining=tuple(sorted(remaining)),
+                         in_kernels=tuple(sorted(s for s in in_kernels if s in set(graded) | {
+                             p.student for p in failed})),
+                         kernel_note=kernel_note if in_kernels else "")
     if result.interrupted:
         raise GradingInterrupted(result)
     return result
+
+
+FIRST_CHUNK, MAX_CHUNK = 1, 256  # kernel-free: submissions per gradebook transaction (doubling)
+
+
+def _chunks(students: list[str]) -> list[list[str]]:
+    """``students`` in chunks of 1, 2, 4, ... up to ``MAX_CHUNK``."""
+    out, size, at = [], FIRST_CHUNK, 0
+    while at < len(students):
+        out.append(students[at:at + size])
+        at += size
+        size = min(MAX_CHUNK, size * 2)
+    return out
+
+
+def _grade_without_kernels(course: Course, stage: str, todo: list[str], workers: int, settle, announce,
+                           interrupts: Callable[[], int], state: dict, failures: dict) -> tuple[list[str], str, bool]:
+    """Grade ``todo`` without kernels (``lablib.course.direct``; on ``workers`` cores for a large
+    batch, ``lablib.course.direct_workers``), one gradebook transaction and one save of the
+    grading state per chunk (the first chunks are small, so the first results show at once and
+    Ctrl-C stops after the chunks in hand). Returns the students that need a kernel (with why:
+    for the whole stage, or each one's reason), and whether Ctrl-C stopped the batch."""
+    from lablib.course import direct, direct_rows
+    from lablib.course.direct_workers import DELEGATE, FAILED, prepared_chunks
+
+    gradebook = direct_rows.open_gradebook(course.db_url)
+    try:
+        try:
+            plan = direct.stage_plan(course, stage, gradebook)
+        # a release notebook or gradebook the engine cannot read: nbgrader's own path says what is wrong
+        except Exception as exc:  # noqa: BLE001
+            plan = f"tahap tidak dapat disiapkan tanpa kernel ({type(exc).__name__}: {_first_line(exc)})"
+        if isinstance(plan, str):
+            return list(todo), plan, False
+        delegated: list[str] = []
+        reasons: list[str] = []
+        seen: set[str] = set()
+        stop = [False]  # set by the progress callback's KeyboardInterrupt; read by the preparer
+        for chunk in prepared_chunks(course, plan, _chunks(list(todo)), workers,
+                                     lambda: stop[0] or bool(interrupts())):
+            prepared = [(p, seconds) for _, kind, p, seconds in chunk if kind not in (DELEGATE, FAILED)]
+            failed_now = [(s, seconds, reason) for s, kind, reason, seconds in chunk if kind == FAILED]
+            for student, kind, why, _ in chunk:
+                seen.add(student)
+                if kind == DELEGATE:
+                    delegated.append(student)
+                    reasons.append(f"{student}: {why}")
+            t0 = time.perf_counter()
+            try:
+                direct_rows.write_chunk(gradebook, plan, [p for p, _ in prepared])
+                written = True
+            except Exception as exc:  # noqa: BLE001 - the database refused: the chunk failed, nothing half-written
+                written = False
+                why_db = f"gradebook tidak dapat ditulis: {_first_line(exc)}"
+                for p, seconds in prepared:
+                    direct._rmtree(course.path("autograded", p.student, stage))
+                    failed_now.append((p.student, seconds, why_db))
+            share = (time.perf_counter() - t0) / max(1, len(prepared))
+            outcomes = [(p.student, _GRADED, seconds + share, None) for p, seconds in prepared] if written else []
+            outcomes += [(s, _FAILED, seconds, reason) for s, seconds, reason in failed_now]
+            for student, outcome, _, reason in outcomes:
+                settle(student, outcome, reason)
+            _save_state(course, stage, state, failures)
+            for student, outcome, seconds, reason in outcomes:
+                try:
+                    announce(student, outcome, seconds, reason, [])
+                except KeyboardInterrupt:  # raised by the progress callback: stop after the chunks in hand
+                    stop[0] = True
+        stopped = stop[0] or bool(interrupts())
+        left = [s for s in todo if s not in seen]
+        if stopped:
+            return delegated + left, "", True
+        if delegated:
+            logging.getLogger(__name__).info("dinilai dengan kernel: %s", "; ".join(reasons))
+        return delegated, "; ".join(reasons), False
+    finally:
+        gradebook.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+
+
+def _grade_in_kernels(course: Course, stage: str, todo: list[str], workers: int, prewarm: bool,
+                      record, sigint: list[int]) -> int:
+    """Grade ``todo`` through nbgrader's converter and real kernels (the reference path);
+    return how many Ctrl-C were caught from the progress callback."""
+    config = course.config
+    lock = threading.Lock()
+    stop = _Stop()
+    # the fork server starts importing in its own process while this one imports nbgrader
+    server = start_fork_server(course.state_dir("grading", "kernels.log")) if prewarm else None
+    try:
+        from nbgrader.coursedir import CourseDirectory
+
+        slots = threading.Semaphore(workers)
+        converter = _converter_class(lock, fork_kernel_manager_class(server) if server else None,
+                                     slots, stop)
+    except BaseException:
+        if server is not None:
+            server.close()
+        raise
+
+    def grade_one(student: str) -> tuple[str, float, str, str | None, list[str]]:
+        t0 = time.perf_counter()
+        retried: list[str] = []
+        for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+            outcome, reason, notes = attempt_one(student)
+            if outcome != _FAILED or not kernel_did_not_start(reason or "") or stop.stop.is_set():
+                break
+            if attempt < KERNEL_START_ATTEMPTS:
+                retried.append(f"kernel gagal dijalankan (percobaan {attempt}); dinilai ulang")
+        return student, time.perf_counter() - t0, outcome, reason, retried + notes
+
+    def attempt_one(student: str) -> tuple[str, str | None, list[str]]:
+        log = _Capture(f"lablib.course.grading.{student}")
+        exc: BaseException | None = None
+        with lock:
+            if stop.stop.is_set():  # Ctrl-C came while this one waited: nothing of it was touched
+                return _NOT_STARTED, None, []
+            try:
+                coursedir = CourseDirectory(config=config, log=log)
+                coursedir.assignment_id = stage
+                coursedir.student_id = student
+                app = converter(coursedir=coursedir, config=config, log=log)
+                app.force = True  # we decided it needs grading: replace any old result
+                app.start()
+            # one submission's failure, whatever nbgrader, nbclient or the kernel raised, is
+            # that submission's: reported with its type and traceback in GradeReport.failed
+            # (the run exits non-zero), the others are graded; exits propagate
+            except BaseException as e:
+                exc = e
+                if not isinstance(e, Exception):
+                    raise
+        if exc is None:
+            return _GRADED, None, _warnings(log)
+        if stop.abort.is_set():  # stopped before its next cell, or its kernel killed
+            return _INTERRUPTED, f"penilaian dihentikan (Ctrl-C) sebelum selesai; jalankan lagi " \
+                                f"'lablib grade {stage}'", []
+        reason = f"tidak dapat dinilai: {_failure_reason(log, exc)}"
+        if not log.messages(logging.ERROR):
+            reason += "\n" + "".join(traceback.format_exception(exc)).strip()
+        return _FAILED, reason, _warnings(log)
+
+    caught = 0
+    try:
+        # twice as many submissions in flight as execution slots: the extra ones prepare
+        # their grading copy and start their kernel while the others execute
+        with _nbgrader_speedups(), ThreadPoolExecutor(max_workers=PREFETCH * workers,
+                                                      thread_name_prefix="lablib-grade") as pool:
+            student_of: dict[Future, str] = {pool.submit(grade_one, s): s for s in todo}
+            pending = set(student_of)
+            deadline = 0.0
+            try:
+                while pending:
+                    try:
+                        finished, _ = wait(pending, timeout=POLL, return_when=FIRST_COMPLETED)
+                        for fut in finished:
+                            pending.discard(fut)
+                            if fut.cancelled():
+                                record(student_of[fut], _NOT_STARTED, 0.0, None, [])
+                            else:
+                                student, seconds, outcome, reason, notes = fut.result()
+                                record(student, outcome, seconds, reason, notes)
+                    except KeyboardInterrupt:  # raised by the progress callback, or SIGINT not counted
+                        caught += 1
+                    interrupts = caught + sigint[0]
+                    if interrupts and not stop.stop.is_set():
+                        stop.stop.set()  # start nothing new: queued submissions are cancelled
+                        deadline = time.monotonic() + STOP_GRACE
+                        for fut in pending:
+                            fut.cancel()
+                    if stop.stop.is_set() and (interrupts > 1 or time.monotonic() > deadline):
+                        stop.abort.set()  # the running ones stop before their next cell
+                    if stop.abort.is_set():
+                        stop.kill_kernels()  # and a cell running now ends with its kernel
+            except BaseException:  # a bug, or an exit: stop everything before leaving the pool
+                stop.stop.set()
+                stop.abort.set()
+                for fut in pending:
+                    fut.cancel()
+                stop.kill_kernels()
+                raise
+    finally:
+        if server is not None:
+            server.close()
+    return caught
+
+
+def late_students(course: Course | str | os.PathLike, stage: str) -> tuple[str, ...]:
+    """Participants whose submission of ``stage`` came after its due date (with their extension),
+    as nbgrader's ``total_seconds_late`` counts. Read without nbgrader (and, for SQLite, without
+    SQLAlchemy), so a grading command does not pay for importing them."""
+    course = Course.of(course)
+    try:
+        rows = _query(course, "SELECT sa.student_id, sa.timestamp, sa.extension, a.duedate FROM submitted_assignment sa "
+                              "JOIN assignment a ON a.id = sa.assignment_id WHERE a.name = :n", {"n": stage})
+    except _DatabaseError:
+        return ()
+    late = []
+    for student, stamp, extension, due in rows:
+        stamp, due = _as_datetime(stamp), _as_datetime(due)
+        if stamp is None or due is None:
+            continue
+        if extension is not None:
+            # SQLAlchemy stores an Interval in SQLite as a moment after the epoch
+            due = due + (extension if not isinstance(extension, (str, _dt.datetime))
+                         else _as_datetime(extension) - _dt.datetime(1970, 1, 1))
+        if stamp > due:
+            late.append(student)
+    return tuple(sorted(late))
+
+
+def _as_datetime(value) -> _dt.datetime | None:
+    if value is None or isinstance(value, _dt.datetime):
+        return value
+    return _dt.datetime.fromisoformat(str(value))
 
 
 def gradebook_rows(course: Course | str | os.PathLike, stage: str) -> dict[str, dict]:

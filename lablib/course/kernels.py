@@ -25,10 +25,17 @@ from pathlib import Path
 __all__ = ["PRELOAD", "KernelForkServer", "fork_kernel_manager_class", "start_fork_server"]
 
 # Modules a grading kernel imports anyway; imported once by the fork server. Nothing here may
-# start a thread or open a zmq context at import time (fork is only safe in a one-thread process).
+# start a thread or open a zmq context at import time (fork is only safe in a one-thread process;
+# tests/test_grading.py checks the server has one thread after importing them). The second line
+# is what a kernel imports while it starts (found by listing sys.modules in a fresh kernel): the
+# debugger (debugpy, with pydevd, ~0.1 CPU-s per kernel), IPython's history (sqlite3), its
+# debugger and completer, the storemagic extension and tornado's queues.
 PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "IPython",
            "jupyter_client.session", "lablib", "lablib.notebook.autograde", "lablib.curriculum.scoring",
-           "lablib.notebook.forms", "lablib.curriculum")
+           "lablib.notebook.forms", "lablib.curriculum",
+           "ipykernel.debugger", "debugpy", "debugpy.server.api", "IPython.core.debugger",
+           "IPython.core.completerlib", "IPython.core.oinspect", "IPython.core.logger",
+           "IPython.extensions.storemagic", "sqlite3", "tornado.queues", "tornado.platform.asyncio")
 
 
 def _fork_server_main() -> None:  # pragma: no cover - runs in the fork-server process
@@ -45,6 +52,11 @@ def _fork_server_main() -> None:  # pragma: no cover - runs in the fork-server p
     os.dup2(devnull, sys.stdout.fileno())  # nothing but replies may reach the reply pipe
     log = os.environ.pop("LABLIB_KERNEL_LOG", "")
     log_fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644) if log else None
+    if log_fd is not None:  # what the imports print (e.g. pydevd's notes) goes with the kernels' messages
+        os.dup2(log_fd, 2)
+    # pydevd (imported with debugpy) checks this once at import and would print a note about
+    # frozen modules; each kernel gets its own environment from the request after the fork
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     for name in PRELOAD:
         # only a warm-up: a module that fails here is imported again by each kernel, which
         # reports the real error in the graded notebook, so nothing is hidden

@@ -35,19 +35,11 @@ from pathlib import Path
 
 from nbgrader.preprocessors.base import NbGraderPreprocessor
 
-from lablib.core.answers import (
-    AnswersFileError,
-    answers_bytes,
-    parse_answers_file,
-    strip_unknown_answers,
-)
 from lablib.core.files import irregular_entries, kind_name
 from lablib.core.stages import get_stage
-from lablib.curriculum import all_exercises
+from lablib.course.grading_copy import allowed_in, strip_unknown_keys
 
 __all__ = ["KeepOnlyCourseFiles", "RestoreCourseCells", "allowed_files", "keep_only", "remove_irregular"]
-
-NBGRADER_FILES = ("timestamp.txt", "submission_secret.txt")  # nbgrader's own bookkeeping in a submission
 
 
 def _coursedir(preprocessor):
@@ -118,19 +110,10 @@ class RestoreCourseCells(NbGraderPreprocessor):
 
 
 def allowed_files(coursedir, assignment: str) -> set[str]:
-    """Relative paths a grading copy may hold: notebooks, the course's own files, the answers file."""
-    allowed: set[str] = set(NBGRADER_FILES)
-    for step in (coursedir.source_directory, coursedir.release_directory):
-        folder = Path(coursedir.format_path(step, ".", assignment))
-        if folder.is_dir():
-            for path in folder.rglob("*"):
-                if path.is_file() and not path.is_symlink():
-                    allowed.add(path.relative_to(folder).as_posix())
-    try:
-        allowed.add(get_stage(assignment).answers_filename)
-    except KeyError:
-        pass
-    return allowed
+    """Relative paths a grading copy may hold: notebooks, the course's own files, the answers file
+    (the rule lives in ``lablib.course.grading_copy``, shared with kernel-free grading)."""
+    return allowed_in([coursedir.format_path(step, ".", assignment)
+                       for step in (coursedir.source_directory, coursedir.release_directory)], assignment)
 
 
 def _remove(path: Path) -> None:
@@ -219,22 +202,10 @@ class KeepOnlyCourseFiles(NbGraderPreprocessor):
             stage = get_stage(info["assignment"])
         except KeyError:
             return nb, resources
-        answers = folder / stage.answers_filename
-        if answers.is_file():
-            try:  # the participant's own reader: size, nesting and huge numbers are refused alike
-                doc = parse_answers_file(answers, stage.slug)
-            except AnswersFileError:
-                return nb, resources  # grade_check reports a broken file to the participant
-            stripped = strip_unknown_answers(doc, all_exercises())
-            if stripped:
-                try:
-                    data = answers_bytes(doc, answers)  # ASCII escapes for a lone surrogate
-                except (AnswersFileError, TypeError):
-                    return nb, resources
-                answers.unlink()  # nbgrader may have left the grading copy read-only
-                answers.write_bytes(data)
-                self.log.warning("lablib: %s: kunci yang tidak dikenal dibuang dari berkas jawaban: %s", who,
-                                 ", ".join(stripped[:20]) + (" …" if len(stripped) > 20 else ""))
+        stripped = strip_unknown_keys(folder / stage.answers_filename, stage.slug)
+        if stripped:
+            self.log.warning("lablib: %s: kunci yang tidak dikenal dibuang dari berkas jawaban: %s", who,
+                             ", ".join(stripped[:20]) + (" …" if len(stripped) > 20 else ""))
         return nb, resources
 
     def _warn_irregular(self, who: str, assignment: str, irregular: dict[str, str]) -> None:

@@ -40,6 +40,7 @@ from lablib.core.exercises import Exercise
 from lablib.core.fields import Table
 from lablib.core.i18n import T, Text
 from lablib.curriculum import get_exercise
+from lablib.notebook.headless import IMPORT_HEADLESS
 from lablib.notebook.inputs import (
     ChoiceControl,
     Control,
@@ -81,10 +82,7 @@ UI = {
     "no_versions": T("Belum ada versi lama.", "No earlier versions yet."),
     "restored": T("Jawaban dipulihkan ke versi {t}.", "Answers restored to the version of {t}."),
     "import": T("Ambil jawaban tahap sebelumnya", "Take answers from earlier stages"),
-    "import_headless": T("(Tombol 'Ambil jawaban tahap sebelumnya' hanya aktif saat notebook dibuka di "
-                         "JupyterLab.)",
-                         "(The 'Take answers from earlier stages' button only works when the notebook is "
-                         "open in JupyterLab.)"),
+    "import_headless": IMPORT_HEADLESS,  # also rendered by kernel-free grading
 }
 
 
