@@ -215,3 +215,55 @@ def test_live_scoring_and_the_course_module_do_not_import_nbgrader(tmp_path):
                          text=True, check=True)
     model = score_answers(STAGE, synthetic_answers(STAGE, "model")).earned
     assert [f"[[{model}, \"\"]]", "[]"] == out.stdout.split("\n")[:2]
+
+
+def test_a_working_copy_the_trainer_cannot_read_falls_back_to_the_collected_one_and_says_so(
+        template, tmp_path, monkeypatch):
+    """The real thing (a non-root trainer, 0600 files, 0700 homes) is tests/test_unreadable.py;
+    here the read layer refuses as the OS would, so it also runs where no other account exists."""
+    course = copy_course(template, tmp_path / "course")
+    home = tmp_path / "home"
+    _write_course_record(course, str(home / "{id}"), ["ani", "budi"])
+    model, partial = synthetic_answers(STAGE, "model"), synthetic_answers(STAGE, "partial", seed=2)
+    submit(course, "budi", model)
+    save_answers(home / "budi" / COURSE_ID / STAGE, STAGE, partial)  # newer, and closed
+    save_answers(home / "ani" / COURSE_ID / STAGE, STAGE, partial)  # closed, nothing collected
+    real = live.read_regular_bytes
+
+    def refuse(path, *args, **kwargs):
+        if str(path).startswith(str(home)):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(live, "read_regular_bytes", refuse)
+    live._CACHE.clear()
+    scores = {s.student: s for s in live_scores(course, STAGE, disk_cache=False)}
+    assert "submitted" == scores["budi"].source
+    assert score_answers(STAGE, model).earned == scores["budi"].earned
+    assert "salinan yang dikumpulkan" in scores["budi"].note and not scores["budi"].unreadable
+    assert scores["ani"].unreadable and "working" == scores["ani"].source
+    monkeypatch.setattr(live, "read_regular_bytes", real)  # the trainer is given access: read again
+    scores = {s.student: s for s in live_scores(course, STAGE, disk_cache=False)}
+    assert ("working", "") == (scores["budi"].source, scores["budi"].note)
+    assert score_answers(STAGE, partial).earned == scores["ani"].earned and not scores["ani"].unreadable
+
+
+def test_status_live_shows_the_recorded_problem_of_a_damaged_file_not_a_bare_zero(template, tmp_path):
+    from lablib.course.status import SAVED, format_status, status
+
+    course = copy_course(template, tmp_path / "course")
+    home = tmp_path / "home"
+    _write_course_record(course, str(home / "{id}"), ["ani", "budi"])
+    save_answers(home / "ani" / COURSE_ID / STAGE, STAGE, synthetic_answers(STAGE, "model"))
+    broken = home / "budi" / COURSE_ID / STAGE
+    broken.mkdir(parents=True)
+    (broken / "jawaban-diagnose.json").write_text("{ rusak", encoding="utf-8")
+    live._CACHE.clear()
+    st = status(course, live=True)
+    cells = {p.id: next(s for s in p.stages if s.stage == STAGE) for p in st.participants}
+    assert (SAVED, False) == (cells["ani"].state, cells["ani"].noted)
+    assert cells["ani"].live[0] == score_answers(STAGE, synthetic_answers(STAGE, "model")).earned
+    assert cells["budi"].noted and cells["budi"].cell().endswith(" !")
+    assert any(n.startswith(f"budi {STAGE}: berkas jawaban bermasalah (") and n.endswith("dinilai kosong.")
+               for n in st.notes)
+    assert "! = lihat Catatan" in format_status(st)

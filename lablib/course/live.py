@@ -12,6 +12,11 @@ file: the course's own calendar is used (autograde copies it over the participan
 exercise knows are dropped first (the course's grading protection does the same), and a file
 that cannot be read scores as empty answers (as ``lablib.grade_check`` does).
 
+What the trainer cannot read (a participant's home at 0700 or 0750, an answers file at 0600
+on a real server) is never scored as empty answers: the collected copy is scored instead,
+when there is a readable one, and the score says so (``note``); otherwise the score is marked
+``unreadable`` with the reason, and ``lablib status --live`` shows *tidak terbaca*.
+
 Scoring is cached per file (path, size, modification time, calendar, lablib code), in the
 process and in ``<course>/.lablib/live-cache.json``, so refreshing the view re-scores only what
 changed; a cold run over many files is spread over worker processes.
@@ -24,7 +29,7 @@ import json
 import os
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lablib.core.files import (
     NotRegularFileError,
@@ -53,6 +58,8 @@ class LiveScore:
     saved_at: str | None = None
     checks: tuple[tuple[str, str, float], ...] = ()  # (exercise_id, check_id, earned)
     problem: str = ""  # why the file scored as empty, if it could not be used
+    unreadable: bool = False  # the trainer may not read the file (nor a collected copy): not a score
+    note: str = ""  # e.g. the working copy could not be read, so the collected copy was scored
 
     def by_check(self) -> dict[tuple[str, str], float]:
         return {(ex, check): earned for ex, check, earned in self.checks}
@@ -126,6 +133,9 @@ def _not_regular(exc: NotRegularFileError) -> str:
 
 
 # -- finding answers files -----------------------------------------------------------------
+BLOCKED = -2  # an _Item's size when the trainer may not look at the file (permission denied)
+
+
 @dataclass(frozen=True)
 class _Item:
     student: str
@@ -134,6 +144,7 @@ class _Item:
     source: str
     mtime_ns: int
     size: int
+    fallback: _Item | None = None  # the collected copy, scored when this one cannot be read
 
 
 def _course_calendars(course: Course, stages: list[str]) -> dict:
@@ -157,6 +168,8 @@ def _stat_item(student: str, stage: str, path: str, source: str) -> _Item | None
     one scores as empty answers, with the reason (as grading does); a working one is ignored."""
     try:
         st = os.lstat(path)
+    except PermissionError:  # a folder on the way is closed to the trainer (a home at 0700)
+        return _Item(student, stage, path, source, 0, BLOCKED)
     except OSError:
         return None
     if stat.S_ISDIR(st.st_mode):
@@ -214,18 +227,47 @@ def _find_items(course: Course, stages: list[str], students: set[str] | None,
                 home = str(course.home(student))
             except (KeyError, ValueError, IndexError):
                 continue
+            try:  # one look at the home first: most ids have none here (ten lookups saved per id)
+                os.stat(home)
+            except FileNotFoundError:
+                continue
+            except OSError:
+                pass  # closed or odd: the lookups below say what they can (closed: unreadable)
             for stage in stages:
+                blocked = None
                 for folder in (os.path.join(home, course.course_id, stage), os.path.join(home, stage)):
                     item = _stat_item(student, stage, os.path.join(folder, names[stage]), "working")
+                    if item is not None and item.size == BLOCKED:
+                        blocked = blocked or item
+                        continue
                     # a link, FIFO or hard link there is not their working copy, nor a file reached
                     # through a linked folder (checked only for a file found: thousands of homes)
                     if item and item.size >= 0 and not _linked_below(home, folder):
                         found.setdefault((student, stage), []).append(item)
+                        blocked = None
                         break
+                if blocked is not None:
+                    found.setdefault((student, stage), []).append(blocked)
     order = {s.slug: n for n, s in enumerate(STAGES)}
-    # the newest file is the participant's current answers (collect keeps modification times)
-    items = [max(c, key=lambda i: (i.mtime_ns, i.source == "working")) for c in found.values()]
+    items = [_current(c) for c in found.values()]
     return sorted(items, key=lambda i: (i.student, order[i.stage]))
+
+
+def _current(candidates: list[_Item]) -> _Item:
+    """The participant's current answers among the copies found: the newest one (collect keeps
+    modification times), with the collected copy as its fallback should it not be readable. A
+    working copy the trainer cannot even look at gives way to the collected one at once."""
+    blocked = [i for i in candidates if i.size == BLOCKED]
+    seen = [i for i in candidates if i.size != BLOCKED]
+    if not seen:
+        return blocked[0]
+    chosen = max(seen, key=lambda i: (i.mtime_ns, i.source == "working"))
+    collected = next((i for i in seen if i.source == "submitted"), None)
+    if blocked and chosen.source == "submitted":
+        return replace(chosen, fallback=blocked[0])  # marks the working copy as not readable
+    if chosen.source == "working" and collected is not None:
+        return replace(chosen, fallback=collected)
+    return chosen
 
 
 # -- scoring -------------------------------------------------------------------------------
@@ -237,17 +279,31 @@ def _score_item(item: _Item, calendar) -> LiveScore:
     from lablib.course.gradebook import ANSWER_ERRORS
     from lablib.curriculum.scoring import score_answers
 
-    saved_at = None
-    try:
-        data = read_regular_bytes(item.path)
-    except FileNotFoundError:
-        answers, problem = {}, "no answers file"
-    except NotRegularFileError as exc:
-        answers, problem = {}, _not_regular(exc)
-    except OSError as exc:
-        answers, problem = {}, f"cannot read the answers file ({exc.strerror or exc})"
+    saved_at, unreadable, note = None, False, ""
+    fallback = item.fallback
+    if item.size == BLOCKED:
+        answers, problem, unreadable = {}, "the answers file cannot be reached: permission denied", True
     else:
-        answers, problem, saved_at = _answers_from_bytes(item.path, data, item.stage)
+        try:
+            data = read_regular_bytes(item.path)
+        except FileNotFoundError:
+            answers, problem = {}, "no answers file"
+        except NotRegularFileError as exc:
+            answers, problem = {}, _not_regular(exc)
+        except PermissionError as exc:
+            answers, problem, unreadable = {}, f"cannot read the answers file ({exc.strerror or exc})", True
+        except OSError as exc:
+            answers, problem = {}, f"cannot read the answers file ({exc.strerror or exc})"
+        else:
+            answers, problem, saved_at = _answers_from_bytes(item.path, data, item.stage)
+    if unreadable and item.source == "working" and fallback is not None and fallback.source == "submitted":
+        # the working copy is closed to the trainer: the collected copy is the best known answers
+        scored = _score_item(replace(fallback, fallback=None), calendar)
+        if not scored.unreadable:
+            return replace(scored, note=("salinan kerja peserta tidak terbaca (izin ditolak); skor dari "
+                                         "salinan yang dikumpulkan"))
+    elif item.source == "submitted" and fallback is not None and fallback.size == BLOCKED:
+        note = "salinan kerja peserta tidak terbaca (izin ditolak); skor dari salinan yang dikumpulkan"
     try:
         result = score_answers(item.stage, answers, calendar)
     except ANSWER_ERRORS as exc:  # one participant's file never stops the cohort's live scores
@@ -258,7 +314,7 @@ def _score_item(item: _Item, calendar) -> LiveScore:
                      saved_at=saved_at,
                      checks=tuple((c.exercise_id, c.check_id, c.earned)
                                   for e in result.exercises for c in e.checks),
-                     problem=problem)
+                     problem=problem, unreadable=unreadable, note=note)
 
 
 def _score_chunk(args: tuple[list[_Item], dict]) -> list[LiveScore]:
@@ -268,6 +324,12 @@ def _score_chunk(args: tuple[list[_Item], dict]) -> list[LiveScore]:
 
 def _cache_key(item: _Item, calendar_key: str) -> tuple:
     return (item.path, item.mtime_ns, item.size, item.student, item.source, calendar_key)
+
+
+def _cacheable(item: _Item, score: LiveScore) -> bool:
+    """Permissions change without touching a file's time: what could not be read (or was read
+    in another copy's place) is looked at again next time."""
+    return not (item.size == BLOCKED or score.unreadable or score.note)
 
 
 class _DiskCache:
@@ -352,6 +414,8 @@ def _score_items(items: list[_Item], calendars: dict, workers: int | None,
         _CACHE.clear()
     for n, score in zip(todo, fresh):
         out[n] = score
+        if not _cacheable(items[n], score):
+            continue
         _CACHE[_cache_key(items[n], keys[items[n].stage])] = score
         if disk is not None:
             disk.put(items[n], keys[items[n].stage], score)

@@ -10,6 +10,12 @@ as the cohort report reads them, and count extra credit as nbgrader does. A stag
 grading failed (``lablib.course.grading.grading_failures``) has blank scores and its status
 reads ``gagal dinilai: <reason>``: the scores an earlier grading left in the gradebook are not
 exported or counted, as ``lablib status`` and the cohort report leave them out.
+
+Totals are the ones every output shows (``lablib.course.totals``): a stage total is the
+gradebook's, rounded half up once; the course total is the sum of the stage totals; the
+per-exercise columns (automatic, rubric, total) are apportioned by largest remainder so that
+they add up to the stage total in the same row. Item scores are written as the gradebook has
+them.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from pathlib import Path
 
 from lablib.core.files import replacing
 from lablib.core.stages import STAGES
+from lablib.course import totals
 from lablib.course.course import Course
 from lablib.course.gradebook import GradebookView, read_gradebook
 from lablib.curriculum.grade_ids import AUTO, RUBRIC, grade_names, parse_grade_id
@@ -54,6 +61,7 @@ class Grades:
     scores: dict  # {(participant, grade_id): float | None}
     stage_state: dict  # {(participant, stage): (state, late)}
     failed: dict = field(default_factory=dict)  # {(participant, stage): "gagal dinilai: <reason>"}
+    stage_totals: dict = field(default_factory=dict)  # {(participant, stage): Decimal}, rounded once
 
     def stage_items(self, stage: str) -> list[Item]:
         return [i for i in self.items if i.stage == stage]
@@ -101,12 +109,12 @@ def read_grades(course: Course | str | os.PathLike) -> Grades:
     and the report's.
     """
     from lablib.course.grading import grading_failures
-    from lablib.course.status import GRADED, SUBMITTED, status
+    from lablib.course.status import GRADED, SUBMITTED, UNREADABLE, status
 
     course = Course.of(course)
-    st = status(course)
     failed = {key: f.label for key, f in grading_failures(course).items()}
     view = read_gradebook(course)
+    st = status(course, view=view)
     # a stage whose last grading failed: the gradebook still holds the scores of the grading before
     view = replace(view, records={key: r for key, r in view.records.items() if key not in failed})
     items: list[Item] = []
@@ -120,9 +128,11 @@ def read_grades(course: Course | str | os.PathLike) -> Grades:
     stage_state = {}
     for p in st.participants:
         for s in p.stages:
-            state = {GRADED: "dinilai", SUBMITTED: "dikumpulkan, belum dinilai"}.get(s.state, "belum mengumpulkan")
+            state = {GRADED: "dinilai", SUBMITTED: "dikumpulkan, belum dinilai",
+                     UNREADABLE: UNREADABLE}.get(s.state, "belum mengumpulkan")
             stage_state[(p.id, s.stage)] = (failed.get((p.id, s.stage), state), s.late)
-    return Grades(tuple(items), tuple(people.values()), scores, stage_state, failed)
+    stage_totals = {key: r.total for key, r in view.records.items()}
+    return Grades(tuple(items), tuple(people.values()), scores, stage_state, failed, stage_totals)
 
 
 def _sum(values: list[float | None]) -> float | None:
@@ -146,24 +156,37 @@ def tables(grades: Grades) -> dict[str, tuple[list[str], list[list]]]:
     per_item_head = base[:3] + [i.column for i in grades.items]
     long_head = base[:3] + ["tahap", "latihan", "jenis", "butir", "judul", "skor", "maks", "status", "terlambat"]
 
+    # {stage: [(code, {kind: grade ids})]}, once: not filtered again for every participant
+    groups = {slug: [(code, {kind: [i.grade_id for i in grades.stage_items(slug) if i.code == code and i.kind == kind]
+                             for kind in (auto, rubric)}) for code in grades.exercise_codes(slug)]
+              for slug in stages}
     per_ex, per_item, long_rows = [], [], []
     for p in grades.participants:
         ident = [p.id, p.nama, p.opd, p.jabatan, p.email]
-        row, course_total = list(ident), 0.0
+        row, stage_totals = list(ident), []
         for slug in stages:
             state, late = grades.stage_state.get((p.id, slug), ("belum mengumpulkan", False))
             row.append(state + (" (terlambat)" if late else ""))
-            stage_total = 0.0
-            for code in grades.exercise_codes(slug):
-                values = {kind: _sum([grades.scores.get((p.id, i.grade_id)) for i in grades.stage_items(slug)
-                                      if i.code == code and i.kind == kind]) for kind in (auto, rubric)}
-                both = _sum([values[auto], values[rubric]])
-                row += [values[auto], values[rubric], both]
-                stage_total += both or 0.0
-            # a stage that failed grading has no total (blank), not 0: it is not a score of 0
-            row.append(None if (p.id, slug) in grades.failed else round(stage_total, 4))
-            course_total += stage_total
-        row.append(round(course_total, 4))
+            exact = [{kind: _sum([grades.scores.get((p.id, gid)) for gid in ids[kind]]) for kind in (auto, rubric)}
+                     for _code, ids in groups[slug]]
+            total = grades.stage_totals.get((p.id, slug))
+            if total is None:  # not graded (or its last grading failed): blank, not 0
+                for values in exact:
+                    row += [values[auto], values[rubric], _sum([values[auto], values[rubric]])]
+                row.append(None if (p.id, slug) in grades.failed else 0.0)
+                continue
+            stage_totals.append(total)
+            # rounded once, and the exercise columns add up to the stage total beside them
+            shown = totals.apportion([_sum([v[auto], v[rubric]]) or 0.0 for v in exact], total)
+            for values, both in zip(exact, shown):
+                if values[auto] is None and values[rubric] is None:
+                    row += [None, None, None]
+                    continue
+                a, r = totals.apportion([values[auto] or 0.0, values[rubric] or 0.0], both)
+                row += [None if values[auto] is None else float(a),
+                        None if values[rubric] is None else float(r), float(both)]
+            row.append(float(total))
+        row.append(float(totals.course_total(stage_totals)))
         per_ex.append(row)
         per_item.append(ident[:3] + [grades.scores.get((p.id, i.grade_id)) for i in grades.items])
         for i in grades.items:

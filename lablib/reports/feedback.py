@@ -11,13 +11,22 @@ Pages go to ``<course>/umpan-balik/<id>/<stage>/umpan-balik-<stage>.html``. Wher
 has generated its feedback for the submission (``feedback/<id>/<stage>/`` with its
 ``timestamp.txt``), our page also replaces nbgrader's ``<stage>.html`` there, so
 ``nbgrader release_feedback`` / ``fetch_feedback`` deliver this page instead of the cells.
+
+Numbers are the ones every other output shows (``lablib.course.totals``): the stage total is
+the gradebook's, rounded half up once; the course total is the sum of the rounded stage
+totals; the parts under a total (exercises, automatic and rubric parts, checks and criteria)
+are apportioned by largest remainder, so what the page shows adds up. A participant's pages
+of other stages carry the course total too: ``refresh_feedback`` rewrites those whose content
+changed, so a Design page and a Display page never disagree.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import os
+import re
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from markupsafe import Markup
@@ -26,7 +35,8 @@ from lablib.core.checks import ExerciseResult, run_checks
 from lablib.core.files import write_text_atomic
 from lablib.core.i18n import Text
 from lablib.core.rubrics import LEVELS
-from lablib.core.stages import get_stage
+from lablib.core.stages import STAGES, get_stage
+from lablib.course import totals
 from lablib.course.course import Course
 from lablib.course.gradebook import (
     ANSWER_ERRORS,
@@ -83,7 +93,7 @@ def _criteria_items(ex, record: StageRecord | None) -> list[dict]:
             "title": crit.title, "pending": pending, "level": None if pending else level,
             "level_name": _t(LEVELS[level]) if level is not None and not pending else "",
             "description": desc, "comment": g.comment if g is not None and g.comment else "",
-            "score": None if pending else g.manual_score, "points": crit.points,
+            "score": None if pending else g.score, "points": crit.points,
             "levels": [(n, _t(LEVELS[n]), d) for n, d in enumerate(crit.descriptors)],
         })
     return rows
@@ -102,21 +112,23 @@ def feedback_html(view: GradebookView, course: Course, student: str, stage: str)
     calendar = load_calendar(folder)
     exercises = stage_exercises(st.slug)
 
-    stage_earned = record.score if record is not None else 0.0
+    stage_total = record.total if record is not None else totals.ZERO
     stage_max = sum(ex.points for ex in exercises)
     auto_max = sum(ex.auto_points for ex in exercises)
     rubric_max = sum(ex.rubric_points for ex in exercises)
-    auto = record.auto_score if record is not None else 0.0
-    rubric = record.rubric_score if record is not None else 0.0
+    auto, rubric = totals.apportion([record.auto_score if record is not None else 0.0,
+                                     record.rubric_score if record is not None else 0.0], stage_total)
     reviewed = record is not None and record.reviewed
-    course_earned = sum(r.score for (s, _), r in view.records.items() if s == student)
     course_max = sum(ex.points for ex in all_exercises())
-    graded_stages = [s for (p, s) in view.records if p == student]
+    graded_stages = view.student_records(student)
 
+    scores = record.exercise_scores() if record is not None else {}
+    exact = [scores.get(ex.id, (0.0, ex.points))[0] for ex in exercises]
+    # the exercises shown add up to the stage total shown (largest remainder)
+    shown_earned = totals.apportion(exact, stage_total) if record is not None else [totals.ZERO] * len(exercises)
     items = []
-    for ex in exercises:
-        earned, available = (record.exercise_scores().get(ex.id, (0.0, ex.points)) if record is not None
-                             else (0.0, ex.points))
+    for ex, earned in zip(exercises, shown_earned):
+        available = scores.get(ex.id, (0.0, ex.points))[1]
         try:
             result = run_checks(ex, answers, calendar)
             checks = _check_items(result, record) if ex.checks else []
@@ -125,18 +137,31 @@ def feedback_html(view: GradebookView, course: Course, student: str, stage: str)
         except ANSWER_ERRORS:  # one exercise's answers that cannot be shown never stop the page (or the cohort)
             checks = []
             shown = Markup("<p>") + UNREADABLE + Markup("</p>")
+        criteria = _criteria_items(ex, record) if ex.criteria else []
+        if record is not None:  # without a graded record there is no total to add up to
+            _apportion_parts(checks, criteria, earned)
         items.append({
             "code": ex.code, "title": ex.title, "earned": earned, "available": available,
-            "checks": checks, "criteria": _criteria_items(ex, record) if ex.criteria else [],
-            "answers": shown,
+            "checks": checks, "criteria": criteria, "answers": shown,
         })
     return render(
         "feedback.html.j2", stage_title=st.title, label=info.label, name=info.nama or student,
         student=student, opd=info.opd, submitted=record.timestamp if record else None,
-        stage={"earned": stage_earned, "max": stage_max, "auto": auto, "auto_max": auto_max,
+        stage={"earned": stage_total, "max": stage_max, "auto": auto, "auto_max": auto_max,
                "rubric": rubric, "rubric_max": rubric_max},
-        course={"earned": course_earned, "max": course_max, "stages": len(graded_stages)},
+        course={"earned": view.course_total(student), "max": course_max, "stages": len(graded_stages)},
         reviewed=reviewed, exercises=items, generated=_dt.datetime.now().astimezone())
+
+
+def _apportion_parts(checks: list[dict], criteria: list[dict], earned) -> None:
+    """Replace the checks' and criteria's points by rounded ones that add up to the exercise's
+    points shown (``earned``); a pending criterion stays without a score."""
+    scored = [c for c in criteria if c["score"] is not None]
+    parts = [c["earned"] for c in checks] + [c["score"] for c in scored]
+    if not parts:
+        return
+    for part, value in zip([*checks, *scored], totals.apportion(parts, earned)):
+        part["earned" if "earned" in part else "score"] = value
 
 
 def _write(path: Path, text: str) -> None:
@@ -151,8 +176,20 @@ def feedback_path(course: Course | str | os.PathLike, student: str, stage: str) 
     return root / FEEDBACK_DIR / student / slug / f"umpan-balik-{slug}.html"
 
 
+def graded_view(course: Course) -> GradebookView:
+    """The gradebook as the pages show it: a stage whose last grading failed has no record (its
+    scores are from before; status, export and the report leave them out the same way)."""
+    from lablib.course.grading import grading_failures
+
+    view = read_gradebook(course)  # every stage: a page shows the course total too
+    failed = grading_failures(course)
+    if not failed:
+        return view
+    return replace(view, records={key: r for key, r in view.records.items() if key not in failed})
+
+
 def write_feedback(course: Course | str | os.PathLike, stage: str, participants: Iterable[str] | None = None,
-                   *, replace_nbgrader: bool = True) -> list[Path]:
+                   *, replace_nbgrader: bool = True, view: GradebookView | None = None) -> list[Path]:
     """Write the feedback page of every graded participant of ``stage`` (or of ``participants``).
 
     Returns the pages written under ``<course>/umpan-balik/``. With ``replace_nbgrader`` (the
@@ -162,20 +199,71 @@ def write_feedback(course: Course | str | os.PathLike, stage: str, participants:
     """
     st = get_stage(stage)
     course = Course.of(course)
-    view = read_gradebook(course)  # every stage: the page shows the course total too
-    graded = sorted(s for (s, stg) in view.records if stg == st.slug)
-    wanted = graded if participants is None else [p for p in participants if p in graded]
+    view = graded_view(course) if view is None else view
+    graded = [r.student for r in view.stage_records(st.slug)]
+    wanted = graded if participants is None else sorted(set(participants) & set(graded))
     written = []
     for student in wanted:
         page = feedback_html(view, course, student, st.slug)
-        path = feedback_path(course, student, st.slug)
-        _write(path, page)
-        written.append(path)
-        nb_dir = course.path("feedback", student, st.slug)
-        if replace_nbgrader and (nb_dir / "timestamp.txt").is_file():
-            _write(nb_dir / f"{st.slug}.html", page)
+        written.append(_store(course, student, st.slug, page, replace_nbgrader))
     return written
 
 
-__all__ = ["FEEDBACK_DIR", "feedback_html", "feedback_path", "write_feedback"]
+def _store(course: Course, student: str, slug: str, page: str, replace_nbgrader: bool) -> Path:
+    path = feedback_path(course, student, slug)
+    _write(path, page)
+    nb_dir = course.path("feedback", student, slug)
+    if replace_nbgrader and (nb_dir / "timestamp.txt").is_file():
+        _write(nb_dir / f"{slug}.html", page)
+    return path
+
+
+_FOOTER = re.compile(r"<footer>.*?</footer>", re.S)
+
+
+def _content(page: str) -> str:
+    """A page without its footer (the time it was made), to tell whether anything shown changed."""
+    return _FOOTER.sub("", page)
+
+
+def refresh_feedback(course: Course | str | os.PathLike, participants: Iterable[str] | None = None, *,
+                     skip: Iterable[tuple[str, str]] = (), replace_nbgrader: bool = True,
+                     view: GradebookView | None = None) -> list[tuple[str, str]]:
+    """Rewrite the participants' existing feedback pages (every stage) whose content changed.
+
+    A page carries the course total, so a grade changed in one stage changes every page of the
+    participant; pages made earlier and already released would then show another total. Pages
+    that already exist are the ones refreshed (a stage never given feedback gets none here), and
+    only those whose content differs are rewritten. ``participants`` defaults to everyone with a
+    page; ``skip`` are ``(participant, stage)`` pages just written. Returns the pages rewritten,
+    as ``(participant, stage)``.
+    """
+    course = Course.of(course)
+    view = graded_view(course) if view is None else view
+    root = course.root / FEEDBACK_DIR
+    if participants is None:
+        try:
+            participants = sorted(p.name for p in root.iterdir() if p.is_dir())
+        except OSError:
+            participants = []
+    skipped = set(skip)
+    changed = []
+    for student in participants:
+        for st in STAGES:
+            if (student, st.slug) in skipped or view.record(student, st.slug) is None:
+                continue
+            path = feedback_path(course, student, st.slug)
+            try:
+                old = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeError):
+                continue  # no page made for this stage yet: nothing released to disagree with
+            page = feedback_html(view, course, student, st.slug)
+            if _content(page) != _content(old):
+                _store(course, student, st.slug, page, replace_nbgrader)
+                changed.append((student, st.slug))
+    return changed
+
+
+__all__ = ["FEEDBACK_DIR", "feedback_html", "feedback_path", "graded_view", "refresh_feedback",
+           "write_feedback"]
 
