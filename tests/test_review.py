@@ -6,8 +6,10 @@ import shutil
 
 import pytest
 from _cohort import EVIL, cohort_course, copy_course
+from _review import rewrite_meta
 from openpyxl import load_workbook
 
+from lablib.core import formatting
 from lablib.course.course import Course
 from lablib.course.gradebook import read_gradebook
 from lablib.curriculum import get_exercise, stage_exercises
@@ -215,7 +217,12 @@ def test_a_grade_changed_since_export_is_a_conflict_and_force_overwrites_it(cour
     result = import_review(course, path)
     assert [(c.student, c.grade_name) for c in result.conflicts] == [("budi", gid)]
     assert result.written == (("ani", gid),)
-    assert "berubah di gradebook" in result.summary() and "--force" in result.summary()
+    text = result.summary()
+    assert "diubah di lembar DAN di gradebook" in text and "--force" in text
+    # participant, criterion and both values
+    assert "peserta budi" in text and f"'{crit.title}'" in text
+    assert f"Di lembar: {formatting.points(crit.score(4))} poin (level 4), komentar 'dari lembar'" in text
+    assert f"di gradebook sekarang: {formatting.points(crit.score(1))} poin (level 1), komentar 'dari formgrader'" in text
     with Course.open(course).gradebook() as gb:
         assert gb.find_grade(gid, STAGE, STAGE, "budi").manual_score == crit.score(1)  # not overwritten
         assert gb.find_comment(gid, STAGE, STAGE, "budi").manual_comment == "dari formgrader"
@@ -235,10 +242,15 @@ def test_a_sheet_of_another_course_or_not_a_review_sheet_is_refused(course, tmp_
     with pytest.raises(ReviewError, match="bukan lembar penilaian lablib"):
         import_review(course, plain)
     path = export_review(course, STAGE, tmp_path / "sheet.xlsx")
+    rewrite_meta(path, course_id="kursus-lain")  # a sheet exported by another course
+    with pytest.raises(ReviewError, match="kursus-lain"):
+        import_review(course, path)
+    # editing the readable copy of the record by hand is a damaged record, not another course
+    path = export_review(course, STAGE, tmp_path / "sheet2.xlsx")
     wb = load_workbook(path)
     wb[META_SHEET]["B2"] = "kursus-lain"
     wb.save(path)
-    with pytest.raises(ReviewError, match="kursus-lain"):
+    with pytest.raises(ReviewError, match="rusak"):
         import_review(course, path)
 
 
@@ -261,6 +273,20 @@ def test_cli_review_export_and_import(course, tmp_path, capsys):
     assert "1 nilai rubrik ditulis" in capsys.readouterr().out
     assert read_gradebook(course, [STAGE]).record("ani", STAGE).rubric_score == crit.score(4)
     assert main(["review", "import", str(tmp_path / "missing.xlsx"), "--course", str(course)]) == 1
+    # a reviewer's share: some participants, some criteria
+    share = tmp_path / "share.xlsx"
+    assert main(["review", "export", STAGE, "--course", str(course), "--out", str(share), "--participants",
+                 "citra,ani", "--criteria", "DG1,DG4.jawab_akar", "--reviewer", "Siti"]) == 0
+    ws = load_workbook(share)[MAIN_SHEET]
+    assert sorted(_rows(ws)) == ["ani", "citra"]
+    assert sorted(h for h in _columns(ws) if "Level" in h) == [
+        "DG1 masalah_nyata: Level (0–4)", "DG4 jawab_akar: Level (0–4)"]
+    assert "narasumber: Siti" in ws["A1"].value
+    capsys.readouterr()
+    assert main(["review", "export", STAGE, "--course", str(course), "--participants", "ani,zaki,yuli"]) == 1
+    assert "2 ID peserta tidak dikenal" in capsys.readouterr().err
+    assert main(["review", "export", STAGE, "--course", str(course), "--criteria", "DG9"]) == 1
+    assert "DG1.masalah_nyata" in capsys.readouterr().err  # the valid names are listed
 
 
 def test_parse_level_refuses_everything_but_whole_numbers_0_to_4():

@@ -15,7 +15,8 @@ this module, so none of that can stop a cohort-wide command or run in the traine
 - ``cut``: a shown value cut to a length, marked with ``…``; nothing is removed from the
   participant's files, only from what a page or a cell shows;
 - ``spreadsheet_value`` / ``set_cell`` / ``append_row``: a workbook cell's value: text is
-  always stored as text (never a formula), numbers Excel cannot hold become text;
+  always stored as text (never a formula; text starting like a formula also carries Excel's
+  ``quotePrefix``, so editing the cell keeps it text), numbers Excel cannot hold become text;
 - ``csv_value``: a CSV cell: text that a spreadsheet would read as a formula is prefixed with
   ``'`` (OWASP's advice); numbers stay numbers.
 """
@@ -133,24 +134,34 @@ def spreadsheet_value(value: Any, limit: int = MAX_CELL_CHARS) -> Any:
     return cut(safe_str(value), limit)
 
 
+def _as_text(cell) -> None:
+    """Make a text cell text for good: openpyxl reads any text starting with ``=`` as a formula,
+    so the type is set back to text; and text a spreadsheet would read as a formula gets Excel's
+    ``quotePrefix`` (the hidden apostrophe of a cell typed as ``'=…``), so it stays text even
+    when a reviewer edits the cell and presses Enter. The value itself is not changed."""
+    if isinstance(cell.value, str):
+        if cell.data_type == "f":
+            cell.data_type = "s"
+        if cell.value.startswith(FORMULA_START):
+            cell.quotePrefix = True
+
+
 def set_cell(cell, value: Any, limit: int = MAX_CELL_CHARS):
     """Put ``value`` (``spreadsheet_value``) in an openpyxl cell; text is stored as text, never as
-    a formula (openpyxl reads any text starting with ``=`` as one). Returns the cell."""
+    a formula (``_as_text``). Returns the cell."""
     cell.value = spreadsheet_value(value, limit)
-    if isinstance(cell.value, str) and cell.data_type == "f":
-        cell.data_type = "s"
+    _as_text(cell)
     return cell
 
 
 def append_row(ws, values: Iterable[Any], limit: int = MAX_CELL_CHARS) -> None:
     """``ws.append(values)`` with every value through ``set_cell``."""
-    row = [spreadsheet_value(v, limit) for v in values]
-    ws.append(row)
-    last = ws.max_row  # append writes below every row written so far
-    for column, value in enumerate(row, start=1):
-        cell = ws.cell(last, column)
-        if isinstance(value, str) and cell.data_type == "f":
-            cell.data_type = "s"
+    from openpyxl.cell.cell import Cell
+
+    # The cells are made first and appended (openpyxl places them): asking the sheet for the row
+    # just written (``ws.max_row``) scans every cell, so a sheet of N rows cost N² (most of the
+    # cohort report's time at a few thousand participants).
+    ws.append([set_cell(Cell(ws), v, limit) for v in values])
 
 
 def csv_value(value: Any, limit: int = MAX_CELL_CHARS) -> Any:
