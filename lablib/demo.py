@@ -1,16 +1,23 @@
 """``lablib demo``: one whole bimtek on embedded defaults, from a participant list to grades.
 
-A synthetic cohort of Banggai Kepulauan OPDs (``lablib.curriculum.synthetic``; the first
-participant answers with the model answers) goes through all five stages on a local nbgrader
-course (SQLite gradebook, exchange inside the output folder):
+A synthetic cohort of Banggai Kepulauan OPDs (``lablib.curriculum.synthetic``: the first
+participant answers with the worked example, every other OPD with its own innovation case from
+``lablib.curriculum.cases``, all data fiktif; a mix of complete, partial, inconsistent,
+off-topic and empty work) goes through all five stages on a local nbgrader course (SQLite
+gradebook, exchange inside the output folder):
 
 1. the roster is written as a CSV and the course created from it (as ``lablib init`` does);
 2. for every stage: release; every participant fetches the stage through nbgrader's exchange,
    fills it (``save_answers``, exactly what the form writes) and submits through the exchange;
-   collect; autograde (``lablib.course.grading`` in parallel when present); sample narasumber rubric
+   collect; autograde (``lablib.course.grading``, in parallel); sample narasumber rubric
    levels written into the gradebook; feedback generated and released;
-3. grades exported per exercise and per criterion; the cohort report and the showcase written
-   when those modules exist.
+3. grades exported per exercise and per criterion; each innovation's documents (PP 38 / IID
+   profile and KIPP proposal, HTML and Word); a review sheet per stage for each narasumber of
+   the demo's team (the split they graded by); the cohort report; and the expo showcase of the
+   innovations the trainer picked (``pameran/kurasi-pameran.txt``).
+
+The narasumber levels and comments are samples (data fiktif) recorded under the team's names
+in the audit table, with a blind second marking of a quarter of the cohort.
 
 Fetch and submit run nbgrader's own exchange classes in this process (the code behind
 ``nbgrader fetch_assignment`` and ``nbgrader submit --student``) to save a process start per
@@ -29,6 +36,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from lablib.core.errors import LablibError
+from lablib.core.files import write_text_atomic
 from lablib.core.stages import STAGES
 from lablib.course.course import Course
 
@@ -36,6 +45,22 @@ MARKER = ".lablib-demo"
 COURSE_ID = "bimtek-bangkep"
 # level a narasumber gives per synthetic profile (before a random step of -1, 0 or +1)
 PROFILE_LEVEL = {"model": 4, "complete": 3, "partial": 2, "inconsistent": 2, "off_topic": 1, "empty": 0}
+# The demo's narasumber team (names fiktif): the cohort is split among them stage by stage, a
+# quarter of it marked a second time, blind, for the report's inter-rater agreement.
+NARASUMBER = ("Ratna Sari (LAN, fiktif)", "Hendra Wibisono (LAN, fiktif)", "Agus Lamadjido (Bapperida, fiktif)")
+DOUBLE_MARKED = 0.25
+# What a narasumber adds to a criterion's descriptor, by level (the demo's comments, data fiktif)
+ADVICE = {
+    0: "Bagian ini belum dikerjakan; isi dulu sebelum tahap berikutnya dan minta bantuan fasilitator.",
+    1: "Perbaiki bagian ini bersama tim: tulis dari data dan layanan OPD Anda sendiri, bukan uraian umum.",
+    2: "Sudah ada arah yang benar; lengkapi dengan angka dan contoh dari layanan Anda.",
+    3: "Tambahkan bukti pendukung (foto, SK, data) agar lebih meyakinkan di depan Bupati.",
+    4: "Layak dijadikan contoh bagi OPD lain.",
+}
+# the share of criteria a narasumber comments on at each level (weak work always gets a comment)
+COMMENT_SHARE = {0: 1.0, 1: 1.0, 2: 0.8, 3: 0.45, 4: 0.3}
+# the trainer's rule for the expo screen: a Display the narasumber scored at least this share of
+SHOWCASE_MIN_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -50,24 +75,10 @@ class DemoPerson:
 
 
 def _cohort(n: int, seed: int) -> list[DemoPerson]:
-    try:
-        from lablib.curriculum.synthetic import synthetic_cohort
-    except ImportError:
-        synthetic_cohort = None
-    if synthetic_cohort is not None:
-        return [DemoPerson(p.id, p.nama, p.opd, p.jabatan, p.email, p.profile, p.answers)
-                for p in synthetic_cohort(n, seed)]
-    from lablib.curriculum.samples import model_answers
+    from lablib.curriculum.synthetic import synthetic_cohort
 
-    opds = ["Dinas Kependudukan dan Pencatatan Sipil", "Dinas Kesehatan", "Dinas Perikanan",
-            "Dinas Pendidikan dan Kebudayaan", "DPMPTSP", "Dinas Sosial", "RSUD Trikora Salakan"]
-    people = []
-    for i in range(n):
-        profile = "model" if i == 0 or i % 3 else "empty"
-        people.append(DemoPerson(f"p{i + 1:02d}", f"Peserta {i + 1}", opds[i % len(opds)], "Staf",
-                                 f"p{i + 1:02d}@banggaikep.example", profile,
-                                 (lambda stage, p=profile: model_answers(stage) if p == "model" else {})))
-    return people
+    return [DemoPerson(p.id, p.nama, p.opd, p.jabatan, p.email, p.profile, p.answers)
+            for p in synthetic_cohort(n, seed)]
 
 
 def _clear(folder: Path) -> None:
@@ -137,35 +148,81 @@ def _demo_calendar():
 
 
 def record_rubric_levels(course: Course, stage: str, people: list[DemoPerson], seed: int) -> int:
-    """Write sample narasumber levels (and a comment) on every rubric grade of ``stage``."""
+    """Write sample narasumber levels and comments on the rubric grades of ``stage``, as the
+    demo's narasumber team would: the submitters are split among ``NARASUMBER``
+    (``lablib.reports.assignment.split``), every grade is recorded with its reviewer in the
+    audit table, and a ``DOUBLE_MARKED`` share gets a blind second marking (audit only)."""
     from lablib.core.rubrics import LEVELS, MAX_LEVEL
     from lablib.curriculum import stage_exercises
     from lablib.curriculum.grade_ids import rubric_grade_id
+    from lablib.reports import audit
+    from lablib.reports.assignment import split
+
+    def level_for(person: DemoPerson, rng: random.Random) -> int:
+        level = PROFILE_LEVEL.get(person.profile, 2) + rng.choice((-1, 0, 0, 1))
+        return 0 if person.profile == "empty" else min(MAX_LEVEL, max(0, level))
+
+    def comment_for(crit, level: int, rng: random.Random) -> str | None:
+        if rng.random() >= COMMENT_SHARE[level]:
+            return None
+        return (f"{str(LEVELS[level].get('id')).capitalize()}: {crit.descriptors[level]} {ADVICE[level]} "
+                "(contoh komentar narasumber, data fiktif)")
 
     written = 0
     criteria = [(rubric_grade_id(ex, c.id), c) for ex in stage_exercises(stage) for c in ex.criteria]
     with course.gradebook() as gb:
-        for submission in gb.assignment_submissions(stage):
-            person = next((p for p in people if p.id == submission.student_id), None)
-            if person is None:
-                continue
+        submissions = [s for s in gb.assignment_submissions(stage) if any(p.id == s.student_id for p in people)]
+        team = split([s.student_id for s in submissions], NARASUMBER, DOUBLE_MARKED, seed=f"demo:{seed}:{stage}")
+        second_of = {student: r for r, ids in team.second.items() for student in ids}
+        entries = []
+        for submission in submissions:
+            person = next(p for p in people if p.id == submission.student_id)
             rng = random.Random(f"{seed}-{person.id}-{stage}")
+            reviewer = team.reviewer_of(person.id) or NARASUMBER[0]
             for nb in submission.notebooks:
                 grades = {g.name: g for g in nb.grades}
                 comments = {c.name: c for c in nb.comments}
                 for name, crit in criteria:
                     if name not in grades:
                         continue
-                    level = PROFILE_LEVEL.get(person.profile, 2) + rng.choice((-1, 0, 0, 1))
-                    level = 0 if person.profile == "empty" else min(MAX_LEVEL, max(0, level))
+                    level = level_for(person, rng)
+                    old_score = grades[name].manual_score
+                    old_comment = comments[name].manual_comment if name in comments else None
                     grades[name].manual_score = crit.score(level)
                     grades[name].needs_manual_grade = False
+                    text = comment_for(crit, level, rng)
                     if name in comments:
-                        comments[name].manual_comment = (f"Level {level} ({LEVELS[level]}): "
-                                                         f"{crit.descriptors[level]} [contoh penilaian narasumber]")
+                        comments[name].manual_comment = text
+                    cell = {"stage": stage, "student": person.id, "grade_name": name, "source": "lablib demo"}
+                    entries.append(audit.AuditEntry(
+                        at=audit.now(), reviewer=reviewer, role=audit.PRIMARY, old_score=old_score,
+                        new_score=crit.score(level), old_comment=old_comment, new_comment=text, **cell))
+                    if person.id in second_of:  # a second narasumber's blind view: close, not always equal
+                        other = min(MAX_LEVEL, max(0, level + rng.choice((-1, 0, 0, 0, 1))))
+                        entries.append(audit.AuditEntry(
+                            at=audit.now(), reviewer=second_of[person.id], role=audit.SECOND, old_score=None,
+                            new_score=crit.score(other), old_comment=None, new_comment=None, **cell))
                     written += 1
+        audit.record(gb, course.course_id, entries)
         gb.db.commit()
     return written
+
+
+def curated_showcase(course: Course) -> list[str]:
+    """The trainer's pick for the expo: who submitted Display and earned at least
+    ``SHOWCASE_MIN_SHARE`` of its points (so a Display written off-topic stays off the screen),
+    one card per innovation (two staff of one OPD with the same innovation: the better-scored
+    one), in participant order."""
+    from lablib.course.gradebook import latest_answers, read_gradebook
+    from lablib.reports.documents import innovation_name
+
+    view = read_gradebook(course, ["display"])
+    good = sorted((r for r in view.stage_records("display")
+                   if r.max_score and r.score / r.max_score >= SHOWCASE_MIN_SHARE), key=lambda r: -r.score)
+    best: dict[str, str] = {}
+    for r in good:
+        best.setdefault(innovation_name(latest_answers(course, r.student)).casefold(), r.student)
+    return sorted(best.values())
 
 
 def run_demo(out: str | os.PathLike = "demo-out", *, participants: int = 20, seed: int = 2026,
@@ -235,11 +292,29 @@ def run_demo(out: str | os.PathLike = "demo-out", *, participants: int = 20, see
 
     exported = export(course, out / "nilai")
     paths = {"kursus": course_dir, "nilai": exported.folder, "peserta": out / "peserta"}
-    from lablib.reports.report import write_report
-    from lablib.reports.showcase import write_showcase
+    from lablib.reports.assignment import assign_reviewers
+    from lablib.reports.documents import write_documents
+    from lablib.reports.report import load_cohort, write_report
+    from lablib.reports.showcase import CURATION_FILE, curation_text, publish_showcase
 
+    docs = write_documents(course, out=out / "dokumen")
+    paths["dokumen"] = out / "dokumen"
+    sheets = 0
+    for stage in (s.slug for s in STAGES):
+        try:
+            sheets += len(assign_reviewers(course, stage, NARASUMBER, DOUBLE_MARKED, out=out / "penilaian")[1])
+        except LablibError as exc:  # a stage nobody submitted (a one-person demo): say so, go on
+            say(f"        lembar penilaian {stage}: {exc}")
+    paths["penilaian"] = out / "penilaian"
     paths["laporan"] = write_report(course, out / "laporan")[0]
-    paths["pameran"] = write_showcase(course, out / "pameran" / "pameran-inovasi.html")
+    # the trainer's curated list, in the file a trainer edits (the expo plays it in this order)
+    curation = out / "pameran" / CURATION_FILE
+    write_text_atomic(curation, curation_text(load_cohort(course), curated_showcase(course)))
+    shown = publish_showcase(course, out / "pameran" / "pameran-inovasi.html", curation=curation)
+    paths["pameran"] = shown.path
+    say(f"[{time.monotonic() - started:5.1f} d] {len({p.parent.name for p in docs})} peserta mendapat dokumen "
+        f"profil dan KIPP; {sheets} lembar penilaian untuk {len(NARASUMBER)} narasumber; "
+        f"{len(shown.selection.ids)} inovasi di layar pameran")
 
     st = status(course)
     seconds = time.monotonic() - started
@@ -249,7 +324,10 @@ def run_demo(out: str | os.PathLike = "demo-out", *, participants: int = 20, see
     say(f"Demo selesai dalam {seconds:.0f} detik ({len(people)} peserta × {len(STAGES)} tahap). Lihat:")
     notes = {"kursus": "kursus nbgrader (gradebook.db, submitted/, autograded/, feedback/)",
              "nilai": "nilai per latihan dan per kriteria (CSV dan nilai.xlsx)",
-             "laporan": "laporan kohort (HTML mandiri)", "pameran": "galeri inovasi untuk layar pameran",
+             "dokumen": "profil inovasi (PP 38/IID) dan proposal KIPP tiap peserta (HTML dan Word)",
+             "penilaian": "lembar penilaian Excel per tahap untuk tiap narasumber",
+             "laporan": "laporan kohort (HTML mandiri, siap cetak A4, dan Excel)",
+             "pameran": "galeri inovasi untuk layar pameran (daftar tampil: kurasi-pameran.txt)",
              "peserta": "folder kerja tiap peserta"}
     for key, path in paths.items():
         say(f"  {path}  — {notes.get(key, key)}")

@@ -144,3 +144,45 @@ def test_cli_documents_for_one_participant(tmp_path_factory, capsys):
         "profil-inovasi.docx", "profil-inovasi.html", "proposal-kipp.docx", "proposal-kipp.html"]
     assert not (out / "ani").exists()
     assert "1 peserta" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------ Tahapan, language, dates
+
+def test_tahapan_is_where_the_innovation_is_not_the_design_time_choice():
+    """DS1 must say "Inisiatif" at Design; the profile says what happened since (PP 38/2017)."""
+    answers = _all_answers()
+    assert "Inisiatif" == answers["design.ds1"]["tahapan"]
+    tahapan = {s.key: s for s in build_document("profil", PERSON, answers).sections}["tahapan"].blocks[0].text
+    assert tahapan.startswith("Penerapan (") and "4 Januari 2027" in tahapan  # the planned penerapan, in Indonesian
+    no_display = {k: v for k, v in answers.items() if not k.startswith("display.")}
+    trial = {s.key: s for s in build_document("profil", PERSON, no_display).sections}["tahapan"].blocks[0].text
+    assert trial.startswith("Uji coba (12 minggu log uji coba") and "2 Oktober 2026" in trial
+    design_only = {k: v for k, v in no_display.items() if not k.startswith("deliver.")}
+    first = {s.key: s for s in build_document("profil", PERSON, design_only).sections}["tahapan"].blocks[0].text
+    assert first.startswith("Inisiatif")
+
+
+def test_word_files_are_marked_indonesian_so_word_checks_spelling_in_id(tmp_path):
+    import re
+    import zipfile
+
+    path = document_docx(build_document("profil", PERSON, _all_answers()), tmp_path / "p.docx")
+    with zipfile.ZipFile(path) as z:
+        styles = z.read("word/styles.xml").decode("utf-8")
+        core = z.read("docProps/core.xml").decode("utf-8")
+    defaults = re.search(r"<w:docDefaults>.*?</w:docDefaults>", styles, re.DOTALL).group(0)
+    assert 'w:lang w:val="id-ID"' in defaults
+    assert "en-US" not in re.sub(r'w:eastAsia="en-US"', "", defaults)
+    assert "<dc:language>id-ID</dc:language>" in core
+
+
+def test_documents_write_dates_and_decimals_the_indonesian_way(tmp_path):
+    import re
+
+    doc = build_document("profil", PERSON, _all_answers())
+    page = document_html(doc)
+    text = doc.text()
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text + page)  # no ISO date anywhere
+    assert "1 Oktober 2026" in text and "4 Januari 2027" in text  # waktu uji coba, penerapan
+    assert "68,5" in text and "68.5" not in text  # a trial result with a decimal comma
+    assert "Rp43.900.000" in text

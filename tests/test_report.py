@@ -7,13 +7,17 @@ import html
 import re
 
 import pytest
-from _cohort import CHROMIUM, EVIL, ROSTER, chromium, cohort_course
+from _cohort import CHROMIUM, EVIL, ROSTER, chromium, cohort_course, copy_course
 from openpyxl import load_workbook
+from page_checks import A4_CONTENT_PX, print_layout
 
+from lablib.core import formatting
+from lablib.course.course import Course
 from lablib.reports.report import iid_estimate, load_cohort, predikat, write_report
 
 pytestmark = pytest.mark.slow
-SECTIONS = ("kemajuan", "nilai-tahap", "latihan", "kriteria", "pemeriksaan", "opd", "portofolio", "iid", "peserta")
+SECTIONS = ("kemajuan", "nilai-tahap", "latihan", "kriteria", "matriks", "komentar", "pemeriksaan", "opd", "portofolio",
+            "iid", "peserta")
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +91,39 @@ def test_portfolio_and_iid_estimate_are_labelled(report, course):
         assert 0 < value <= 100 and label == predikat(value) and html.escape(label) in iid
 
 
+def test_participant_by_criterion_matrix_and_the_narasumber_comments(course, tmp_path):
+    """Every reviewed criterion as a level per participant, stage by stage, and every comment."""
+    from lablib.course.gradebook import read_gradebook
+    from lablib.curriculum.grade_ids import RUBRIC, grade_names
+
+    private = copy_course(course, tmp_path / "kursus")
+    stage = "diagnose"
+    names = [n for n, m in grade_names(stage).items() if m.kind == RUBRIC]
+    with Course.open(private).gradebook() as gb:
+        nb = gb.find_submission_notebook(stage, stage, "ani")
+        grades = {g.name: g for g in nb.grades}
+        comments = {c.name: c for c in nb.comments}
+        first, second = names[0], names[1]
+        points = grades[first].max_score
+        grades[first].manual_score = points * 3 / 4  # level 3
+        comments[first].manual_comment = "Data baseline <b>kuat</b>; sebutkan sumbernya."
+        grades[second].manual_score = grades[second].max_score / 3  # not on the 0–4 grid
+        gb.db.commit()
+    html_path, _ = write_report(private, tmp_path / "laporan")
+    page = html_path.read_text(encoding="utf-8")
+    matrix = _table(page, f"matriks-{stage}")
+    ani = re.search(r"<tr><td>ani</td>(.*?)</tr>", matrix, re.DOTALL).group(1)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", ani)
+    assert cells[1] == "3"  # the level, after the name
+    assert cells[2].endswith(" poin") and "," in cells[2]  # off-grid points kept as points, decimal comma
+    assert "<tr><td>dedi</td>" not in matrix  # nothing submitted, no row
+    view = read_gradebook(Course.open(private), [stage])
+    assert cells[-1] == html.escape(formatting.number(view.record("ani", stage).total))  # as status shows it
+    comments_html = _table(page, "komentar")
+    assert html.escape("Data baseline <b>kuat</b>; sebutkan sumbernya.") in comments_html
+    assert "<b>kuat</b>" not in page
+
+
 def test_excel_has_the_same_tables(report):
     _, _, xlsx = report
     wb = load_workbook(xlsx)
@@ -115,6 +152,19 @@ def test_report_loads_in_headless_chromium_without_network(report, tmp_path):
     shot = tmp_path / "report.png"
     chromium(html_path.as_uri(), tmp_path / "profile", f"--screenshot={shot}", "--window-size=1200,2000")
     assert shot.stat().st_size > 20_000
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium (/usr/bin/chromium) is not installed")
+def test_report_prints_on_a4_with_every_table_inside_the_page(report, tmp_path):
+    html_path, page, _ = report
+    assert "size: A4" in page and "@media print" in page
+    layout = print_layout(html_path.as_uri(), tmp_path / "laporan.pdf")
+    assert layout["page"] <= A4_CONTENT_PX and layout["nav"] == "none"
+    assert {"tabel-kriteria", "tabel-komentar"} <= {t["id"] for t in layout["tables"]}
+    for t in layout["tables"]:
+        assert t["right"] <= A4_CONTENT_PX and t["scroll"] <= t["width"], t
+    pdf = (tmp_path / "laporan.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and b"/MediaBox [0 0 595" in pdf  # A4 is 595 × 842 pt
 
 
 def test_a_course_nobody_has_submitted_to_still_reports(tmp_path, capsys):

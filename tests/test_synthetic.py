@@ -75,6 +75,31 @@ def test_opd_retells_the_example_with_its_own_services():
     assert "KTP-el" in json.dumps(synthetic_answers("diagnose", "complete", seed=0, opd="disdukcapil"))
 
 
+def test_every_opd_has_its_own_innovation_not_a_retold_template():
+    """Each OPD's case is its own story: its own name, problem, indicators and trial figures;
+    none names another OPD's services (the old word swap wrote "NIB anak")."""
+    names, problems, iid = set(), set(), set()
+    for o in OPDS:
+        a = synthetic_answers("display", "complete", seed=5, opd=o.slug)
+        names.add(a["design.ds1"]["nama"])
+        problems.add(a["diagnose.dg1"]["masalah_terpilih"])
+        iid.add(a["deliver.dv3"]["skor"])
+        text = json.dumps(a, ensure_ascii=False)
+        if o.slug != "disdukcapil":
+            assert "akta kelahiran" not in text and "KTP-el" not in text, o.slug
+        assert "data fiktif" in text
+        assert "{" not in "".join(re.findall(r"\{[a-z0-9_]+\}", text)), o.slug  # every placeholder filled
+    cases = {o.case or o.slug for o in OPDS}
+    assert len(OPDS) == len(names)  # a kecamatan's innovation carries its own name
+    assert len(cases) == len(problems) == 10  # the four kecamatan share two cases
+    assert len(iid) >= 5  # self-assessed IID scores differ between innovations
+
+
+def test_kecamatan_case_names_its_own_kecamatan():
+    liang = json.dumps(synthetic_answers("design", "complete", seed=1, opd="kec-liang"), ensure_ascii=False)
+    assert "Kecamatan Liang" in liang and "{kecamatan}" not in liang and "Kecamatan Bulagi" not in liang
+
+
 def test_opd_changes_a_valid_fixed_choice():
     ds1 = synthetic_answers("design", "complete", seed=0, opd="perikanan")["design.ds1"]
     assert "Kelautan dan perikanan" == ds1["urusan"]
@@ -161,7 +186,7 @@ def test_bad_cohort_size_is_refused():
 # ------------------------------------------------------------------ scores follow the profiles
 
 @pytest.mark.parametrize("stage", ACTIVE)
-@pytest.mark.parametrize("opd", ["disdukcapil", "perikanan", "dpmptsp", "kec-buko-selatan", "puskesmas"])
+@pytest.mark.parametrize("opd", ["disdukcapil", "perikanan", "dpmptsp", "kec-buko-selatan", "rsud"])
 def test_profile_scores_are_ordered(stage, opd):
     s = {prof: _earned(stage, synthetic_answers(stage, prof, seed=11, opd=opd)) for prof in PROFILES}
     assert s["model"] >= s["complete"] >= s["partial"] >= s["empty"] == 0

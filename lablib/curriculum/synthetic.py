@@ -1,11 +1,13 @@
 """Synthetic participants: deterministic answer sets for tests, demos and trainer previews.
 
-Every answer set is made from the worked example's model answers (``samples.model_answers``)
-by mutation, so it covers whichever exercises the curriculum defines. Profiles:
+The Disdukcapil participant answers with the worked example (``samples.model_answers``);
+every other OPD has its own innovation case (``lablib.curriculum.cases``, data fiktif): a
+Dinas Kesehatan runs midwives' visits to small islands, DPMPTSP a business-licence desk on
+market days, a kecamatan PATEN from the village office, and so on. Profiles:
 
 - ``model``: the model answers exactly (earn every automatic point);
-- ``complete``: retold for the participant's OPD (service names, systems) with some figures
-  varied; full automatic marks are likely;
+- ``complete``: the OPD's own case (the worked example for Disdukcapil), weekly trial figures
+  varied by the seed; earns every automatic point;
 - ``partial``: about half the stage's exercises are left half-filled;
 - ``empty``: nothing filled (``{}``);
 - ``inconsistent``: complete, but wrong totals, ranks and scores, complaints resolved beyond
@@ -19,6 +21,8 @@ substitutions, same varied figures), so a participant stays consistent across st
 the stage's own exercises get the profile's damage (half-filled, inconsistent).
 
 >>> a = synthetic_answers("deliver", "complete", seed=3, opd="perikanan")
+>>> a["design.ds1"]["nama"]
+'KAPAL TERCATAT: Ukur dan Daftar Kapal Perikanan di Kampung Nelayan'
 >>> a == synthetic_answers("deliver", "complete", seed=3, opd="perikanan")
 True
 """
@@ -38,6 +42,7 @@ from lablib.core.exercises import Exercise
 from lablib.core.fields import Choice, Field, LongText, Number, ShortText, Table, word_count
 from lablib.core.stages import get_stage
 from lablib.curriculum import all_exercises
+from lablib.curriculum.cases import case_answers
 from lablib.curriculum.samples import model_answers
 
 PROFILES: tuple[str, ...] = ("model", "complete", "partial", "empty", "inconsistent", "off_topic")
@@ -51,77 +56,44 @@ class _Opd:
     slug: str  # folder-safe
     name: str  # as shown in a roster
     jabatan: tuple[str, ...]
-    terms: tuple[tuple[str, str], ...]  # (worked-example wording, this OPD's wording)
-    urusan: str = "Administrasi kependudukan dan pencatatan sipil"
-
-
-def _terms(full: str, short: str, domain: str, domain_short: str, service1: str, service2: str,
-           service3: str, system: str, sector: str) -> tuple[tuple[str, str], ...]:
-    return (
-        ("Dinas Kependudukan dan Pencatatan Sipil", full),
-        ("administrasi kependudukan dan pencatatan sipil", domain),
-        ("administrasi kependudukan", domain),
-        ("Disdukcapil", short),
-        ("Dukcapil", short),
-        ("adminduk", domain_short),
-        ("akta kelahiran", service1),
-        ("akta", service1),
-        ("KTP-el", service2),
-        ("Kartu Keluarga", service3),
-        ("SIAK", system),
-        ("kependudukan", sector),
-    )
+    case: str = ""  # its innovation case in data/kasus/ ("" = the worked example, the model answers)
+    words: tuple[tuple[str, str], ...] = ()  # the case's own placeholders ({kecamatan})
 
 
 _KECAMATAN_JABATAN = ("Camat", "Sekretaris Camat", "Kepala Seksi Pelayanan Umum", "Analis Pelayanan")
 
 
-def _kecamatan(name: str) -> _Opd:
+def _kecamatan(name: str, case: str) -> _Opd:
     slug = "kec-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    return _Opd(slug, f"Kecamatan {name}", _KECAMATAN_JABATAN, _terms(
-        f"Kantor Camat {name}", f"Kecamatan {name}", "pelayanan administrasi terpadu kecamatan", "PATEN",
-        "surat keterangan usaha", "rekomendasi izin keramaian", "legalisasi dokumen desa",
-        "aplikasi PATEN kecamatan", "pelayanan kecamatan"), "Fungsi penunjang urusan pemerintahan")
+    return _Opd(slug, f"Kecamatan {name}", _KECAMATAN_JABATAN, case, (("kecamatan", name),))
 
 
+# One innovation per kind of OPD (lablib.curriculum.cases); the Disdukcapil participant of a
+# cohort retells the worked example itself.
 OPDS: tuple[_Opd, ...] = (
     _Opd("disdukcapil", "Dinas Kependudukan dan Pencatatan Sipil",
          ("Kepala Dinas", "Sekretaris Dinas", "Kepala Bidang Pelayanan Pencatatan Sipil", "Kepala Bidang PIAK",
-          "Operator SIAK"), ()),
-    _Opd("dinkes", "Dinas Kesehatan", ("Kepala Dinas", "Kepala Bidang Pelayanan Kesehatan", "Kepala Puskesmas",
-                                        "Pengelola Program Imunisasi"),
-         _terms("Dinas Kesehatan, Pengendalian Penduduk dan Keluarga Berencana", "Dinas Kesehatan",
-                "pelayanan kesehatan dasar", "layanan kesehatan", "imunisasi dasar lengkap", "kartu JKN-KIS",
-                "rujukan berjenjang", "SIMPUS", "kesehatan"), "Kesehatan"),
-    _Opd("puskesmas", "Puskesmas Salakan (Dinas Kesehatan)", ("Kepala Puskesmas", "Bidan Koordinator",
-                                                              "Kepala Tata Usaha Puskesmas"),
-         _terms("UPTD Puskesmas Salakan Dinas Kesehatan Daerah", "Puskesmas Salakan",
-                "pelayanan kesehatan ibu dan anak", "layanan KIA", "pemeriksaan kehamilan",
-                "buku KIA", "rujukan persalinan", "aplikasi e-Kohort", "kesehatan"), "Kesehatan"),
+          "Operator SIAK")),
+    _Opd("dinkes", "Dinas Kesehatan", ("Kepala Dinas", "Kepala Seksi Kesehatan Keluarga dan Gizi", "Kepala Puskesmas",
+                                        "Bidan Koordinator"), "dinkes"),
+    _Opd("rsud", "RSUD Trikora Salakan", ("Direktur", "Kepala Instalasi Farmasi", "Kepala Bidang Pelayanan Medik",
+                                          "Perawat Penanggung Jawab Poli"), "rsud"),
     _Opd("perikanan", "Dinas Perikanan", ("Kepala Dinas", "Kepala Bidang Perikanan Tangkap",
-                                          "Penyuluh Perikanan", "Analis Perizinan"),
-         _terms("Dinas Kelautan dan Perikanan Daerah", "Dinas Perikanan", "perizinan usaha perikanan",
-                "izin kapal", "tanda daftar kapal perikanan", "kartu KUSUKA nelayan",
-                "surat izin penangkapan ikan", "aplikasi e-KUSUKA", "perikanan"), "Kelautan dan perikanan"),
+                                          "Penyuluh Perikanan", "Analis Perizinan"), "perikanan"),
     _Opd("dpmptsp", "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu",
-         ("Kepala Dinas", "Kepala Bidang Perizinan", "Analis Perizinan", "Operator OSS"),
-         _terms("Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu", "DPMPTSP", "perizinan berusaha",
-                "perizinan", "nomor induk berusaha", "izin usaha mikro kecil", "persetujuan bangunan gedung",
-                "OSS RBA", "perizinan"), "Penanaman modal"),
+         ("Kepala Dinas", "Kepala Bidang Pelayanan Perizinan", "Analis Perizinan", "Operator OSS"), "dpmptsp"),
     _Opd("disdikbud", "Dinas Pendidikan dan Kebudayaan", ("Kepala Dinas", "Kepala Bidang Pembinaan SD",
-                                                          "Pengawas Sekolah", "Operator Dapodik"),
-         _terms("Dinas Pendidikan dan Kebudayaan Daerah", "Dinas Pendidikan", "layanan pendidikan dasar",
-                "layanan sekolah", "Kartu Indonesia Pintar", "legalisasi ijazah", "mutasi siswa",
-                "Dapodik", "pendidikan"), "Pendidikan"),
+                                                          "Pengawas Sekolah", "Operator Dapodik"), "disdikbud"),
     _Opd("dinsos", "Dinas Sosial", ("Kepala Dinas", "Kepala Bidang Perlindungan dan Jaminan Sosial",
-                                    "Pendamping PKH", "Pekerja Sosial"),
-         _terms("Dinas Sosial dan Pemberdayaan Masyarakat Desa", "Dinas Sosial", "layanan kesejahteraan sosial",
-                "layanan sosial", "bantuan sosial pangan", "kartu penyandang disabilitas", "rekomendasi PBI JK",
-                "SIKS-NG", "kesejahteraan sosial"), "Sosial"),
-    _kecamatan("Bulagi"),
-    _kecamatan("Liang"),
-    _kecamatan("Buko Selatan"),
-    _kecamatan("Totikum"),
+                                    "Pendamping PKH", "Operator SIKS-NG"), "dinsos"),
+    _Opd("bapperida", "Badan Perencanaan Pembangunan, Riset dan Inovasi Daerah",
+         ("Kepala Badan", "Kepala Bidang Perencanaan dan Pendanaan", "Perencana Ahli Muda", "Pranata Komputer"),
+         "bapperida"),
+    # two kecamatan innovations (PATEN from the village office; complaints followed up weekly)
+    _kecamatan("Bulagi", "kecamatan"),
+    _kecamatan("Liang", "kecamatan"),
+    _kecamatan("Buko Selatan", "kecamatan-pengaduan"),
+    _kecamatan("Totikum", "kecamatan-pengaduan"),
 )
 _OPD_BY_KEY = {**{o.slug: o for o in OPDS}, **{o.name: o for o in OPDS}}
 
@@ -182,60 +154,7 @@ def _map_text(entry: Any, ex: Exercise | None, fn: Callable[[str, Field | None],
     return out
 
 
-def _map_enums(entry: Any, ex: Exercise | None, table: dict[str, str]) -> Any:
-    """Swap fixed-choice values (e.g. the urusan) when the replacement is a valid option."""
-    if not isinstance(entry, dict) or ex is None or not table:
-        return entry
-    out = dict(entry)
-
-    def swap(f: Field, v: Any) -> Any:
-        if isinstance(f, Choice) and not f.dynamic and isinstance(v, str) and table.get(v) in f.options:
-            return table[v]
-        return v
-
-    for f in ex.fields:
-        v = out.get(f.id)
-        if isinstance(f, Table) and isinstance(v, list):
-            out[f.id] = [{k: swap(next((c for c in f.columns if c.id == k), f), x) for k, x in row.items()}
-                         if isinstance(row, dict) else row for row in v]
-        elif f.id in out:
-            out[f.id] = swap(f, v)
-    return out
-
-
 # ---------------------------------------------------------------- text mutations
-
-_PAD = "Data fiktif untuk latihan."
-
-
-def _substituter(opd: _Opd) -> Callable[[str, Field | None], str]:
-    """Retell the worked example for ``opd``: same sentences, this OPD's services and systems."""
-    if not opd.terms:
-        return lambda text, f: text
-    canon = {t.lower(): (t, r) for t, r in opd.terms}
-    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(t) for t, _ in
-                                                sorted(opd.terms, key=lambda p: -len(p[0]))) + r")(?!\w)",
-                         re.IGNORECASE)
-
-    def one(m: re.Match) -> str:
-        found = m.group(0)
-        original, replacement = canon[found.lower()]
-        if found[0].isupper() and original[0].islower():
-            return replacement[0].upper() + replacement[1:]
-        return replacement
-
-    def sub(text: str, f: Field | None) -> str:
-        new = pattern.sub(one, text)
-        missing_words = word_count(text) - word_count(new)
-        if missing_words > 0:  # never shorter than the model: minimum lengths keep holding
-            new = new.rstrip() + (" " + _PAD) * (1 + missing_words // word_count(_PAD))
-        max_words = getattr(f, "max_words", None)
-        if max_words is not None and word_count(new) > max_words:
-            return text
-        return new
-
-    return sub
-
 
 _OFF_TOPIC = ["Resep", "rendang", "daging", "sapi", "membutuhkan", "santan", "kental", "cabai", "merah", "serai", "lengkuas", "dan", "daun", "jeruk", "yang", "dimasak", "perlahan", "selama", "empat", "jam.", "Tim", "sepak", "bola", "kampung", "kami", "menang", "dua", "gol", "pada", "pertandingan", "persahabatan", "hari", "Minggu", "sore", "di", "lapangan", "desa.", "Cuaca", "di", "pantai", "cerah", "sekali", "ombak", "tenang", "dan", "banyak", "keluarga", "berpiknik", "sambil", "memanggang", "ikan.", "Harga", "cabai", "di", "pasar", "naik", "menjelang", "hari", "raya", "sehingga", "para", "ibu", "membeli", "lebih", "sedikit.", "Film", "animasi", "terbaru", "bercerita", "tentang", "seekor", "kucing", "yang", "ingin", "menjadi", "pilot", "pesawat.", "Kebun", "sayur", "di", "belakang", "rumah", "ditanami", "tomat", "kangkung", "dan", "terong", "ungu.", "Lagu", "dangdut", "itu", "diputar", "berulang", "kali", "di", "acara", "pernikahan", "tetangga.", "Burung", "kakatua", "peliharaan", "paman", "pandai", "menirukan", "suara", "ayam", "berkokok", "setiap", "pagi.", "Kue", "lapis", "legit", "harus", "dipanggang", "selapis", "demi", "selapis", "dengan", "sabar."]
 
@@ -359,15 +278,17 @@ def synthetic_answers(stage: str, profile: str, seed: int = 0, opd: str | None =
         return {}
     who = _opd(opd, seed)
     exercises = _exercises()
-    substitute = _substituter(who)
-    enums = {OPDS[0].urusan: who.urusan} if who.urusan != OPDS[0].urusan else {}
+    # the OPD's own innovation (its figures varied by the seed), or the worked example retold
+    own_case = case_answers(who.case, seed, **dict(who.words)) if who.case else None
     answers: dict[str, Any] = {}
-    for ex_id, entry in model_answers(slug).items():
+    for ex_id, model_entry in model_answers(slug).items():
         ex = exercises.get(ex_id)
-        entry = _map_text(entry, ex, substitute)
-        entry = _map_enums(entry, ex, enums)
-        if ex_id in _VARY and isinstance(entry, dict):
-            entry = _VARY[ex_id](entry, _rng(seed, who.slug, ex_id))
+        if own_case is not None:
+            entry = copy.deepcopy(own_case.get(ex_id, {}))
+        else:
+            entry = model_entry
+            if ex_id in _VARY and isinstance(entry, dict):
+                entry = _VARY[ex_id](entry, _rng(seed, who.slug, ex_id))
         if profile == "off_topic":
             entry = _map_text(entry, ex, _off_topic)
         own = ex_id.split(".", 1)[0] == slug

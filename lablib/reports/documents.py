@@ -33,6 +33,7 @@ from lablib.core.files import replacing, write_text_atomic
 from lablib.core.formatting import rupiah
 from lablib.course.course import Course
 from lablib.course.roster import Participant
+from lablib.curriculum.maturity import pp38_stage
 from lablib.curriculum.references import check_references
 from lablib.notebook.summary import EMPTY, shown_value
 from lablib.reports.pages import render
@@ -198,7 +199,7 @@ class Spec:
     refs: tuple[str, ...] = ()  # each shown as a paragraph (or table) when filled
     labelled: bool = False  # show each ref with its field label
     drafts: tuple[str, ...] = ()  # used only when every ref is empty
-    special: str = ""  # a computed section: "hasil", "anggaran"
+    special: str = ""  # a computed section: "hasil", "anggaran", "tahapan"
 
 
 def _code(ref: str) -> str:
@@ -230,6 +231,8 @@ def build_section(spec: Spec, answers: Mapping[str, Any]) -> Section:
         blocks = _hasil_blocks(answers)
     elif spec.special == "anggaran":
         blocks = _anggaran_blocks(answers)
+    elif spec.special == "tahapan":
+        blocks = [Block(text=pp38_stage(answers).describe())]
     else:
         blocks = _blocks(answers, spec.refs, spec.labelled)
     if blocks:
@@ -292,7 +295,7 @@ def profile_specs() -> tuple[Spec, ...]:
     ds1 = "design.ds1."
     return (
         Spec("nama", "Nama inovasi", (ds1 + "nama",), drafts=("diagnose.dg4.ide_terpilih",)),
-        Spec("tahapan", "Tahapan inovasi", (ds1 + "tahapan",)),
+        Spec("tahapan", "Tahapan inovasi", special="tahapan"),
         Spec("inisiator", "Inisiator", (ds1 + "inisiator",)),
         Spec("jenis", "Jenis inovasi", (ds1 + "jenis",)),
         Spec("bentuk", "Bentuk inovasi", (ds1 + "bentuk",)),
@@ -397,6 +400,32 @@ def document_html(doc: Document) -> str:
 
 # ============================================================================ Word
 
+LANGUAGE = "id-ID"
+
+
+def mark_language(d, tag: str = LANGUAGE) -> None:
+    """Mark the whole document as written in ``tag``, so Word checks spelling in Indonesian.
+
+    python-docx's template says en-US in the document defaults (``w:docDefaults``); every style
+    inherits them, so setting ``w:lang`` there (and on Normal, which some Word versions read
+    first) is enough: no run needs its own mark.
+    """
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    styles = d.styles.element
+    rpr_default = styles.find(qn("w:docDefaults") + "/" + qn("w:rPrDefault") + "/" + qn("w:rPr"))
+    targets = [d.styles["Normal"].element.get_or_add_rPr()]
+    if rpr_default is not None:
+        targets.insert(0, rpr_default)
+    for rpr in targets:
+        lang = rpr.find(qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            rpr.append(lang)
+        lang.set(qn("w:val"), tag)  # eastAsia/bidi name other scripts' languages: left as they are
+    d.core_properties.language = tag
+
 def document_docx(doc: Document, path: str | os.PathLike) -> Path:
     """Write ``doc`` as a Word file an office can edit and print (A4, built-in styles)."""
     from docx import Document as NewDocx
@@ -410,6 +439,7 @@ def document_docx(doc: Document, path: str | os.PathLike) -> Path:
         setattr(sec, side, Cm(2.5))
     d.styles["Normal"].font.name = "Times New Roman"
     d.styles["Normal"].font.size = Pt(12)
+    mark_language(d, LANGUAGE)
     d.core_properties.title = xml_safe(f"{doc.title}: {doc.subtitle}")[:250]
     d.core_properties.author = "lablib"
     d.add_heading(xml_safe(doc.title), level=0)

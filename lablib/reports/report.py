@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
+import html
 import os
+import re
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +29,7 @@ from markupsafe import Markup
 from lablib.core import formatting
 from lablib.core.files import replacing, write_text_atomic
 from lablib.core.rubrics import LEVELS, MAX_LEVEL
-from lablib.core.stages import STAGES
+from lablib.core.stages import STAGES, get_stage
 from lablib.course.course import Course
 from lablib.course.gradebook import (
     GradebookView,
@@ -36,8 +39,10 @@ from lablib.course.gradebook import (
 )
 from lablib.course.grading import FAILED, GradeFailure, grading_failures
 from lablib.course.roster import Participant
+from lablib.course.status import UNREADABLE
 from lablib.curriculum import all_exercises, stage_exercises
 from lablib.curriculum.grade_ids import AUTO, RUBRIC, grade_names
+from lablib.curriculum.maturity import pp38_stage
 from lablib.curriculum.references import check_references
 from lablib.reports.documents import EMPTY, innovation_name, opd_of, text_of, value_of
 from lablib.reports.pages import render
@@ -45,7 +50,9 @@ from lablib.reports.pages import render
 REPORT_DIR = "laporan"
 
 # the last one: the stage's last grading failed (its earlier scores are left out, as in status and export)
-STATUS = ("belum mulai", "tersimpan", "dikumpulkan", "dinilai otomatis", "dinilai narasumber", FAILED)
+# the last: the trainer's account cannot read the participant's folder (lablib.course.status)
+STATUS = ("belum mulai", "tersimpan", "dikumpulkan", "dinilai otomatis", "dinilai narasumber", FAILED,
+          UNREADABLE)
 
 # Every answer the report reads itself (the portfolio's OECD estimate, the IID estimate),
 # checked against the definitions when this module loads; names and OPDs come through
@@ -94,7 +101,7 @@ class Cohort:
         if rec is not None:
             return STATUS[4] if rec.reviewed else STATUS[3]
         state = self.states.get((pid, stage))
-        if state in STATUS[:3]:
+        if state in STATUS[:3] or state == UNREADABLE:
             return state
         return STATUS[2] if (pid, stage) in self.submitted else STATUS[0]
 
@@ -108,8 +115,14 @@ class Cohort:
         return out
 
     def opd(self, pid: str) -> str:
-        person = next((p for p in self.people if p.id == pid), None) or self.view.participant(pid)
+        # a dict, not a scan of the people: called per participant, a scan made the OPD table
+        # quadratic (50 s at 4,000 participants)
+        person = self._people_by_id.get(pid) or self.view.participant(pid)
         return opd_of(person, self.answers.get(pid) or {}) or "(OPD tidak diketahui)"
+
+    @cached_property
+    def _people_by_id(self) -> dict[str, Participant]:
+        return {p.id: p for p in reversed(self.people)}  # the first of a repeated id wins, as before
 
 
 def load_cohort(course: Course | str | os.PathLike) -> Cohort:
@@ -133,10 +146,10 @@ def load_cohort(course: Course | str | os.PathLike) -> Cohort:
             if course.path("submitted", pid, st.slug).is_dir():
                 submitted.add((pid, st.slug))
     stages = [s.slug for s in STAGES if stage_exercises(s.slug)]
-    return Cohort(course, view, people, answers, submitted, stages, _course_states(course), failures)
+    return Cohort(course, view, people, answers, submitted, stages, _course_states(course, view), failures)
 
 
-def _course_states(course: Course) -> dict[tuple[str, str], str]:
+def _course_states(course: Course, view: GradebookView | None = None) -> dict[tuple[str, str], str]:
     """Saved / submitted states as ``lablib status`` sees them (participants' folders, the
     exchange); ``{}`` when the course commands are not available or the course has no record."""
     from sqlalchemy.exc import SQLAlchemyError
@@ -145,7 +158,7 @@ def _course_states(course: Course) -> dict[tuple[str, str], str]:
     from lablib.course.status import status
 
     try:
-        st = status(course)
+        st = status(course, view=view)  # the gradebook already read, not read again
     # no lablib-course.json or an unusable gradebook (CourseError), an unreadable folder or record:
     # the report falls back to the submitted/ folders
     except (LablibError, OSError, ValueError, SQLAlchemyError):
@@ -192,8 +205,9 @@ def participants_table(c: Cohort) -> ReportTable:
             if (p.id, stage) in c.failures:
                 per_stage.append(FAILED)  # no score: not the stale one, not 0
             else:
-                per_stage.append(rec.score if rec is not None else None)
-        total = round(sum(x for x in per_stage if isinstance(x, (int, float))), 2)
+                # the stage total every output shows, rounded once (lablib.course.totals)
+                per_stage.append(float(rec.total) if rec is not None else None)
+        total = float(c.view.course_total(p.id))  # the sum of the stage totals, as status shows it
         name = innovation_name(c.answers.get(p.id) or {})
         rows.append((p.id, p.nama, c.opd(p.id), *per_stage, total, name or EMPTY))
     course_max = sum(ex.points for ex in all_exercises())
@@ -271,9 +285,71 @@ def opd_table(c: Cohort) -> ReportTable:
         for stage in c.stages:
             scores = [c.view.record(i, stage).score for i in ids if c.view.record(i, stage) is not None]
             per_stage.append(_mean(scores))
-        totals = [sum(r.score for (s, _), r in c.view.records.items() if s == i) for i in ids]
+        totals = [float(c.view.course_total(i)) for i in ids]  # indexed: not a scan per participant
         rows.append((opd, len(ids), *per_stage, _mean(totals)))
     return ReportTable("OPD", "Nilai menurut OPD (rata-rata)", ("OPD", "Peserta", *c.stages, "Rata-rata total"),
+                       tuple(rows))
+
+
+# ---------------------------------------------------------------------------- matrix, comments
+
+def _rubric_columns(stage: str) -> list[tuple[str, str, Any]]:
+    """``[(grade name, short label "DS1.2", GradeName)]`` of a stage's rubric criteria, in order."""
+    out, seen = [], Counter()
+    for name, meaning in grade_names(stage).items():
+        if meaning.kind == RUBRIC:
+            seen[meaning.exercise.code] += 1
+            out.append((name, f"{meaning.exercise.code}.{seen[meaning.exercise.code]}", meaning))
+    return out
+
+
+def _shown_grade(g) -> Any:
+    """A matrix cell: the level (0–4); points that are no level as points; ``None`` if not reviewed."""
+    if g is None or g.manual_score is None:
+        return None
+    return g.level if g.level is not None else f"{formatting.points(g.manual_score)} poin"
+
+
+def matrix_tables(c: Cohort) -> list[ReportTable]:
+    """Participant × criterion, one table per stage: the narasumber's level for every criterion.
+
+    One stage per table keeps it within an A4 page's width (at most eight criteria a stage);
+    the note names each column's criterion.
+    """
+    out = []
+    for stage in c.stages:
+        cols = _rubric_columns(stage)
+        if not cols:
+            continue
+        rows = []
+        for p in c.people:
+            rec = c.view.record(p.id, stage)
+            if rec is None:
+                continue
+            levels = [_shown_grade(rec.grades.get(name)) for name, _, _ in cols]
+            rows.append((p.id, p.nama, *levels, float(rec.total)))  # the stage total every output shows
+        legend = "; ".join(f"{label} = {m.item.title} ({formatting.points(m.item.points)} poin)" for _, label, m in cols)
+        scale = ", ".join(f"{n} {LEVELS[n].get('id')}" for n in range(MAX_LEVEL + 1))
+        out.append(ReportTable(f"Matriks {stage}"[:31], f"Level rubrik per peserta: {stage}",
+                               ("ID", "Nama", *(label for _, label, _ in cols), "Nilai tahap"), tuple(rows),
+                               note=f"Tahap {get_stage(stage).title}. Level {scale}; — = belum dinilai. {legend}."))
+    return out
+
+
+def comments_table(c: Cohort) -> ReportTable:
+    """Every narasumber comment, by participant and criterion."""
+    rows = []
+    for p in c.people:
+        for stage in c.stages:
+            rec = c.view.record(p.id, stage)
+            if rec is None:
+                continue
+            for name, label, meaning in _rubric_columns(stage):
+                g = rec.grades.get(name)
+                if g is not None and g.comment and g.comment.strip():
+                    rows.append((p.id, p.nama, stage, f"{label} {meaning.item.title}", _shown_grade(g),
+                                 g.comment.strip()))
+    return ReportTable("Komentar", "Komentar narasumber", ("ID", "Nama", "Tahap", "Kriteria", "Level", "Komentar"),
                        tuple(rows))
 
 
@@ -336,6 +412,8 @@ def portfolio_dimensions(inn: Innovation) -> dict[str, str]:
     for label, options in (("Bentuk", f.PP38_BENTUK), ("Jenis", f.PP38_JENIS), ("Urusan", f.URUSAN_PEMERINTAHAN),
                            ("Tahapan", f.PP38_TAHAPAN), ("Tematik", f.IID_TEMATIK), ("Inisiator", f.PP38_INISIATOR)):
         out[label] = _first(inn, _choice_refs(options)) or "(belum diisi)"
+    # where the innovation is now (trial logged, proposal written), not DS1's Design-time "Inisiatif"
+    out["Tahapan"] = pp38_stage(inn.answers).label
     facet, estimated = oecd_facet(inn)
     out["Facet OECD"] = facet + (" (perkiraan)" if estimated else "")
     return out
@@ -472,7 +550,8 @@ def chart_progress(c: Cohort):
     fig = _figure(8, 0.55 * max(len(c.stages), 2) + 1.4)
     ax = fig.add_subplot()
     left = [0] * len(c.stages)
-    for status, colour in zip(STATUS, ("#e0e0e0", "#c9c9c9", "#9ecae1", "#4292c6", "#08519c", "#d62728")):
+    for status, colour in zip(STATUS, ("#e0e0e0", "#c9c9c9", "#9ecae1", "#4292c6", "#08519c", "#d62728",
+                                       "#9467bd")):
         counts = [sum(1 for p in c.people if c.status(p.id, s) == status) for s in c.stages]
         ax.barh(c.stages, counts, left=left, color=colour, label=status)
         left = [a + b for a, b in zip(left, counts)]
@@ -552,8 +631,17 @@ def chart_failed(t: ReportTable, top: int = 10):
     return fig
 
 
+# Bars a chart draws at most: one bar per OPD or per innovation made a national cohort's chart
+# hundreds of inches tall and its drawing most of the report's time; the tables keep every row.
+CHART_ROWS = 30
+
+
 def chart_opd(t: ReportTable):
     rows = [r for r in t.rows if r[-1] is not None]
+    shown = len(rows)
+    if shown > CHART_ROWS:  # the largest OPDs, still in the table's order
+        largest = {id(r) for r in sorted(rows, key=lambda r: -r[1])[:CHART_ROWS]}
+        rows = [r for r in rows if id(r) in largest]
     fig = _figure(8, 0.35 * max(len(rows), 3) + 1.0)
     if not rows:
         _no_data(fig)
@@ -561,7 +649,8 @@ def chart_opd(t: ReportTable):
     ax = fig.add_subplot()
     ax.barh([_label(r[0], 45) for r in rows], [r[-1] for r in rows], color=COLORS[3])
     ax.invert_yaxis()
-    ax.set_xlabel("Rata-rata nilai kursus")
+    ax.set_xlabel("Rata-rata nilai kursus" + (f" ({CHART_ROWS} OPD terbesar dari {shown}; semua di tabel)"
+                                             if shown > CHART_ROWS else ""))
     ax.tick_params(axis="y", labelsize=8)
     return fig
 
@@ -585,24 +674,48 @@ def chart_portfolio(t: ReportTable):
 
 
 def chart_iid(t: ReportTable):
-    fig = _figure(9, 0.35 * max(len(t.rows), 3) + 1.2)
-    if not t.rows:
+    rows = t.rows[:CHART_ROWS]  # the table is sorted by estimate, highest first
+    fig = _figure(9, 0.35 * max(len(rows), 3) + 1.2)
+    if not rows:
         _no_data(fig, "Belum ada data Deliver")
         return fig
     ax = fig.add_subplot()
-    ax.barh([_label(f"{r[0]}: {r[1]}", 50) for r in t.rows], [r[4] for r in t.rows], color=COLORS[3])
+    ax.barh([_label(f"{r[0]}: {r[1]}", 50) for r in rows], [r[4] for r in rows], color=COLORS[3])
     for low, _, label in _facts().IID_PREDIKAT:
         if low > 1:
             ax.axvline(low, color=COLORS[4], lw=1, ls="--")
             ax.text(low, -0.7, _label(label, 20), fontsize=7, color=COLORS[4])
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
-    ax.set_xlabel("Skor perkiraan (0–100)")
+    ax.set_xlabel("Skor perkiraan (0–100)" + (f"; {CHART_ROWS} tertinggi dari {len(t.rows)} (semua di tabel)"
+                                              if len(t.rows) > CHART_ROWS else ""))
     ax.tick_params(axis="y", labelsize=7.5)
     return fig
 
 
 # ============================================================================ HTML
+
+_LONG_RUN = re.compile(r"\S{31,}")
+
+
+def breakable(value: Any) -> Markup:
+    """``value`` escaped, with a ``<wbr>`` every 16 characters inside a run of more than 30
+    without a space (a 400-digit number, a pasted link), so a printed table can wrap it.
+
+    >>> breakable("<b>" + "9" * 40)
+    Markup('&lt;b&gt;9999999999999<wbr>9999999999999999<wbr>99999999999')
+    """
+    text = str(value)
+    out, last = [], 0
+    for m in _LONG_RUN.finditer(text):
+        out.append(html.escape(text[last:m.start()]))
+        run = m.group(0)
+        out.append("<wbr>".join(html.escape(run[i:i + 16]) for i in range(0, len(run), 16)))
+        last = m.end()
+    out.append(html.escape(text[last:]))
+    # Markup: every piece of the text went through html.escape; only lablib's own <wbr> is added
+    return Markup("".join(out))
+
 
 def _chart(fig, alt: str) -> dict:
     # Markup: base64 text has no character HTML would read as markup (A–Z a–z 0–9 + / =).
@@ -615,12 +728,22 @@ class Report:
     html: str
 
 
+def review_team_tables(c: Cohort) -> list[ReportTable]:
+    """Who graded what, inter-rater agreement and the moderation list (lablib.reports.agreement)."""
+    from lablib.reports.agreement import team_tables
+
+    return [ReportTable(key, title, headers, tuple(rows), note)
+            for key, title, headers, rows, note in team_tables(c.course)]
+
+
 def build_report(course: Course | str | os.PathLike, cohort: Cohort | None = None) -> Report:
     c = cohort or load_cohort(course)
     progress, people, exercises = progress_table(c), participants_table(c), exercise_table(c)
     criteria, failed, opd = criterion_table(c), failed_checks_table(c), opd_table(c)
     portfolio, iid, iid_ind = portfolio_table(c), iid_table(c), iid_indicator_table(c)
-    tables = (progress, people, exercises, criteria, failed, opd, portfolio, iid, iid_ind)
+    matrices, comments = matrix_tables(c), comments_table(c)
+    team = review_team_tables(c)
+    tables = (progress, people, exercises, criteria, *matrices, comments, failed, opd, portfolio, iid, iid_ind, *team)
 
     def section(key: str, title: str, chart: dict | None = None, tables: Sequence[ReportTable] = (), *,
                 limit: int | None = None, details: Sequence[tuple[str, ReportTable]] = ()) -> dict:
@@ -632,6 +755,8 @@ def build_report(course: Course | str | os.PathLike, cohort: Cohort | None = Non
         section("nilai-tahap", "Sebaran nilai per tahap", _chart(chart_stage_scores(c), "Sebaran nilai per tahap")),
         section("latihan", "Nilai per latihan", _chart(chart_exercises(c), "Nilai per latihan"), [exercises]),
         section("kriteria", "Level rubrik per kriteria", _chart(chart_criteria(criteria), "Level rubrik"), [criteria]),
+        section("matriks", "Matriks peserta × kriteria", tables=matrices),
+        section("komentar", "Komentar narasumber", tables=[comments]),
         section("pemeriksaan", "Pemeriksaan otomatis yang paling sering gagal",
                 _chart(chart_failed(failed), "Pemeriksaan paling sering gagal"), [failed], limit=15),
         section("opd", "Nilai menurut OPD", _chart(chart_opd(opd), "Nilai menurut OPD"), [opd]),
@@ -640,10 +765,11 @@ def build_report(course: Course | str | os.PathLike, cohort: Cohort | None = Non
         section("iid", "Perkiraan indikator inovasi IID", _chart(chart_iid(iid), "Perkiraan IID"), [iid],
                 details=[("Sebaran level per indikator", iid_ind)]),
         section("peserta", "Nilai per peserta", tables=[people]),
+        section("penilai", "Penilai dan kesepakatan", details=[(t.title, t) for t in team]),
     ]
     kpi = {"people": len(c.people), "innovations": len(c.innovations()), "graded": sum(1 for _ in c.view.records)}
     page = render("report.html.j2", course_id=c.course.course_id, generated=_dt.datetime.now().astimezone(),
-                  kpi=kpi, sections=sections)
+                  kpi=kpi, sections=sections, breakable=breakable)
     return Report(tables, page)
 
 

@@ -53,7 +53,7 @@
     if (pts.length > 1) s.appendChild(svg("polyline", {points: pts.join(" "), fill: "none", stroke: "#e07b00", "stroke-width": 2.5}));
     var title = svg("title", {}); title.textContent = "Uji coba per minggu"; s.appendChild(title);
     box.appendChild(s);
-    box.appendChild(el("figcaption", "who", n + " minggu: batang = warga dilayani (maks " + num(maxS) +
+    box.appendChild(el("figcaption", "who", n + " minggu: batang = jumlah dilayani (maks " + num(maxS) +
       "), garis = rata-rata hari layanan (maks " + num(maxD) + ")"));
     return box;
   }
@@ -65,13 +65,21 @@
     });
   }
   data.forEach(function (d) {
-    var c = el("article", "card");
-    c.setAttribute("data-id", d.id);
-    c.appendChild(el("h2", "", d.name));
-    c.appendChild(el("div", "who", d.opd + " · " + d.person));
+    var card = el("article", "card");
+    card.setAttribute("data-id", d.id);
+    var head = el("div", "head");
+    head.appendChild(el("h2", "", d.name));
+    head.appendChild(el("div", "who", d.opd + " · " + d.person));
     var tags = el("div", "tags");
-    [d.bentuk, d.jenis, d.urusan, d.tahapan].forEach(function (t) { if (t && t.charAt(0) !== "(") tags.appendChild(el("span", "", t)); });
-    c.appendChild(tags);
+    [d.bentuk, d.jenis, d.urusan, d.tahapan ? "Tahapan: " + d.tahapan : ""].forEach(function (t) {
+      if (t && t.charAt(0) !== "(") tags.appendChild(el("span", "", t));
+    });
+    head.appendChild(tags);
+    card.appendChild(head);
+    // two columns on the expo screen: the story (problem, idea) and the evidence (indicators, trial)
+    var c = el("div", "col story"), evidence = el("div", "col evidence");
+    card.appendChild(c);
+    card.appendChild(evidence);
     var prob = el("div");
     prob.appendChild(para(d.problem.text));
     if (d.problem.baseline) prob.appendChild(el("p", "who", "Kondisi awal: " + d.problem.baseline));
@@ -81,6 +89,7 @@
     idea.appendChild(para(d.idea));
     if (d.summary) idea.appendChild(el("p", "summary", d.summary));
     section(c, "Ide inovasi", idea);
+    c = evidence;
     section(c, "Indikator", d.indicators.length ? table(["Indikator", "Baseline", "Target"],
       d.indicators.map(function (i) { return [i.name, i.baseline + " " + i.unit, i.target + " " + i.unit]; }))
       : para("", "belum ada indikator"));
@@ -91,11 +100,12 @@
     }
     var facts = [];
     if (d.results.weeks) facts.push(d.results.weeks + " minggu uji coba");
-    if (d.results.served) facts.push(d.results.served + " warga dilayani");
+    if (d.results.served) facts.push(d.results.served + " dilayani");  // people, files or boats: the log's own unit
     if (d.results.complaints) facts.push("pengaduan selesai " + d.results.complaints);
     res.appendChild(facts.length ? el("p", "who", facts.join(" · ")) : para("", "uji coba belum dilaporkan"));
     if (d.series.served.length > 1) res.appendChild(spark(d.series));
     section(c, "Hasil uji coba", res);
+    c = card;
     c._text = [d.name, d.opd, d.person, d.bentuk, d.jenis, d.urusan, d.tahapan, d.problem.text, d.problem.root,
                d.idea, d.summary].concat(d.indicators.map(function (i) { return i.name; })).join(" ").toLowerCase();
     c._d = d;
@@ -129,16 +139,45 @@
     q.value = ""; fOpd.value = ""; fBentuk.value = ""; fJenis.value = ""; apply();
   });
   var timer = null, pos = -1;
-  function next() {
+  // Shrink a long card's type, a pixel at a time, until it fits the screen (never below 12 px;
+  // the card is one screen high, so what does not fit would be cut off).
+  function fit(card) {
+    var size = Math.max(14, Math.round(window.innerHeight / 42));
+    card.style.fontSize = size + "px";
+    while (card.scrollHeight > card.clientHeight + 1 && size > 12) {
+      size -= 1;
+      card.style.fontSize = size + "px";
+    }
+    card.setAttribute("data-font", String(size));
+  }
+  function show(step) {
     var visible = Array.prototype.filter.call(cards.children, function (c) { return !c.hidden; });
-    Array.prototype.forEach.call(cards.children, function (c) { c.classList.remove("current"); });
+    Array.prototype.forEach.call(cards.children, function (c) { c.classList.remove("current"); c.style.fontSize = ""; });
     if (!visible.length) return;
-    pos = (pos + 1) % visible.length;
+    pos = ((pos + step) % visible.length + visible.length) % visible.length;
     visible[pos].classList.add("current");
+    fit(visible[pos]);
+    document.body.setAttribute("data-current", visible[pos].getAttribute("data-id"));
+  }
+  function next() { show(1); }
+  function stop() {
+    clearInterval(timer); timer = null; document.body.classList.remove("expo"); play.textContent = "Putar otomatis";
+    Array.prototype.forEach.call(cards.children, function (c) { c.classList.remove("current"); c.style.fontSize = ""; });
   }
   play.addEventListener("click", function () {
-    if (timer) { clearInterval(timer); timer = null; document.body.classList.remove("expo"); play.textContent = "Putar otomatis"; return; }
-    document.body.classList.add("expo"); play.textContent = "Berhenti"; pos = -1; next(); timer = setInterval(next, 12000);
+    if (timer) { stop(); return; }
+    document.body.classList.add("expo"); play.textContent = "Berhenti"; pos = -1; next(); timer = setInterval(next, 15000);
+  });
+  // the operator at the expo: arrows move a card (and restart the timer), Escape stops
+  document.addEventListener("keydown", function (e) {
+    if (!timer) return;
+    if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
+      show(e.key === "ArrowRight" ? 1 : -1);
+      clearInterval(timer); timer = setInterval(next, 15000);
+    } else if (e.key === "Escape") { stop(); }
+  });
+  window.addEventListener("resize", function () {
+    var cur = cards.querySelector(".card.current"); if (cur) fit(cur);
   });
   window.addEventListener("hashchange", function () { fromHash(); apply(); });
   fromHash();
