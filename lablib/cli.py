@@ -1,7 +1,7 @@
 """The trainer's command line: every ``lablib`` command lives here.
 
-``init | add-participants | relocate | release | collect | grade | feedback | status | export |
-review export|import | report | showcase | documents | lab | demo | build-assignments``.
+``init | add-participants | relocate | release | collect | grade | feedback | status | protect | export |
+review export|import|assign|audit | report | showcase | documents | lab | demo | build-assignments | hub``.
 
 Every course command takes ``--course DIR`` (default: the course containing the current
 folder), opens it once as a ``Course``, says what it did, and exits with status 1 and a
@@ -85,6 +85,10 @@ def cmd_init(args) -> int:
     for note in participants.notes:  # e.g. a hidden sheet of the workbook that was not read
         _say(f"  Catatan: {note}")
     _say(f"  Gradebook: {db}; folder peserta: {info.homes}")
+    _say("  Privat: folder kursus hanya dapat dibaca fasilitator (0700); gradebook dan daftar peserta 0600.")
+    if not args.exchange:
+        _say(f"  Exchange di dalam folder kursus ({info.root / 'exchange'}): hanya untuk satu komputer. Di server "
+             f"bersama, buat kursus dengan --exchange /srv/nbgrader/exchange agar peserta dapat mengumpulkan.")
     _say(f"  Lokakarya {calendar.workshop_start} s.d. {calendar.workshop_end}; uji coba (Deliver) "
          f"{calendar.deliver_start} s.d. {calendar.deliver_end}; zona waktu {info.timezone}")
     _say("  Batas pengumpulan: " + ", ".join(f"{s.slug} {calendar.due[s.slug]}" for s in STAGES
@@ -119,23 +123,55 @@ def cmd_grade(args) -> int:
 
     if args.workers is not None and args.workers < 1:
         raise CliError(f"--workers harus 1 atau lebih (bukan {args.workers})")
-    result = grade(_course(args), args.stage, workers=args.workers, force=args.force,
-                   progress=ProgressBar(f"Menilai {args.stage}"))
+    if args.verify is not None and args.verify < 1:
+        raise CliError(f"--verify harus 1 atau lebih (bukan {args.verify})")
+    result = grade(_course(args), args.stage, workers=args.workers, force=args.force, kernels=args.kernels,
+                   verify=args.verify or 0, progress=ProgressBar(f"Menilai {args.stage}"))
     _say(result)
     return EXIT_ERROR if result.failed else EXIT_OK
 
 
 def cmd_feedback(args) -> int:
-    from lablib.pipeline import feedback
+    from lablib.pipeline import feedback, feedback_all
 
+    if args.all == (args.stage is not None):
+        raise CliError("sebutkan satu TAHAP atau --all (semua tahap yang sudah dinilai), bukan keduanya")
+    if args.all:
+        results = feedback_all(_course(args))
+        for result in results:
+            _say(result)
+        if not results:
+            _say("Belum ada tahap yang dinilai; jalankan 'lablib grade TAHAP' dulu.")
+        return EXIT_OK
     _say(feedback(_course(args), args.stage))
     return EXIT_OK
 
 
+def cmd_protect(args) -> int:
+    from lablib.course.privacy import protect_course
+
+    course = _course(args)
+    changes = protect_course(course)
+    if not changes:
+        _say(f"Kursus {course.root} sudah privat; tidak ada yang diubah.")
+        return EXIT_OK
+    _say(f"Izin kursus {course.root} diperketat (hanya fasilitator yang dapat membaca data peserta):")
+    for line in changes:
+        _say(f"  {line}")
+    return EXIT_OK
+
+
 def cmd_status(args) -> int:
+    from lablib.course.privacy import privacy_problems
     from lablib.course.status import status
 
-    st = status(_course(args), live=args.live)
+    course = _course(args)
+    open_to_others = privacy_problems(course)
+    if open_to_others:  # said first: the table below is what others could read
+        _say(f"Peringatan: {len(open_to_others)} bagian kursus dapat dibaca pengguna lain: "
+             f"{'; '.join(open_to_others[:3])}{' …' if len(open_to_others) > 3 else ''}. "
+             f"Jalankan 'lablib protect' untuk memperketatnya.\n")
+    st = status(course, live=args.live)
     _say(f"Status kursus '{st.course_id}' ({len(st.participants)} peserta)\n")
     _say(st.table())
     return EXIT_OK
@@ -202,10 +238,16 @@ def cmd_relocate(args) -> int:
     return EXIT_OK
 
 
+def _ids(text: str | None) -> list[str] | None:
+    """A comma-separated option (``--participants ani,budi``) as a list; ``None`` when not given."""
+    return None if text is None else [t.strip() for t in text.split(",") if t.strip()]
+
+
 def cmd_review_export(args) -> int:
     from lablib.reports.review import export_review
 
-    path = export_review(_course(args), args.stage, args.out)
+    path = export_review(_course(args), args.stage, args.out, participants=_ids(args.participants),
+                         criteria=_ids(args.criteria), reviewer=args.reviewer or "")
     _say(f"Lembar penilaian {args.stage} ditulis: {path}")
     _say("Isi level (0–4) dan komentar di kolom kuning, lalu jalankan: lablib review import "
          + shlex.quote(str(path)))
@@ -215,9 +257,41 @@ def cmd_review_export(args) -> int:
 def cmd_review_import(args) -> int:
     from lablib.reports.review import import_review
 
-    result = import_review(_course(args), args.file, force=args.force, dry_run=args.dry_run)
+    result = import_review(_course(args), args.file, force=args.force, dry_run=args.dry_run,
+                           reviewer=args.reviewer)
     _say(result.summary())
     return EXIT_OK if result.ok else EXIT_ERROR
+
+
+def cmd_review_assign(args) -> int:
+    from lablib.reports.assignment import assign_reviewers
+
+    plan, sheets = assign_reviewers(_course(args), args.stage, _ids(args.reviewers) or [], args.double, args.out)
+    _say(f"Tahap {plan.stage}: {sum(len(v) for v in plan.primary.values())} peserta dibagi ke "
+         f"{len(plan.reviewers)} narasumber.")
+    for name, path in sheets.items():
+        extra = f" + {len(plan.second[name])} penilaian kedua (buta)" if plan.second[name] else ""
+        _say(f"  {name}: {len(plan.primary[name])} peserta{extra} -> {path}")
+    return EXIT_OK
+
+
+def cmd_review_audit(args) -> int:
+    from lablib.core import formatting
+    from lablib.reports.agreement import agreement, write_audit_workbook
+    from lablib.reports.audit import read_audit
+
+    course = _course(args)
+    path = write_audit_workbook(course, args.out, args.stage)
+    entries = read_audit(course, args.stage)
+    stats, moderation = agreement(course, args.stage, entries)
+    _say(f"Audit penilaian: {len(entries)} catatan ({len({e.reviewer for e in entries})} penilai) -> {path}")
+    for s in stats:
+        _say(f"  {s.stage} {s.criterion}: {s.pairs} pasangan, sama persis {formatting.percent(s.exact * 100)}, "
+             f"selisih ≤ 1 level {formatting.percent(s.within_one * 100)}, kappa berbobot "
+             f"{formatting.number(s.kappa, 2)}")
+    if moderation:
+        _say(f"{len(moderation)} butir perlu moderasi (selisih ≥ 2 level); lihat lembar 'Moderasi'.")
+    return EXIT_OK
 
 
 def cmd_report(args) -> int:
@@ -229,11 +303,21 @@ def cmd_report(args) -> int:
 
 
 def cmd_showcase(args) -> int:
-    from lablib.reports.showcase import write_showcase
+    from lablib.reports.showcase import publish_showcase
 
-    path = write_showcase(_course(args), args.out, title=args.title or "Pameran Inovasi Daerah",
-                          charts=not args.no_charts)
-    _say(f"Pameran inovasi: {path}\nBuka file ini di peramban (tidak perlu internet).")
+    if args.participants is not None and args.kurasi:
+        raise CliError("pakai --participants atau --kurasi, tidak keduanya")
+    if args.kurasi and not Path(args.kurasi).is_file():
+        raise CliError(f"berkas kurasi {args.kurasi} tidak ada; tulis satu ID peserta per baris")
+    ids = args.participants.replace(",", " ").split() if args.participants is not None else None
+    shown = publish_showcase(_course(args), args.out, title=args.title or "Pameran Inovasi Daerah",
+                             charts=not args.no_charts, participants=ids, curation=args.kurasi)
+    _say(f"Pameran inovasi: {shown.path}\n{len(shown.selection.ids)} inovasi ({shown.selection.source}).")
+    for note in shown.selection.notes:
+        _say(f"  {note}")
+    if shown.curation_file is not None:
+        _say(f"Daftar tampil (urutan putar otomatis) dapat diubah di: {shown.curation_file}")
+    _say("Buka file ini di peramban (tidak perlu internet).")
     return EXIT_OK
 
 
@@ -267,6 +351,62 @@ def cmd_build_assignments(args) -> int:
     for s in STAGES:
         path = write_source(s.slug, out / s.slug)
         _say(f"{path}")
+    return EXIT_OK
+
+
+def _hub_settings(args, course):
+    """The course's hub settings (saved by ``hub setup``) with this command's options on top."""
+    from lablib.hub.settings import make_settings
+
+    return make_settings(course, trainer=getattr(args, "trainer", None), port=getattr(args, "port", None),
+                         ip=getattr(args, "ip", None), site_root=getattr(args, "site_root", None),
+                         hub_port=getattr(args, "hub_port", None),
+                         proxy_api_port=getattr(args, "proxy_api_port", None),
+                         idle_timeout=getattr(args, "idle_timeout", None))
+
+
+def cmd_hub_setup(args) -> int:
+    from lablib.hub.setup import setup_hub
+
+    course = _course(args)
+    result = setup_hub(course, _hub_settings(args, course))
+    _say(result.summary())
+    _say(f"Langkah berikutnya: lablib hub --course {shlex.quote(str(course.root))}")
+    return EXIT_OK
+
+
+def cmd_hub(args) -> int:
+    from lablib.hub.run import hub_command, require_root, run_hub
+    from lablib.hub.setup import setup_hub
+
+    course = _course(args)
+    settings = _hub_settings(args, course)
+    if args.dry_run:  # only the config: no accounts, no hub
+        _say(setup_hub(course, settings, accounts=False).summary())
+        _say("Perintah hub: " + " ".join(shlex.quote(c) for c in hub_command(settings)))
+        return EXIT_OK
+    require_root()
+    _say(setup_hub(course, settings).summary())
+    return run_hub(settings, say=_say)
+
+
+def cmd_hub_add_participants(args) -> int:
+    from lablib.hub.setup import add_hub_participants
+
+    course = _course(args)
+    enrolled, result = add_hub_participants(course, _hub_settings(args, course), args.roster, update=args.update)
+    _say(enrolled)
+    _say(result.summary())
+    return EXIT_OK
+
+
+def cmd_hub_helm_values(args) -> int:
+    from lablib.hub.helm import write_helm_values
+
+    course = _course(args)
+    path = write_helm_values(course, _hub_settings(args, course), args.out)
+    _say(f"Nilai Helm Zero to JupyterHub ditulis: {path}")
+    _say("Pasang: helm upgrade --install bimtek jupyterhub/jupyterhub --values " + shlex.quote(str(path)))
     return EXIT_OK
 
 
@@ -321,8 +461,11 @@ def build_parser() -> argparse.ArgumentParser:
                              ("collect", cmd_collect, "mengambil pengumpulan satu tahap"),
                              ("feedback", cmd_feedback, "membuat dan mengirim umpan balik satu tahap")):
         p = sub.add_parser(name, help=text)
-        p.add_argument("stage", metavar="STAGE", help=STAGE_HELP)
+        p.add_argument("stage", metavar="STAGE", help=STAGE_HELP, nargs="?" if name == "feedback" else None)
         course_opt(p)
+        if name == "feedback":
+            p.add_argument("--all", action="store_true",
+                           help="umpan balik semua tahap yang sudah dinilai (semua halaman diperbarui)")
         if name == "release":
             p.add_argument("--force", action="store_true", help="rilis ulang walau sudah dirilis")
         p.set_defaults(func=func)
@@ -332,6 +475,11 @@ def build_parser() -> argparse.ArgumentParser:
     course_opt(p)
     p.add_argument("--workers", type=int, metavar="N", help="jumlah penilai paralel (bawaan: jumlah inti CPU)")
     p.add_argument("--force", action="store_true", help="nilai ulang juga pengumpulan yang tidak berubah")
+    p.add_argument("--kernels", action="store_true",
+                   help="nilai lewat kernel nbgrader seperti 'nbgrader autograde' (rujukan; lebih lambat)")
+    p.add_argument("--verify", type=int, metavar="N",
+                   help="sesudahnya nilai ulang N pengumpulan acak dengan 'nbgrader autograde' di salinan kursus "
+                        "dan bandingkan setiap baris gradebook; gagal bila ada yang berbeda")
     p.set_defaults(func=cmd_grade)
 
     p = sub.add_parser("status", help="tabel peserta × tahap: belum mulai / tersimpan / dikumpulkan / dinilai")
@@ -339,6 +487,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--live", action="store_true",
                    help="tambahkan skor otomatis jawaban saat ini untuk tahap yang belum dinilai (tanpa kernel)")
     p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("protect", help="memperketat izin kursus lama: hanya fasilitator yang dapat membaca "
+                                       "gradebook, daftar peserta, pengumpulan dan umpan balik")
+    course_opt(p)
+    p.set_defaults(func=cmd_protect)
 
     p = sub.add_parser("export", help="nilai per latihan dan per kriteria ke CSV dan Excel")
     course_opt(p)
@@ -370,21 +523,44 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exchange", metavar="FOLDER", help="folder exchange lain untuk salinan ini")
     p.set_defaults(func=cmd_relocate)
 
-    p = sub.add_parser("review", help="lembar penilaian rubrik (Excel) untuk narasumber: ekspor dan impor")
-    rsub = p.add_subparsers(dest="review_command", metavar="export|import")
+    p = sub.add_parser("review", help="lembar penilaian rubrik (Excel) untuk narasumber: ekspor, impor, "
+                                      "pembagian tim, audit")
+    rsub = p.add_subparsers(dest="review_command", metavar="export|import|assign|audit")
     rsub.required = True
     e = rsub.add_parser("export", help="menulis lembar penilaian satu tahap (satu baris per peserta)")
     e.add_argument("stage", metavar="STAGE", help=STAGE_HELP)
     e.add_argument("--out", metavar="FILE", help="file .xlsx (bawaan: COURSE/penilaian/penilaian-STAGE.xlsx)")
+    e.add_argument("--participants", metavar="ID,ID", help="hanya peserta ini (ID dipisah koma)")
+    e.add_argument("--criteria", metavar="KODE[.kriteria],…",
+                   help="hanya kriteria ini: kode latihan (DG1) atau satu kriteria (DG1.k1), dipisah koma")
+    e.add_argument("--reviewer", metavar="NAMA", help="narasumber pemilik lembar (dicatat di audit saat impor)")
     course_opt(e)
     e.set_defaults(func=cmd_review_export)
-    i = rsub.add_parser("import", help="memeriksa lembar penilaian lalu menulis level dan komentar ke gradebook")
+    i = rsub.add_parser("import", help="memeriksa lembar penilaian lalu menulis sel yang diubah ke gradebook")
     i.add_argument("file", metavar="FILE", help="lembar penilaian .xlsx yang sudah diisi")
     i.add_argument("--force", action="store_true",
-                   help="timpa juga nilai yang berubah di gradebook sejak lembar diekspor (konflik)")
+                   help="timpa sel konflik (diubah di lembar dan juga di gradebook sejak ekspor); sel lain "
+                        "tidak pernah disentuh")
     i.add_argument("--dry-run", action="store_true", help="hanya memeriksa, tidak menulis")
+    i.add_argument("--reviewer", metavar="NAMA", help="nama penilai untuk audit (bawaan: nama di lembar)")
     course_opt(i)
     i.set_defaults(func=cmd_review_import)
+    a = rsub.add_parser("assign", help="membagi peserta satu tahap ke beberapa narasumber: satu lembar per "
+                                       "narasumber")
+    a.add_argument("stage", metavar="STAGE", help=STAGE_HELP)
+    a.add_argument("--reviewers", metavar="NAMA,NAMA", required=True, help="nama narasumber, dipisah koma")
+    a.add_argument("--double", type=float, default=0.0, metavar="BAGIAN",
+                   help="bagian peserta (0–1, mis. 0.2) yang dinilai juga oleh narasumber kedua, buta, "
+                        "untuk kesepakatan antarpenilai")
+    a.add_argument("--out", metavar="FOLDER", help="folder lembar (bawaan: COURSE/penilaian/)")
+    course_opt(a)
+    a.set_defaults(func=cmd_review_assign)
+    u = rsub.add_parser("audit", help="siapa menilai apa dan kapan, kesepakatan antarpenilai dan daftar "
+                                      "moderasi (Excel atau CSV)")
+    u.add_argument("--stage", metavar="STAGE", help="hanya tahap ini")
+    u.add_argument("--out", metavar="FILE", help=".xlsx atau .csv (bawaan: COURSE/penilaian/audit-penilaian.xlsx)")
+    course_opt(u)
+    u.set_defaults(func=cmd_review_audit)
 
     p = sub.add_parser("report", help="laporan kohort: satu file HTML mandiri dan tabel Excel")
     p.add_argument("--out", metavar="FOLDER|FILE.html", help="bawaan: COURSE/laporan/laporan-kohort.html")
@@ -395,6 +571,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE.html", help="bawaan: COURSE/pameran/pameran-inovasi.html")
     p.add_argument("--title", metavar="JUDUL", help="judul galeri")
     p.add_argument("--no-charts", action="store_true", help="tanpa grafik uji coba (file lebih kecil)")
+    p.add_argument("--participants", metavar="ID,ID,…", help="hanya peserta ini, dalam urutan ini "
+                                                             "(bawaan: yang mengumpulkan Display)")
+    p.add_argument("--kurasi", metavar="FILE", help="berkas daftar tampil, satu ID per baris "
+                                                    "(bawaan: COURSE/pameran/kurasi-pameran.txt bila sudah diubah)")
     course_opt(p)
     p.set_defaults(func=cmd_showcase)
 
@@ -404,7 +584,48 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FOLDER", help="bawaan: COURSE/dokumen")
     course_opt(p)
     p.set_defaults(func=cmd_documents)
+
+    _hub_parser(sub)
     return parser
+
+
+def _hub_parser(sub) -> None:
+    """``lablib hub [setup | add-participants | helm-values]``: the bimtek room on one server."""
+    def hub_opts(p, default):
+        # on `hub` itself and on each subcommand (SUPPRESS: a subcommand never hides `hub`'s value)
+        p.add_argument("--course", metavar="FOLDER", default=default,
+                       help="folder kursus (bawaan: kursus yang memuat folder kerja sekarang)")
+        p.add_argument("--trainer", metavar="LOGIN", default=default,
+                       help="nama login fasilitator (admin hub; servernya membuka folder kursus)")
+        p.add_argument("--port", type=int, metavar="N", default=default, help="port untuk peserta (bawaan: 8000)")
+        p.add_argument("--ip", metavar="IP", default=default, help="alamat yang didengar (bawaan: 0.0.0.0, semua)")
+        p.add_argument("--site-root", metavar="FOLDER", default=default,
+                       help="folder konfigurasi Jupyter yang dapat dibaca peserta (bawaan: /srv/lablib/ID_KURSUS)")
+        p.add_argument("--hub-port", type=int, metavar="N", default=default, help="port API hub, lokal (bawaan: 8081)")
+        p.add_argument("--proxy-api-port", type=int, metavar="N", default=default,
+                       help="port API proxy, lokal (bawaan: 8001)")
+        p.add_argument("--idle-timeout", type=int, metavar="DETIK", default=default,
+                       help="server yang menganggur selama ini dihentikan (bawaan: 3600)")
+
+    p = sub.add_parser("hub", help="menjalankan JupyterHub bimtek di server ini: akun dari daftar peserta, "
+                                   "kartu akun, konfigurasi")
+    hub_opts(p, None)
+    p.add_argument("--dry-run", action="store_true",
+                   help="hanya menulis konfigurasi (tanpa akun, tanpa menjalankan hub)")
+    p.set_defaults(func=cmd_hub)
+    hsub = p.add_subparsers(dest="hub_command", metavar="setup|add-participants|helm-values")
+    s = hsub.add_parser("setup", help="membuat akun, kartu akun dan konfigurasi hub (tanpa menjalankan)")
+    hub_opts(s, argparse.SUPPRESS)
+    s.set_defaults(func=cmd_hub_setup)
+    s = hsub.add_parser("add-participants", help="menambah peserta susulan ke kursus dan ke hub (akun dan kartu)")
+    s.add_argument("--roster", required=True, metavar="FILE", help="daftar peserta susulan (CSV atau Excel)")
+    s.add_argument("--update", action="store_true", help="perbarui data peserta yang id-nya sudah terdaftar")
+    hub_opts(s, argparse.SUPPRESS)
+    s.set_defaults(func=cmd_hub_add_participants)
+    s = hsub.add_parser("helm-values", help="nilai Helm Zero to JupyterHub (Kubernetes) dari pengaturan yang sama")
+    s.add_argument("--out", metavar="FILE", help="bawaan: COURSE/hub/values.yaml")
+    hub_opts(s, argparse.SUPPRESS)
+    s.set_defaults(func=cmd_hub_helm_values)
 
 
 def _os_error(exc: OSError) -> str:
@@ -414,11 +635,26 @@ def _os_error(exc: OSError) -> str:
     return f"{where}: {reason}" if where else reason
 
 
+def skip_iri_parser() -> None:
+    """Keep ``rfc3987_syntax`` out of this process: half of nbgrader's import cost.
+
+    nbgrader imports nbformat, nbformat imports jsonschema, and jsonschema's format checkers
+    import ``rfc3987_syntax`` when it is installed, which builds an Earley parser of the IRI
+    grammar at import: about 1 CPU-second of the 2 that importing nbgrader takes, in every
+    command that talks to nbgrader. Nothing a trainer command runs checks the "iri" format
+    (nbformat validates notebooks without format checks), so the command line marks the module
+    as absent (``None`` in ``sys.modules``: Python's documented way, and jsonschema treats it
+    as not installed). Kernels and JupyterLab are other processes and keep it.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
 def main(argv: list[str] | None = None) -> int:
     import warnings
 
     # nbgrader's gradebook code trips a harmless SQLAlchemy 2 warning on every autograde
     warnings.filterwarnings("ignore", message=".*not in session, add operation along.*")
+    skip_iri_parser()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -77,25 +77,35 @@ def _check(result: dict, what: str) -> str:
 
 
 def release(course: CourseLike, stage: str, *, force: bool = False) -> StepResult:
-    """Generate the student version of a stage and put it in the exchange for participants."""
+    """Generate the student version of a stage and put it in the exchange for participants.
+
+    Through nbgrader's exchange classes as the course configures them (``lablib.course.exchange``),
+    so another exchange than the filesystem one works; on the filesystem one the sticky bits
+    that keep one participant from renaming another's folders are set (where this user owns them).
+    """
+    from lablib.course import exchange
+
     slug = stage_slug(stage)
     course = Course.of(course)
     start = time.monotonic()
-    if course.outbound(slug).is_dir() and not force:
+    where = exchange.describe(course)
+    is_released = exchange.released(course, slug)
+    if is_released and not force:
         return StepResult("release", slug, skipped=(slug,), notes=(
-            (f"Tahap {slug} sudah dirilis ({course.outbound(slug)}); tidak ada yang diubah. "
+            (f"Tahap {slug} sudah dirilis ({where}); tidak ada yang diubah. "
              f"Pakai --force untuk merilis ulang."),))
     source = course.path("source", ".", slug)
     if not source.is_dir():
         raise PipelineError(f"folder sumber {source} tidak ada; kursus ini rusak atau dibuat tanpa 'lablib init'.")
     _check(course.api.generate_assignment(slug, force=True, create=True), f"membuat versi peserta tahap {slug}")
-    if course.outbound(slug).is_dir():
+    if is_released:
         _check(course.api.unrelease(slug), f"menarik rilis lama tahap {slug}")
     _check(course.api.release_assignment(slug), f"merilis tahap {slug}")
     due = course.due(slug)
-    notes = [f"Tahap {slug} dirilis untuk {len(course.participants)} peserta: {course.outbound(slug)}"]
+    notes = [f"Tahap {slug} dirilis untuk {len(course.participants)} peserta: {where}"]
     if due:
         notes.append(f"Batas pengumpulan: {due:%Y-%m-%d %H:%M} ({course.timezone}).")
+    notes += [f"Izin exchange: {change}" for change in exchange.set_exchange_modes(course)]
     return StepResult("release", slug, done=(slug,), notes=tuple(notes), seconds=time.monotonic() - start)
 
 
@@ -105,28 +115,34 @@ def release(course: CourseLike, stage: str, *, force: bool = False) -> StepResul
 def collect(course: CourseLike, stage: str) -> StepResult:
     """Take the newest submission of every participant from the exchange into ``submitted/``.
 
-    Files are what they claim to be: nbgrader's copy follows a symbolic link (as the trainer,
-    so a link a participant put in the exchange would copy another participant's answers, or
-    read a device without end) and stops at a FIFO. Here a submission's links, FIFOs, devices,
-    sockets and hard-linked files are left out of ``submitted/`` (the exchange keeps the
-    original) and named in a note; whatever is not a regular file in a newly collected folder
-    is named too (the grading protections keep it out of the grading).
+    Through nbgrader's exchange classes (``lablib.course.exchange.collect``). On nbgrader's
+    filesystem exchange, an inbound entry that is a link or not a folder, or that another user
+    made in a participant's name (``nbgrader submit --student=OTHER``), is refused and named in
+    a note, and that participant's own newest submission is taken instead. Files are what they
+    claim to be: nbgrader's copy follows a symbolic link (as the trainer, so a link a
+    participant put in the exchange would copy another participant's answers, or read a device
+    without end) and stops at a FIFO. Here a submission's links, FIFOs, devices, sockets,
+    hard-linked files and files of another user are left out of ``submitted/`` (the exchange
+    keeps the original) and named in a note; whatever is not a regular file in a newly
+    collected folder is named too (the grading protections keep it out of the grading).
+    Another exchange keeps no owners lablib can check: the notes say so.
     """
+    from lablib.course import exchange
+
     slug = stage_slug(stage)
     course = Course.of(course)
     start = time.monotonic()
-    if not course.outbound(slug).is_dir():
+    if not exchange.released(course, slug):
         raise PipelineError(f"tahap {slug} belum dirilis; jalankan dulu 'lablib release {slug}'.")
     before = course.collected(slug)
-    if not course.inbound_students(slug):
+    if not exchange.waiting(course, slug).get(slug):
         missing = course.ids()
         return StepResult("collect", slug, notes=(
-            f"Belum ada pengumpulan tahap {slug} di {course.exchange}.",
+            f"Belum ada pengumpulan tahap {slug} di {exchange.describe(course)}.",
             f"Belum mengumpulkan ({len(missing)}): {', '.join(missing) or '-'}"))
-    left_out: dict[str, dict[str, str]] = {}  # participant -> {file: kind} not copied from the exchange
-    api = course.api
-    _never_follow_links(api, left_out)
-    _check(api.collect(slug, update=True), f"mengambil pengumpulan tahap {slug}")
+    outcome = exchange.collect(course, slug)
+    _check(outcome.result, f"mengambil pengumpulan tahap {slug}")
+    _keep_private(course.step_dir("submitted"))
     after = course.collected(slug)
     new = tuple(s for s in after if s not in before)
     updated = tuple(s for s in after if s in before and after[s] != before[s])
@@ -140,60 +156,50 @@ def collect(course: CourseLike, stage: str) -> StepResult:
     if unknown:
         notes.append(f"Peringatan: pengumpulan dari id yang tidak ada di daftar peserta: {', '.join(unknown)}. "
                      f"Peserta susulan ditambahkan dengan 'lablib add-participants --roster FILE'.")
-    notes += _irregular_notes(course, slug, new + updated, left_out)
+    notes += _refusal_notes(course, slug, outcome, after)
+    notes += _irregular_notes(course, slug, new + updated, outcome.left_out)
     return StepResult("collect", slug, done=new + updated, skipped=same, notes=tuple(notes),
                       seconds=time.monotonic() - start)
 
 
-def _never_follow_links(api, left_out: dict[str, dict[str, str]]) -> None:
-    """Make ``api``'s collect (nbgrader's own exchange) copy a submission without what is not a
-    regular file: such entries are recorded in ``left_out`` and never opened or followed.
+def _keep_private(folder) -> None:
+    """``submitted/`` as private as the course folder (nbgrader makes it with the umask): the
+    course may be opened to a trainers' group later, submissions stay the trainer's."""
+    from lablib.course.modes import PRIVATE_DIR_MODE
 
-    A submission holding one is first copied, without them, to a staging folder beside the
-    course's gradebook state; nbgrader's own copy (its size limits, ignore list, permissions)
-    then runs on that. Another exchange (a plugin) is left as it is.
-    """
-    from nbgrader.exchange.default.collect import ExchangeCollect
+    if folder.is_dir() and not folder.is_symlink() and folder.stat().st_mode & 0o077:
+        folder.chmod(PRIVATE_DIR_MODE)
 
-    base = api.exchange.collect
-    if not (isinstance(base, type) and issubclass(base, ExchangeCollect)) or getattr(base, "_lablib_no_links", False):
-        return
 
-    class NoLinkCollect(base):  # type: ignore[misc, valid-type]
-        _lablib_no_links = True
+def _refusal_notes(course: Course, slug: str, outcome, collected: dict[str, str]) -> list[str]:
+    """A note per inbound entry collect refused, and one when owners could not be checked."""
+    notes = []
+    for refusal in outcome.refused:
+        kept = (f"pengumpulan {refusal.student} sendiri yang dipakai" if refusal.student in collected
+                else f"{refusal.student} belum punya pengumpulan sendiri")
+        notes.append(f"DITOLAK {refusal.entry}: pengumpulan tahap {slug} atas nama {refusal.student} "
+                     f"{refusal.reason}; tidak diambil ({kept}). Laporkan ke penyelenggara bila ini "
+                     f"bukan uji coba fasilitator.")
+    if not outcome.owners_checked:
+        from lablib.course.exchange import describe
 
-        def do_copy(self, src, dest, log=None):
-            import shutil
-            import tempfile
-            from pathlib import Path
+        notes.append(f"Catatan: exchange kursus ini ({describe(course)}) bukan "
+                     f"exchange berkas nbgrader, jadi lablib tidak dapat memeriksa siapa yang membuat setiap "
+                     f"pengumpulan; exchange itu sendiri harus memastikan peserta hanya mengumpulkan atas namanya.")
+    return notes
 
-            from lablib.core.files import irregular_entries
 
-            found = irregular_entries(src)
-            if not found:
-                return super().do_copy(src, dest, log)
-            student = os.path.basename(os.path.normpath(src)).rsplit("+", 3)[0]
-            left_out[student] = found
-            if "." in found:  # the submission itself is a link: nothing of it is taken
-                return None
-            staging = Path(self.coursedir.root) / ".lablib" / "collect"
-            staging.mkdir(parents=True, exist_ok=True)
-            with tempfile.TemporaryDirectory(prefix=f".{student}-", dir=staging) as tmp:
-                clean = os.path.join(tmp, os.path.basename(os.path.normpath(src)))
+def _kind(kind: str) -> str:
+    from lablib.core.files import kind_name
 
-                def skip(directory, names):
-                    return [n for n in names if Path(directory, n).relative_to(src).as_posix() in found]
-
-                shutil.copytree(src, clean, symlinks=True, ignore=skip)
-                return super().do_copy(clean, dest, log)
-
-    api.exchange.collect = NoLinkCollect
+    return "milik pengguna lain" if kind == "foreign" else kind_name(kind)
 
 
 def _irregular_notes(course: Course, slug: str, collected: tuple[str, ...],
                      left_out: dict[str, dict[str, str]]) -> list[str]:
-    """Notes naming each participant whose submission holds files that are not regular files."""
-    from lablib.core.files import irregular_entries, kind_name
+    """Notes naming each participant whose submission holds files that are not regular files
+    (or, left out at collect, files another user put in it)."""
+    from lablib.core.files import irregular_entries
 
     answers = get_stage(slug).answers_filename
     notes = []
@@ -203,14 +209,14 @@ def _irregular_notes(course: Course, slug: str, collected: tuple[str, ...],
             notes.append(f"Peringatan {student}: pengumpulan tahap {slug} di exchange adalah tautan simbolik, "
                          f"bukan folder; tidak diambil (tetap di exchange).")
             continue
-        files = ", ".join(f"{rel} ({kind_name(kind)})" for rel, kind in found.items())
+        files = ", ".join(f"{rel} ({_kind(kind)})" for rel, kind in found.items())
         also = (f" Tanpa {answers} ia dinilai seperti tanpa jawaban." if answers in found else "")
-        notes.append(f"Peringatan {student}: berkas yang bukan file biasa tidak diambil dari pengumpulan tahap "
+        notes.append(f"Peringatan {student}: berkas yang bukan file biasa (atau milik pengguna lain) tidak diambil dari pengumpulan tahap "
                      f"{slug} (aslinya tetap di exchange): {files}.{also}")
     for student in collected:
         found = irregular_entries(course.path("submitted", student, slug))
         if found:
-            files = ", ".join(f"{rel} ({kind_name(kind)})" for rel, kind in found.items())
+            files = ", ".join(f"{rel} ({_kind(kind)})" for rel, kind in found.items())
             also = (f" Tanpa {answers} yang biasa ia dinilai seperti tanpa jawaban." if answers in found or "." in found
                     else "")
             notes.append(f"Peringatan {student}: pengumpulan tahap {slug} di submitted/ memuat berkas yang bukan "
@@ -252,29 +258,47 @@ class ProgressBar:
 
 
 def grade(course: CourseLike, stage: str, *, workers: int | None = None, force: bool = False,
-          progress: ProgressFn | None = None) -> StepResult:
+          progress: ProgressFn | None = None, kernels: bool = False, verify: int = 0) -> StepResult:
     """Autograde every collected submission of a stage.
 
-    Through ``lablib.course.grading.grade`` (parallel, incremental): unchanged submissions are
-    skipped unless ``force``; manual (rubric) grades are never touched by autograde.
+    Through ``lablib.course.grading.grade`` (incremental): unchanged submissions are skipped
+    unless ``force``; manual (rubric) grades are never touched by autograde. Submissions are
+    graded without kernels (what nbgrader's autograde would leave, computed in-process) unless
+    ``kernels``; ``verify`` > 0 then re-grades that many random submissions with stock
+    ``nbgrader autograde`` in a scratch copy and compares every gradebook row: each difference
+    is a note naming the participant, table, column and both values, and the participant is
+    listed as failed (the command exits non-zero).
     """
     slug = stage_slug(stage)
     course = Course.of(course)
-    collected = course.collected(slug)
-    if not collected:
-        waiting = course.inbound_students(slug)
+    if not course.students_in("submitted", slug):  # who, not when: no timestamp file is read here
+        from lablib.course.exchange import waiting as waiting_in_exchange
+
+        waiting = waiting_in_exchange(course, slug, honest_only=True).get(slug, {})
         hint = f" ({len(waiting)} menunggu di exchange: jalankan 'lablib collect {slug}')" if waiting else ""
         return StepResult("grade", slug, notes=(f"Belum ada pengumpulan tahap {slug} untuk dinilai{hint}.",))
     from lablib.course.grading import GradingError
-    from lablib.course.grading import grade as grade_parallel
+    from lablib.course.grading import grade as grade_submissions
 
     start = time.monotonic()
     try:
-        outcome = grade_parallel(course, slug, workers=workers, force=force,
-                                 progress=_event_progress(progress))
+        outcome = grade_submissions(course, slug, workers=workers, force=force, kernels=kernels,
+                                    progress=_event_progress(progress))
     except GradingError as exc:
         raise PipelineError(str(exc)) from None
-    return _result_from_grading(course, slug, outcome, start)
+    result = _result_from_grading(course, slug, outcome, start)
+    if verify > 0:
+        from dataclasses import replace
+
+        from lablib.course.verify import verify as verify_sample
+
+        check = verify_sample(course, slug, verify)
+        wrong = tuple(sorted({d.student for d in check.differences} or (set(check.students) if check.problem
+                                                                          else set())))
+        result = replace(result, notes=(*result.notes, check.summary()),
+                                     failed=tuple(sorted(set(result.failed) | set(wrong))),
+                                     seconds=time.monotonic() - start)
+    return result
 
 
 def _event_progress(progress):
@@ -288,8 +312,11 @@ def _result_from_grading(course: Course, slug: str, report, start: float) -> Ste
     """A ``StepResult`` from ``lablib.course.grading``'s ``GradeReport`` (plus lateness from the gradebook)."""
     done, skipped = tuple(report.graded), tuple(report.skipped)
     failed = tuple(p.student for p in report.failed)
-    late = _late_students(course, slug)
-    notes = [_grade_summary(slug, done, skipped, failed, late, time.monotonic() - start, report.workers)]
+    from lablib.course.grading import late_students
+
+    late = late_students(course, slug)  # read without nbgrader: a grading command never imports it for this
+    notes = [_grade_summary(slug, done, skipped, failed, late, time.monotonic() - start, report.workers,
+                            getattr(report, "in_kernels", ()), getattr(report, "kernel_note", ""))]
     notes += [f"GAGAL {p.student}: {str(p.reason).splitlines()[0]}" for p in report.failed]
     for w in report.warnings:
         text = str(getattr(w, "reason", w))
@@ -322,31 +349,29 @@ def _carried_notes(course: Course, slug: str, graded: tuple[str, ...]) -> list[s
     return notes
 
 
-def _grade_summary(slug, done, skipped, failed, late, seconds, workers=None) -> str:
-    how = f", {workers} penilai paralel" if workers else ", berurutan"
+def _grade_summary(slug, done, skipped, failed, late, seconds, workers=None, in_kernels=(), kernel_note="") -> str:
+    if in_kernels:
+        how = f", {len(in_kernels)} lewat kernel ({workers} penilai paralel)"
+    else:
+        how = ", tanpa kernel" if workers else ", berurutan"
     text = (f"Tahap {slug}: {len(done)} dinilai, {len(skipped)} dilewati (tidak berubah sejak dinilai; "
             f"--force untuk menilai ulang), {len(failed)} gagal; {seconds:.1f} detik{how}.")
+    if in_kernels and kernel_note:
+        note = kernel_note if len(kernel_note) <= 300 else kernel_note[:299] + "…"
+        text += f"\nLewat kernel: {note}"
     if late:
         text += f"\nTerlambat: {', '.join(late)}"
     return text
 
 
-def _late_students(course: Course, slug: str) -> tuple[str, ...]:
-    from nbgrader.api import MissingEntry
-
-    with course.gradebook() as gb:
-        try:
-            subs = gb.assignment_submissions(slug)
-        except MissingEntry:
-            return ()
-        return tuple(sorted(s.student_id for s in subs if s.total_seconds_late and s.total_seconds_late > 0))
-
-
 # ------------------------------------------------------------------------------------ feedback
 
 
-def feedback(course: CourseLike, stage: str) -> StepResult:
+def feedback(course: CourseLike, stage: str, *, refresh: bool = True) -> StepResult:
     """Make every graded participant's feedback page and release it through the exchange.
+
+    With ``refresh`` (the default), the same participants' pages of other stages whose content
+    changed (a grade changed since: their course total differs) are rewritten and released again.
 
     With ``lablib.reports.feedback`` present, its page (every check's message, every criterion's level
     and comment, no test code) is the feedback: it is written straight into nbgrader's
@@ -361,19 +386,33 @@ def feedback(course: CourseLike, stage: str) -> StepResult:
     if not graded:
         return StepResult("feedback", slug, notes=((f"Belum ada pengumpulan tahap {slug} yang dinilai; "
                                                     f"jalankan 'lablib grade {slug}' dulu."), *held.values()))
-    from lablib.reports.feedback import write_feedback
+    from lablib.reports.feedback import graded_view, refresh_feedback, write_feedback
 
     for student in graded:
         _prepare_feedback_folder(course, student, slug)
-    write_feedback(course, slug, graded)
+    view = graded_view(course)  # read once for this stage's pages and the refreshed ones
+    write_feedback(course, slug, graded, view=view)
+    # their pages of other stages show the course total too: rewrite those that changed
+    refreshed = refresh_feedback(course, graded, skip=[(s, slug) for s in graded], view=view) if refresh else []
     _check(course.api.release_feedback(slug), f"mengirim umpan balik tahap {slug}")
+    for other in sorted({st for _, st in refreshed}):
+        _check(course.api.release_feedback(other), f"mengirim ulang umpan balik tahap {other}")
     made = tuple(s for s in graded if any(course.path("feedback", s, slug).glob("*.html")))
     notes = ((f"Umpan balik tahap {slug} dibuat dan dikirim untuk {len(made)} peserta "
               f"(folder {course.step_dir('feedback')}"
               ", halaman lablib: tanpa kode tes, dengan level rubrik)."),
+             *((f"{len(refreshed)} halaman umpan balik tahap lain diperbarui dan dikirim ulang karena "
+                f"nilainya berubah (nilai kursus sama di setiap halaman).",) if refreshed else ()),
              ("Peserta mengambilnya di JupyterLab (Assignments → Fetch Feedback) atau dengan "
               f"'nbgrader fetch_feedback {slug} --course {course.course_id}'."), *held.values())
     return StepResult("feedback", slug, done=made, notes=notes, seconds=time.monotonic() - start)
+
+
+def feedback_all(course: CourseLike) -> list[StepResult]:
+    """``feedback`` for every stage that has graded submissions (``lablib feedback --all``)."""
+    course = Course.of(course)
+    return [feedback(course, st.slug, refresh=False) for st in STAGES
+            if course.students_in("autograded", st.slug)]
 
 
 def _withhold_failed_feedback(course: Course, slug: str) -> dict[str, str]:

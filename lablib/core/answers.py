@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import re
+import stat
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -41,6 +42,7 @@ SCHEMA_VERSION = 1
 HISTORY_DIR = "riwayat-jawaban"
 HISTORY_KEEP = 20
 ANSWERS_MODE = 0o600  # the participant's own answers, and every earlier version of them
+HISTORY_DIR_MODE = 0o700  # the history folder: as private as the answers file
 HISTORY_EVERY_SECONDS = 60  # autosaves within a minute share one history version
 LOCK_TIMEOUT_SECONDS = 10.0  # a save waits this long for another kernel's save, then fails
 
@@ -378,7 +380,9 @@ class AnswerStore:
             data = read_regular_bytes(self.path)
             if not data.strip():
                 return
-            self.history.mkdir(exist_ok=True)
+            self.history.mkdir(mode=HISTORY_DIR_MODE, exist_ok=True)
+            if stat.S_IMODE(self.history.stat().st_mode) != HISTORY_DIR_MODE:  # made by an older lablib
+                self.history.chmod(HISTORY_DIR_MODE)
             target = self.history / f"{self.path.stem}-{_stamp()}.json"
             write_bytes_atomic(target, data, mode=ANSWERS_MODE, durable=True)
             for old in self.versions()[HISTORY_KEEP:]:

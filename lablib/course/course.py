@@ -157,20 +157,6 @@ class Course:
         return sorted(p.name for p in base.iterdir()
                       if not p.name.startswith(".") and self.path(step, p.name, stage).is_dir())
 
-    def outbound(self, stage: str) -> Path:
-        return self.exchange / self.course_id / "outbound" / stage
-
-    def inbound_students(self, stage: str) -> dict[str, str]:
-        """``{participant: newest submission timestamp}`` waiting in the exchange."""
-        inbound = self.exchange / self.course_id / "inbound"
-        found: dict[str, str] = {}
-        if inbound.is_dir():
-            for entry in inbound.iterdir():
-                parts = entry.name.split("+")
-                if len(parts) >= 3 and parts[1] == stage:
-                    found[parts[0]] = max(found.get(parts[0], ""), parts[2])
-        return found
-
     def collected(self, stage: str) -> dict[str, str]:
         """``{participant: timestamp}`` of the submissions in ``submitted/``."""
         found = {}

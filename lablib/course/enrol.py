@@ -21,6 +21,7 @@ from pathlib import Path
 from lablib.core.files import write_text_atomic
 from lablib.course.course import Course
 from lablib.course.folder import COURSE_FILENAME, CourseRecord, put_students
+from lablib.course.modes import PRIVATE_FILE_MODE
 from lablib.course.roster import (
     Participant,
     RosterError,
@@ -98,5 +99,6 @@ def _write_gradebook(course: Course, people: list[Participant]) -> None:
 
 
 def _write_course_file(info: CourseRecord) -> None:
-    """Replace ``lablib-course.json``: a crash leaves the old or the new file."""
-    write_text_atomic(Path(info.root) / COURSE_FILENAME, info.to_json(), durable=True)
+    """Replace ``lablib-course.json``: a crash leaves the old or the new file. It is the roster
+    (names, e-mails, OPDs): only the trainer may read it."""
+    write_text_atomic(Path(info.root) / COURSE_FILENAME, info.to_json(), durable=True, mode=PRIVATE_FILE_MODE)

@@ -24,6 +24,12 @@ from lablib.core.errors import LablibError
 from lablib.core.files import write_text_atomic
 from lablib.core.names import check_course_id
 from lablib.core.stages import STAGES, get_stage
+from lablib.course.modes import (
+    COURSE_DIR_MODE,
+    EXCHANGE_ROOT_MODE,
+    PRIVATE_FILE_MODE,
+    config_mode,
+)
 
 CONFIG_FILENAME = "nbgrader_config.py"
 COURSE_FILENAME = "lablib-course.json"
@@ -128,18 +134,33 @@ def write_config(course_dir: str | os.PathLike, *, course_id: str = DEFAULT_COUR
     from nbgrader.api import Gradebook
 
     course_dir = Path(course_dir).resolve()
-    course_dir.mkdir(parents=True, exist_ok=True)
+    if not course_dir.is_dir():
+        course_dir.parent.mkdir(parents=True, exist_ok=True)
+        course_dir.mkdir(mode=COURSE_DIR_MODE)  # private by default (lablib.course.privacy)
     path = course_dir / CONFIG_FILENAME
-    write_text_atomic(path, _config_text(course_id, db_url, exchange))
-    (Path(exchange).resolve() if exchange else course_dir / "exchange").mkdir(parents=True, exist_ok=True)
+    text = _config_text(course_id, db_url, exchange)
+    write_text_atomic(path, text, mode=config_mode(text))
+    make_exchange_root(Path(exchange).resolve() if exchange else course_dir / "exchange")
     if not (course_dir / COURSE_FILENAME).is_file():
         info = CourseRecord(root=course_dir, course_id=course_id, calendar=DEFAULT_CALENDAR,
                           extra={"location": str(course_dir)})
-        write_text_atomic(course_dir / COURSE_FILENAME, info.to_json())
+        write_text_atomic(course_dir / COURSE_FILENAME, info.to_json(), mode=PRIVATE_FILE_MODE)
     ensure_tools_on_path()
     with Gradebook(db_url or sqlite_url(course_dir), course_id):
         pass  # creates the tables when they are missing
+    if not db_url or db_url.startswith("sqlite:///"):
+        Path(db_url[len("sqlite:///"):] if db_url else course_dir / "gradebook.db").chmod(PRIVATE_FILE_MODE)
     return path
+
+
+def make_exchange_root(path: Path) -> None:
+    """Create nbgrader's exchange root where missing, at 1777: everyone may submit into it, and
+    the sticky bit keeps anyone from renaming or deleting a folder that is not theirs (such as
+    the course's). An existing root is left as it is (``lablib protect`` tightens it)."""
+    if path.is_dir():
+        return
+    path.mkdir(parents=True)
+    path.chmod(EXCHANGE_ROOT_MODE)  # mkdir's mode is masked by the umask and drops the sticky bit
 
 
 def install_source(course_dir: str | os.PathLike, stage: str, calendar: Calendar = DEFAULT_CALENDAR) -> Path:
@@ -364,19 +385,16 @@ def create_course(course_dir: str | os.PathLike, participants, *, course_id: str
     ensure_tools_on_path()
 
     target.parent.mkdir(parents=True, exist_ok=True)
+    # mkdtemp makes it 0700: the course folder stays private (gradebook, roster, submissions,
+    # feedback are other participants' personal data on a shared server; lablib.course.privacy)
     build = Path(tempfile.mkdtemp(prefix=f".{target.name}.dibuat-", dir=target.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    build.chmod(0o777 & ~umask)  # mkdtemp makes it private; the course folder is an ordinary folder
+    build.chmod(COURSE_DIR_MODE)
     exchange_dir = Path(exchange).resolve() if exchange else target / "exchange"
     created_in_db = False
     try:
-        (build / CONFIG_FILENAME).write_text(
-            _config_text(course_id, db_url if external_db else None, exchange), encoding="utf-8")
-        if exchange:
-            exchange_dir.mkdir(parents=True, exist_ok=True)
-        else:
-            (build / "exchange").mkdir()
+        config_text = _config_text(course_id, db_url if external_db else None, exchange)
+        write_text_atomic(build / CONFIG_FILENAME, config_text, mode=config_mode(config_text))
+        make_exchange_root(exchange_dir if exchange else build / "exchange")
         for stage in STAGES:
             install_source(build, stage.slug, calendar)
         build_db = db_url if external_db else sqlite_url(build)
@@ -386,11 +404,13 @@ def create_course(course_dir: str | os.PathLike, participants, *, course_id: str
                 due = calendar.due.get(stage.slug)
                 gb.update_or_create_assignment(stage.slug, duedate=due_datetime(due, timezone) if due else None)
             put_students(gb, participants)
+        if not external_db:
+            (build / "gradebook.db").chmod(PRIVATE_FILE_MODE)
         info = CourseRecord(root=target, course_id=course_id, calendar=calendar, timezone=timezone, homes=homes,
                           participants=tuple(participants),
                           created_at=_dt.datetime.now().astimezone().isoformat(timespec="seconds"),
                           extra={"location": str(target)})
-        (build / COURSE_FILENAME).write_text(info.to_json(), encoding="utf-8")
+        write_text_atomic(build / COURSE_FILENAME, info.to_json(), mode=PRIVATE_FILE_MODE)
         if target.exists():
             target.rmdir()  # empty (checked above)
         os.rename(build, target)
@@ -475,11 +495,11 @@ def relocate(course_dir: str | os.PathLike, *, db_url: str | None = None,
     body = body.replace(head, head + "\n" + where, 1)
     if not re.search(r"^import os$", body, re.MULTILINE):
         body = "import os\n" + body
-    write_text_atomic(root / CONFIG_FILENAME, body)
+    write_text_atomic(root / CONFIG_FILENAME, body, mode=config_mode(body))
     if old_root.resolve() != root:
         changes.insert(0, f"folder kursus: {old_root} → {root}")
     moved = dataclasses.replace(info, extra={**info.extra, "location": str(root)})
-    write_text_atomic(root / COURSE_FILENAME, moved.to_json())
+    write_text_atomic(root / COURSE_FILENAME, moved.to_json(), mode=PRIVATE_FILE_MODE)
     return changes or [f"folder kursus: {root} (tidak ada yang berubah)"]
 
 

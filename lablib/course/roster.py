@@ -426,9 +426,12 @@ def read_numbered_roster(path: str | os.PathLike) -> list[tuple[int, Participant
 
 
 def write_roster(path: str | os.PathLike, participants: list[Participant]) -> Path:
-    """Write a roster CSV (UTF-8, comma) that ``read_roster`` reads back."""
+    """Write a roster CSV (UTF-8, comma) that ``read_roster`` reads back, readable by its owner
+    only: it is personal data (names, e-mails, OPDs)."""
+    from lablib.core.files import replacing
+
     path = Path(path)
-    with path.open("w", encoding="utf-8", newline="") as fh:
+    with replacing(path, mode=0o600) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(COLUMNS)
         for p in participants:
