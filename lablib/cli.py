@@ -1,7 +1,7 @@
 """The trainer's command line: every ``lablib`` command lives here.
 
 ``init | add-participants | relocate | release | collect | grade | feedback | status | protect | export |
-review export|import|assign|audit | report | showcase | documents | lab | demo | build-assignments | hub``.
+review export|import|assign|audit | report | showcase | documents | worksheet | lab | demo | build-assignments | hub``.
 
 Every course command takes ``--course DIR`` (default: the course containing the current
 folder), opens it once as a ``Course``, says what it did, and exits with status 1 and a
@@ -335,6 +335,24 @@ def cmd_documents(args) -> int:
     return EXIT_OK
 
 
+def cmd_worksheet(args) -> int:
+    from lablib.reports.worksheet import write_worksheet, write_worksheets
+
+    if args.all == bool(args.stage):
+        raise CliError("sebutkan satu TAHAP atau --all, bukan keduanya" if args.all else
+                       f"sebutkan TAHAP ({', '.join(s.slug for s in STAGES)}) atau --all")
+    if args.all:
+        if args.out and Path(args.out).suffix.lower() in (".html", ".htm"):
+            raise CliError(f"--all menulis lima file: --out harus folder, bukan {args.out}")
+        paths = write_worksheets(args.out)
+    else:
+        paths = [write_worksheet(args.stage, args.out)]
+    for path in paths:
+        _say(f"Lembar kerja: {path}")
+    _say("Buka di peramban lalu cetak (Ctrl+P) pada kertas A4.")
+    return EXIT_OK
+
+
 def cmd_demo(args) -> int:
     from lablib.demo import run_demo
 
@@ -585,6 +603,13 @@ def build_parser() -> argparse.ArgumentParser:
     course_opt(p)
     p.set_defaults(func=cmd_documents)
 
+    p = sub.add_parser("worksheet", help="lembar kerja cetak (HTML, A4) satu tahap: pertanyaan yang sama dengan "
+                                         "formulirnya, untuk ruang tanpa jaringan")
+    p.add_argument("stage", nargs="?", choices=[s.slug for s in STAGES], metavar="STAGE", help=STAGE_HELP)
+    p.add_argument("--all", action="store_true", help="kelima tahap")
+    p.add_argument("--out", metavar="FOLDER|FILE.html", help="bawaan: lembar-kerja-<tahap>.html di folder ini")
+    p.set_defaults(func=cmd_worksheet)
+
     _hub_parser(sub)
     return parser
 
@@ -623,7 +648,7 @@ def _hub_parser(sub) -> None:
     hub_opts(s, argparse.SUPPRESS)
     s.set_defaults(func=cmd_hub_add_participants)
     s = hsub.add_parser("helm-values", help="nilai Helm Zero to JupyterHub (Kubernetes) dari pengaturan yang sama")
-    s.add_argument("--out", metavar="FILE", help="bawaan: COURSE/hub/values.yaml")
+    s.add_argument("--out", metavar="FILE", help="bawaan: COURSE/z2jh-values.yaml")
     hub_opts(s, argparse.SUPPRESS)
     s.set_defaults(func=cmd_hub_helm_values)
 
