@@ -330,6 +330,8 @@ def _result_from_grading(course: Course, slug: str, report, start: float) -> Ste
 
 def _carried_notes(course: Course, slug: str, graded: tuple[str, ...]) -> list[str]:
     """A note per participant whose carried-over earlier answers differ from what they submitted."""
+    if not graded:  # an unchanged re-grade: nothing to compare, and nothing to import for it
+        return []
     from lablib.course.gradebook import ANSWER_ERRORS
     from lablib.notebook.carry import carried_differences
 
