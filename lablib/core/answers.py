@@ -4,8 +4,10 @@ Why a side file: nbgrader re-executes notebooks in a fresh kernel, so widget sta
 a file in the assignment folder travels through submit → collect → autograde untouched
 (the course config lists it in ``Autograde.exclude_overwriting`` and ``source/`` never ships
 one). Saves are atomic (write a temporary file, fsync, rename). Earlier versions are kept in
-``riwayat-jawaban/`` so a participant can go back. A corrupt or too-new file is moved aside,
-never overwritten, and the newest good version is restored.
+``riwayat-jawaban/`` so a participant can go back, thinned by age (``retained``: the newest
+``HISTORY_KEEP``, then one an hour, one a day, one a week), never by count alone; a version
+pinned before a carry-over, a restore or a submission (``PINS``) is never removed. A corrupt
+or too-new file is moved aside, never overwritten, and the newest good version is restored.
 
 Two kernels may save one stage at once: every save (and a session's read-merge-write around
 it, ``AnswerStore.locked``) holds an advisory ``flock`` on a hidden lock file beside the answers
@@ -24,7 +26,7 @@ import re
 import stat
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -40,7 +42,23 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = 1
 HISTORY_DIR = "riwayat-jawaban"
-HISTORY_KEEP = 20
+HISTORY_KEEP = 20  # the newest versions are all kept, however close together
+# Beyond those, the newest version of each hour is kept for HISTORY_HOURLY, of each day for
+# HISTORY_DAILY, and of each ISO week after that: twenty presses of "Periksa" in a minute no
+# longer push out yesterday's work, and a five-week course keeps about 20 + 72 + 32 + 1
+# versions at most, plus its pins.
+HISTORY_HOURLY = _dt.timedelta(days=3)
+HISTORY_DAILY = _dt.timedelta(days=35)
+# Why a version was pinned (never removed), for its file name and for the participant. A pin
+# is taken where lablib sees the event: ``carry.import_previous`` pins the answers as they were
+# before it changes them ("salin"), ``AnswerStore.restore`` pins the answers it replaces
+# ("pulihkan"), and whatever submits a stage through lablib calls ``AnswerStore.pin("kumpul")``
+# first (nbgrader's own Submit button runs outside lablib and pins nothing).
+PINS = {
+    "salin": T("sebelum jawaban tahap sebelumnya disalin", "before answers of earlier stages were copied in"),
+    "pulihkan": T("sebelum versi lama dipulihkan", "before an earlier version was restored"),
+    "kumpul": T("sebelum dikumpulkan", "before submission"),
+}
 ANSWERS_MODE = 0o600  # the participant's own answers, and every earlier version of them
 HISTORY_DIR_MODE = 0o700  # the history folder: as private as the answers file
 HISTORY_EVERY_SECONDS = 60  # autosaves within a minute share one history version
@@ -64,8 +82,55 @@ class AnswersFileError(ValueError):
 
 @dataclass(frozen=True)
 class Version:
+    """One file in the history: when it was kept (local time) and why it is pinned, if it is."""
+
     path: Path
-    saved_at: str
+    saved_at: str  # "YYYY-MM-DD HH:MM:SS", as the form's history list shows it
+    at: _dt.datetime  # local time, to the microsecond: orders versions and buckets them
+    pin: str = ""  # a key of PINS: this version is never removed
+
+    @property
+    def label(self) -> str:
+        """What the participant's history list can show: the time, and why it is pinned."""
+        reason = PINS.get(self.pin)
+        return f"{self.saved_at} ({reason.get('id')})" if reason else self.saved_at
+
+
+def _bucket(at: _dt.datetime, now: _dt.datetime, hourly: _dt.timedelta, daily: _dt.timedelta) -> tuple:
+    age = now - at  # negative for a clock set back: such a version is treated as recent
+    if age < hourly:
+        return ("jam", at.replace(minute=0, second=0, microsecond=0))
+    if age < daily:
+        return ("hari", at.date())
+    return ("minggu", *at.isocalendar()[:2])
+
+
+def retained(versions: Iterable[Version], now: _dt.datetime, *, newest: int = HISTORY_KEEP,
+             hourly: _dt.timedelta = HISTORY_HOURLY, daily: _dt.timedelta = HISTORY_DAILY) -> list[Version]:
+    """The versions to keep, newest first: a pure function of the versions and ``now``.
+
+    Kept: every pinned version, the ``newest`` newest, and the newest version of each hour
+    (younger than ``hourly``), each day (younger than ``daily``) and each ISO week (older).
+    Everything else may be removed. Applying it to what it kept keeps everything again.
+
+    >>> now = _dt.datetime(2026, 11, 30, 12, 0)
+    >>> def v(minutes_ago, pin=""):
+    ...     at = now - _dt.timedelta(minutes=minutes_ago)
+    ...     return Version(Path(f"{at:%H%M}.json"), f"{at:%Y-%m-%d %H:%M:%S}", at, pin)
+    >>> saves = [v(m) for m in range(0, 180, 10)]  # a save every ten minutes for three hours
+    >>> [x.path.stem for x in retained(saves, now, newest=3)]
+    ['1200', '1150', '1140', '1050', '0950']
+    >>> [x.path.stem for x in retained(saves + [v(175, "salin")], now, newest=3)]
+    ['1200', '1150', '1140', '1050', '0950', '0905']
+    """
+    ordered = sorted(versions, key=lambda x: (x.at, x.path.name), reverse=True)
+    kept, seen = [], set()
+    for n, version in enumerate(ordered):
+        bucket = _bucket(version.at, now, hourly, daily)
+        if n < newest or version.pin or bucket not in seen:
+            kept.append(version)
+        seen.add(bucket)  # newest first: the first version met in a bucket is its newest
+    return kept
 
 
 @dataclass(frozen=True)
@@ -77,12 +142,17 @@ class Loaded:
     notices: tuple[Text, ...] = ()
 
 
-def _now() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).astimezone().isoformat(timespec="milliseconds")
+def _local(moment: _dt.datetime) -> _dt.datetime:
+    """A clock's reading as naive local time, as history file names hold it."""
+    return moment.astimezone().replace(tzinfo=None) if moment.tzinfo else moment
 
 
-def _stamp() -> str:
-    return _dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+def _now(clock: Callable[[], _dt.datetime] = _dt.datetime.now) -> str:
+    return clock().astimezone().isoformat(timespec="milliseconds")
+
+
+def _stamp(clock: Callable[[], _dt.datetime] = _dt.datetime.now) -> str:
+    return _local(clock()).strftime("%Y%m%d-%H%M%S-%f")
 
 
 class AnswersBusy(OSError):
@@ -160,6 +230,14 @@ def _fsync_dir(folder: Path) -> None:
             raise
     finally:
         os.close(fd)
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether the file at ``path`` holds exactly ``data`` (an unreadable one does not)."""
+    try:
+        return read_regular_bytes(path) == data
+    except OSError:
+        return False
 
 
 def parse_answers_file(path: Path, stage: str) -> dict:
@@ -261,8 +339,10 @@ def _nested_deeper(doc: Any, limit: int) -> bool:
 class AnswerStore:
     """Reads and writes one stage's answers file in ``folder``."""
 
-    def __init__(self, folder: str | os.PathLike, stage: str):
+    def __init__(self, folder: str | os.PathLike, stage: str, *,
+                 clock: Callable[[], _dt.datetime] = _dt.datetime.now):
         self.folder = Path(folder)
+        self.clock = clock  # what "now" is for saves and history (tests pass a simulated one)
         self.stage = get_stage(stage).slug
         self.path = self.folder / get_stage(stage).answers_filename
         self.history = self.folder / HISTORY_DIR
@@ -289,7 +369,7 @@ class AnswerStore:
             return self._recover(exc)
 
     def _recover(self, exc: AnswersFileError) -> Loaded:
-        aside = self.path.with_name(f"{self.path.stem}.rusak-{_stamp()}.json")
+        aside = self.path.with_name(f"{self.path.stem}.rusak-{_stamp(self.clock)}.json")
         try:
             os.replace(self.path, aside)  # renames the entry itself: a link is moved aside, never followed
         except OSError:  # a read-only folder or disk: the bad file stays where it is, untouched
@@ -319,35 +399,53 @@ class AnswerStore:
         return Loaded({}, None, tuple(notices))
 
     def versions(self) -> list[Version]:
-        """Earlier saved versions, newest first."""
+        """Earlier saved versions, newest first.
+
+        A version is ``<stem>-<local time>.json``, or ``<stem>-<local time>.tetap-<pin>.json``
+        when pinned (an older lablib does not list a pinned file, so it never removes one).
+        """
         if not self.history.is_dir():
             return []
+        name = re.compile(re.escape(self.path.stem) + r"-(\d{8}-\d{6}-\d{6})(?:\.tetap-([a-z]+))?\.json")
         found = []
         for p in self.history.glob(f"{self.path.stem}-*.json"):
-            m = re.search(r"-(\d{8}-\d{6}-\d{6})\.json$", p.name)
+            m = name.fullmatch(p.name)
             if m:
-                found.append(Version(p, _dt.datetime.strptime(m.group(1), "%Y%m%d-%H%M%S-%f")
-                                     .strftime("%Y-%m-%d %H:%M:%S")))
-        return sorted(found, key=lambda v: v.path.name, reverse=True)
+                at = _dt.datetime.strptime(m.group(1), "%Y%m%d-%H%M%S-%f")
+                found.append(Version(p, at.strftime("%Y-%m-%d %H:%M:%S"), at, m.group(2) or ""))
+        return sorted(found, key=lambda v: (v.at, v.path.name), reverse=True)
 
     def restore(self, version: Version) -> dict:
-        """Make an earlier version current (the current one stays in history) and return it."""
+        """Make an earlier version current and return it; the answers it replaces are pinned."""
         doc = parse_answers_file(version.path, self.stage)
-        self.save(doc["answers"], snapshot=True)
+        self.save(doc["answers"], pin="pulihkan")
         return doc["answers"]
 
+    def pin(self, reason: str) -> Version | None:
+        """Keep the current file as a version that is never removed (``reason``: a key of
+        ``PINS``); None when there is no good file to keep or it cannot be written."""
+        if reason not in PINS:
+            raise ValueError(f"unknown pin {reason!r}; one of {sorted(PINS)}")
+        with self.locked():
+            if not self.path.exists():
+                return None
+            return self._keep_history(force=True, pin=reason)
+
     # -- writing ---------------------------------------------------------------------------
-    def save(self, answers: Mapping[str, Any], *, snapshot: bool = False) -> str:
-        """Write atomically; returns the ``saved_at`` stamp. ``snapshot`` forces a history version.
+    def save(self, answers: Mapping[str, Any], *, snapshot: bool = False, pin: str = "") -> str:
+        """Write atomically; returns the ``saved_at`` stamp. ``snapshot`` forces a history version
+        of the file being replaced; ``pin`` (a key of ``PINS``) forces one that is never removed.
 
         Returns only when the new file and its rename are on disk; raises ``OSError`` (disk
         full, read-only folder, ``AnswersBusy``) or ``TypeError`` (a value JSON cannot hold),
         and then the file is as it was and its history has lost nothing (a history copy that
         does not fit is skipped, never left half written).
         """
+        if pin and pin not in PINS:
+            raise ValueError(f"unknown pin {pin!r}; one of {sorted(PINS)}")
         self.folder.mkdir(parents=True, exist_ok=True)
         with self.locked():
-            saved_at = _now()
+            saved_at = _now(self.clock)
             doc = {"schema_version": SCHEMA_VERSION, "stage": self.stage, "saved_at": saved_at,
                    "answers": dict(answers)}
             payload = answers_bytes(doc, self.path)
@@ -357,38 +455,56 @@ class AnswerStore:
                 try:
                     parse_answers_file(self.path, self.stage)
                 except AnswersFileError:
-                    os.replace(self.path, self.path.with_name(f"{self.path.stem}.rusak-{_stamp()}.json"))
+                    os.replace(self.path, self.path.with_name(f"{self.path.stem}.rusak-{_stamp(self.clock)}.json"))
             self._bad_in_place = False
             if self.path.exists():
-                self._keep_history(force=snapshot)
+                self._keep_history(force=snapshot or bool(pin), pin=pin)
             write_bytes_atomic(self.path, payload, mode=ANSWERS_MODE, durable=True)
             _fsync_dir(self.folder)
         return saved_at
 
-    def _keep_history(self, force: bool) -> None:
-        """Copy the current file into the history, or skip it: a version is whole or absent."""
+    def _keep_history(self, force: bool, pin: str = "") -> Version | None:
+        """Copy the current file into the history (pinned when ``pin``), or skip it: a version is
+        whole or absent. Then remove what ``retained`` does not keep. Returns the version that
+        holds the current file, or None when none does (called with the lock held)."""
         versions = self.versions()
-        if versions and not force:
-            newest = _dt.datetime.strptime(versions[0].saved_at, "%Y-%m-%d %H:%M:%S")
-            if (_dt.datetime.now() - newest).total_seconds() < HISTORY_EVERY_SECONDS:
-                return
+        now = _local(self.clock())
+        if versions and not force and (now - versions[0].at).total_seconds() < HISTORY_EVERY_SECONDS:
+            return None
         try:
             parse_answers_file(self.path, self.stage)
         except AnswersFileError:
-            return  # never copy a bad file over good history; load() moves it aside
+            return None  # never copy a bad file over good history; load() moves it aside
         try:
             data = read_regular_bytes(self.path)
             if not data.strip():
-                return
+                return None
+            if versions and _holds(versions[0].path, data):  # that copy is this very save
+                return self._pinned(versions[0], pin) if pin and not versions[0].pin else versions[0]
             self.history.mkdir(mode=HISTORY_DIR_MODE, exist_ok=True)
             if stat.S_IMODE(self.history.stat().st_mode) != HISTORY_DIR_MODE:  # made by an older lablib
                 self.history.chmod(HISTORY_DIR_MODE)
-            target = self.history / f"{self.path.stem}-{_stamp()}.json"
+            stamp = _stamp(self.clock)
+            target = self.history / f"{self.path.stem}-{stamp}{f'.tetap-{pin}' if pin else ''}.json"
             write_bytes_atomic(target, data, mode=ANSWERS_MODE, durable=True)
-            for old in self.versions()[HISTORY_KEEP:]:
-                old.path.unlink(missing_ok=True)
+            at = _dt.datetime.strptime(stamp, "%Y%m%d-%H%M%S-%f")
+            kept = Version(target, at.strftime("%Y-%m-%d %H:%M:%S"), at, pin)
+            everything = self.versions()
+            keep = {v.path for v in retained(everything, now)} | {target}
+            for old in everything:
+                if old.path not in keep:
+                    old.path.unlink(missing_ok=True)
+            return kept
         except OSError as exc:  # disk full, read-only: the save itself says so if it fails too
             log.debug("no history version of %s kept: %s", self.path, exc)
+            return None
+
+    def _pinned(self, version: Version, pin: str) -> Version:
+        """Pin an existing version by renaming it (one rename: it is pinned or as it was)."""
+        target = version.path.with_name(f"{version.path.stem}.tetap-{pin}.json")
+        os.replace(version.path, target)
+        _fsync_dir(self.history)
+        return Version(target, version.saved_at, version.at, pin)
 
     def _sweep_temporaries(self, older_than: float = 60.0) -> None:
         """Remove temporary files a killed save left behind (called with the lock held)."""

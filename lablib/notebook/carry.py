@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import html
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -27,6 +28,8 @@ from lablib.core.answers import AnswersFileError, AnswerStore, parse_answers_fil
 from lablib.core.i18n import T, Text
 from lablib.core.stages import get_stage
 from lablib.curriculum.references import check_references
+
+log = logging.getLogger(__name__)
 
 # stage -> earlier exercises copied into its answers file (each id checked against the
 # definitions when this module loads, below).
@@ -165,6 +168,7 @@ def import_previous(folder: str | os.PathLike | None, stage: str) -> ImportRepor
     entries, report = collect_previous(folder, slug)
     if not entries:
         return report
+    _pin_before_copying(AnswerStore(folder, slug), entries)
     sessions = sys.modules.get("lablib.notebook.sessions")  # only loaded when a form exists in this kernel
     if sessions is not None and sessions.apply_import(folder, slug, entries):
         path = AnswerStore(folder, slug).path
@@ -178,6 +182,24 @@ def import_previous(folder: str | os.PathLike | None, stage: str) -> ImportRepor
         answers.update(entries)
         store.save(answers, snapshot=True)
     return ImportReport(slug, report.imported, report.missing, loaded.notices + report.messages, store.path)
+
+
+def _pin_before_copying(store: AnswerStore, entries: dict[str, Any]) -> None:
+    """Pin the answers file as it is before this carry-over changes it: the history never
+    thins that version away (``lablib.core.answers.retained``). An import that changes nothing
+    pins nothing, so opening a stage again and again adds no versions."""
+    try:
+        with store.locked():
+            if not store.path.exists():
+                return
+            try:
+                current = parse_answers_file(store.path, store.stage)["answers"]
+            except AnswersFileError:
+                return  # a bad file is moved aside by load(), never kept as a version
+            if any(current.get(k) != v for k, v in entries.items()):
+                store.pin("salin")
+    except OSError:  # busy or unwritable: the import goes on as before and its save reports it
+        log.debug("no pinned version of %s before the carry-over", store.path, exc_info=True)
 
 
 def carried_differences(folder_of: Callable[[str], Path], stage: str) -> tuple[str, ...]:
