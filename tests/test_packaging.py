@@ -19,11 +19,6 @@ tomllib = pytest.importorskip("tomllib")  # Python 3.11+; the venv has it
 
 ROOT = Path(__file__).resolve().parent.parent
 LAB, PACK = "jupyterlab", "jupyterlab-language-pack-id-ID"
-# jupyterlab 4.6.6 is installed (with notebook 7.6), and the package index has no 4.6 language
-# pack (4.5.post3 is the newest): the pin needs JupyterLab 4.5 (4.5.11, notebook 7.5.8), a
-# downgrade this change did not make. Once the pin and the environment agree these pass, and
-# strict xfail then fails until the marker is removed.
-MISMATCH = pytest.mark.xfail(strict=True, reason="jupyterlab 4.6.6 installed; no 4.6 id-ID language pack exists")
 
 
 def minor_series(specifier: str | SpecifierSet) -> tuple[int, int] | None:
@@ -64,14 +59,12 @@ def test_minor_series_reads_real_pins():
     assert minor_series("==4.5.11") is None
 
 
-@MISMATCH
 def test_pyproject_pins_jupyterlab_and_its_language_pack_to_one_minor_series():
     deps = declared()
     assert minor_series(deps[LAB].specifier) is not None, str(deps[LAB])
     assert minor_series(deps[LAB].specifier) == minor_series(deps[PACK].specifier)
 
 
-@MISMATCH
 def test_installed_jupyterlab_and_language_pack_are_one_minor_series_as_pinned():
     deps = declared()
     lab, pack = installed(LAB), installed(PACK)

@@ -312,7 +312,7 @@ class Form(_ShowsOnce):
 
     def _refresh_versions(self) -> None:
         versions = self.versions()
-        self.version_list.options = [(v.saved_at, v.path.name) for v in versions]
+        self.version_list.options = [(v.label, v.path.name) for v in versions]
         self.buttons["pulihkan"].disabled = not versions
         if not versions:
             self.history_message.value = f'<small>{_e(str(UI["no_versions"]))}</small>'
