@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from lablib.core.formatting import as_date as _date
 from lablib.curriculum.facts import PP38_TAHAPAN
 
 INISIATIF, UJI_COBA, PENERAPAN = PP38_TAHAPAN
@@ -50,17 +51,6 @@ def _filled(value: Any) -> bool:
     if isinstance(value, (list, dict)):
         return any(_filled(v) for v in (value.values() if isinstance(value, dict) else value))
     return value is not None and value is not False
-
-
-def _date(value: Any) -> _dt.date | None:
-    if isinstance(value, _dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return _dt.date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            return None
-    return None
 
 
 def _entry(answers: Mapping[str, Any], exercise_id: str) -> dict:
