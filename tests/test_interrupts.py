@@ -56,18 +56,19 @@ def _grading_processes(course: Path) -> list[int]:
     return found
 
 
-def _grade_and_interrupt(course: Path, *, after: int = 1, workers: int = 1) -> tuple[subprocess.CompletedProcess,
-                                                                                        float, dict]:
-    """Start ``lablib grade`` on ``course``; send SIGINT once ``after`` submissions are recorded;
-    return the finished process, the seconds it took to exit after the signal, and the state
-    the signal found."""
+def _grade_and_interrupt(course: Path, *, after: int = 1, workers: int = 1,
+                         at_the_latest: float | None = None) -> tuple[subprocess.CompletedProcess, float, dict]:
+    """Start ``lablib grade`` on ``course``; send SIGINT once ``after`` submissions are recorded
+    (or ``at_the_latest`` seconds after the start, if given); return the finished process, the
+    seconds it took to exit after the signal, and the state the signal found."""
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     # --kernels: kernel-free grading of eight submissions ends before a signal could arrive
     proc = subprocess.Popen([str(BIN / "lablib"), "grade", STAGE, "--course", str(course), "--kernels", "--workers",
                              str(workers)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         deadline = time.monotonic() + 180
-        while len(_state(course).get("students", {})) < after:
+        latest = time.monotonic() + at_the_latest if at_the_latest is not None else float("inf")
+        while len(_state(course).get("students", {})) < after and time.monotonic() < latest:
             assert proc.poll() is None, proc.communicate()
             assert time.monotonic() < deadline, "nothing was graded in time"
             time.sleep(0.05)
@@ -129,19 +130,24 @@ def test_a_cell_still_running_after_the_grace_time_is_stopped_and_left_for_the_r
     hanging = submit(course, "b-hangs", model, notebook=_extra_cell(released, "import time\ntime.sleep(90)"))
     submit(course, "c-ok", model)
 
-    done, seconds, _ = _grade_and_interrupt(course)
+    # One cell executes at a time (workers 1) and which of the first two kernels is ready first
+    # depends on the machine's load: a-ok may finish first (the signal then follows its record)
+    # or b-hangs may take the slot first (the signal then comes while it hangs, a-ok waiting).
+    done, seconds, _ = _grade_and_interrupt(course, at_the_latest=20)
 
     assert done.returncode == 130, done.stderr
     assert seconds < 12, f"{seconds:.1f} s from SIGINT to exit"
-    assert "dihentikan: 1 dinilai, 2 belum" in done.stderr
+    graded = list(_state(course).get("students", {}))
+    assert graded in ([], ["a-ok"]), graded
+    assert f"dihentikan: {len(graded)} dinilai, {3 - len(graded)} belum" in done.stderr
     assert _grading_processes(course) == []
-    assert list(_state(course)["students"]) == ["a-ok"]
     stopped = grading_failures(course)
     assert ("b-hangs", STAGE) in stopped and "dihentikan (Ctrl-C)" in stopped[("b-hangs", STAGE)].reason
 
     (hanging / f"{STAGE}.ipynb").write_bytes(released.read_bytes())  # the participant's notebook, fixed
     rerun = grade(course, STAGE, workers=2)
-    assert (rerun.skipped, rerun.graded, rerun.failed) == (("a-ok",), ("b-hangs", "c-ok"), ())
+    rest = tuple(s for s in ("a-ok", "b-hangs", "c-ok") if s not in graded)
+    assert (rerun.skipped, rerun.graded, rerun.failed) == (tuple(graded), rest, ())
     assert grading_failures(course) == {}
 
 
