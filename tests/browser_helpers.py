@@ -118,13 +118,7 @@ class JupyterServer:
         raise RuntimeError(f"jupyter lab did not answer on {self.base} within {timeout:g} s:\n{self.log_tail()}")
 
     def api(self, path: str, method: str = "GET", body: Any = None) -> Any:
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(f"{self.base}/{path}", data=data, method=method,
-                                     headers={"Authorization": f"token {self.token}",
-                                              "Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            raw = resp.read()
-        return json.loads(raw) if raw else None
+        return json_request(f"{self.base}/{path}", self.token, method, body, timeout=10)
 
     def kernels(self) -> list[dict]:
         # Jupyter Server answers 500 while a kernel is starting (its model has no last_activity
@@ -311,3 +305,13 @@ def parse_rgb(css: str) -> tuple[float, ...]:
     if len(nums) < 3:
         raise ValueError(f"not an rgb() colour: {css!r}")
     return tuple(float(n) for n in nums[:4])
+
+
+def json_request(url: str, token: str, method: str = "GET", body: Any = None, timeout: float = 10) -> Any:
+    """A Jupyter (server or hub) REST call with a token: the JSON answer, or ``None`` if empty."""
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method,
+                                 headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=timeout) as resp:
+        raw = resp.read()
+    return json.loads(raw) if raw else None

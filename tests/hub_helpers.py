@@ -27,7 +27,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from browser_helpers import free_port
+from browser_helpers import free_port, json_request
 
 BIN = Path(sys.executable).parent
 
@@ -204,13 +204,7 @@ class RunningHub:
         raise AssertionError(f"the hub did not answer within {timeout:g} s:\n{self.log_tail()}")
 
     def api(self, path: str, method: str = "GET", body: Any = None) -> Any:
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(f"{self.base}/hub/api/{path}", data=data, method=method,
-                                     headers={"Authorization": f"token {self.token}",
-                                              "Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            raw = resp.read()
-        return json.loads(raw) if raw else None
+        return json_request(f"{self.base}/hub/api/{path}", self.token, method, body, timeout=30)
 
     def user_request(self, login: str, path: str, method: str = "GET", body: Any = None,
                      timeout: float = 60) -> tuple[int, dict[str, str], bytes]:
