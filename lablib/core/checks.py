@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from lablib.core import formatting
 from lablib.core.calendar import DEFAULT_CALENDAR, Calendar
-from lablib.core.fields import AnswerError, Field, Table, clean_text
+from lablib.core.fields import AnswerError, Choice, Computed, Field, Table, clean_text
 from lablib.core.i18n import T, Text
 
 
@@ -48,9 +48,16 @@ class Answers:
         self.type_errors: list[Text] = []
         self._values: dict[str, Any] = {}
         for f in exercise.fields:  # unknown keys in the file are ignored on purpose
+            if isinstance(f, Computed):
+                continue  # filled in below, once every typed value is known
             if isinstance(f, Table):
                 rows, errors = f.coerce_rows(raw.get(f.id))
-                self._values[f.id] = f.non_blank_rows(rows)
+                rows = f.non_blank_rows(rows)
+                for col in f.columns:
+                    if isinstance(col, Computed):
+                        for row, value in zip(rows, _computed(col, rows, [None] * len(rows))):
+                            row[col.id] = value
+                self._values[f.id] = rows
                 self.type_errors.extend(errors)
             else:
                 try:
@@ -58,6 +65,22 @@ class Answers:
                 except AnswerError as exc:
                     self._values[f.id] = None
                     self.type_errors.append(exc.message)
+
+        for f in exercise.fields:
+            if isinstance(f, Computed):  # in definition order: one may use an earlier one
+                self._values[f.id] = _computed(f, self, None)
+
+    def options(self, choice: Choice) -> list[str]:
+        """The current options of a dynamic choice (``Choice.options_from``): the distinct
+        non-empty values of its source cells, in the order they were typed."""
+        seen: dict[str, None] = {}
+        for exercise_id, table_id, column_id in choice.sources():
+            view = self if exercise_id in (None, self.exercise.id) else self.other(exercise_id)
+            for row in view.rows(table_id) if table_id in view._values else ():
+                value = row.get(column_id)
+                if isinstance(value, str) and value.strip():
+                    seen.setdefault(value.strip(), None)
+        return list(seen)
 
     def __getitem__(self, field_id: str) -> Any:
         return self._values[field_id]
@@ -82,6 +105,19 @@ class Answers:
     def has(self, exercise_id: str) -> bool:
         """Whether the file holds answers for ``exercise_id`` (e.g. imported from an earlier stage)."""
         return isinstance(self._stage_answers.get(exercise_id), dict)
+
+
+def _computed(f: Computed, source: Any, fallback: Any) -> Any:
+    """``f.compute(source)``, or ``fallback`` if it fails: a computed value is a convenience
+    shown beside the answers, and one that cannot be computed must not stop the checks (each
+    check says what is missing in its own words)."""
+    try:
+        value = f.compute(source)
+    except Exception:  # noqa: BLE001 (any bug in a formula: the value is simply not shown)
+        return fallback
+    if isinstance(fallback, list) and (not isinstance(value, list) or len(value) != len(fallback)):
+        return fallback
+    return value
 
 
 CheckFn = Callable[[Answers], list[Text]]

@@ -98,10 +98,12 @@ class Exercise:
             if problems:
                 raise DefinitionError(self.id, f.id, "; ".join(problems))
             if isinstance(f, Choice) and f.options_from:
-                table_id, _, column = f.options_from.partition(".")
-                table = next((t for t in self.fields if t.id == table_id), None)
-                if not isinstance(table, Table) or column not in {c.id for c in table.columns}:
-                    raise DefinitionError(self.id, f.id, f"options_from {f.options_from!r} names no table column")
+                for exercise_id, table_id, column in f.sources():
+                    if exercise_id not in (None, self.id):
+                        continue  # another exercise: the curriculum checks it once all are loaded
+                    table = next((t for t in self.fields if t.id == table_id), None)
+                    if not isinstance(table, Table) or column not in {c.id for c in table.columns}:
+                        raise DefinitionError(self.id, f.id, f"options_from {f.options_from!r} names no table column")
         for kind, items in (("check", self.checks), ("criterion", self.criteria)):
             item_ids = [i.id for i in items]
             for item in items:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field as _dc_field
 from typing import Any, ClassVar
 
 from lablib.core import formatting
@@ -343,7 +345,24 @@ class Choice(Field):
         """A choice with no fixed options picks from rows the participant typed elsewhere."""
         return bool(self.options_from)
 
-    options_from: str = ""  # "table_field.column": options are that column's current values
+    # Where a dynamic choice takes its options: "table.column" of this exercise, or
+    # "<exercise id>:table.column" of another one in the stage file (an earlier exercise, or one
+    # carried over from an earlier stage), several joined by "|". Options are the current,
+    # non-empty values of those cells, so a value that must match an earlier one is picked, not retyped.
+    options_from: str = ""
+
+    def sources(self) -> tuple[tuple[str | None, str, str], ...]:
+        """``options_from`` as (exercise id or None for this one, table id, column id) triples.
+
+        >>> Choice("c", "C", options_from="penyebab.penyebab|design.ds2:indikator.nama").sources()
+        ((None, 'penyebab', 'penyebab'), ('design.ds2', 'indikator', 'nama'))
+        """
+        out = []
+        for part in filter(None, (p.strip() for p in self.options_from.split("|"))):
+            exercise, _, rest = part.rpartition(":")
+            table, _, column = rest.partition(".")
+            out.append((exercise or None, table, column))
+        return tuple(out)
 
     def coerce(self, value: Any) -> str | None:
         if value is None or value == "":
@@ -428,6 +447,9 @@ class Table(Field):
     min_rows: int = 0
     max_rows: int | None = None
     row_label: str = "Baris"
+    # A note shown under each row, from its typed cells (e.g. what each IID level means for the
+    # row's indicator); None when there is nothing to say.
+    row_note: Callable[[dict], Any] | None = _dc_field(default=None, compare=False, repr=False)
     kind: ClassVar[str] = "table"
 
     def validate_definition(self) -> list[str]:
@@ -492,11 +514,49 @@ class Table(Field):
 
     def non_blank_rows(self, rows: list[dict]) -> list[dict]:
         """Rows with at least one cell filled: a row added and left blank is not an answer."""
-        return [r for r in rows if any(not c.is_empty(r.get(c.id)) for c in self.columns)]
+        typed = [c for c in self.columns if c.kind != "computed"]  # a computed cell is not an answer
+        return [r for r in rows if any(not c.is_empty(r.get(c.id)) for c in typed)]
+
+
+@dataclass(frozen=True)
+class Computed(Field):
+    """A value lablib computes and shows read-only: a USG total or rank, a quadrant, a budget
+    line or sum, a percentage, a band, a weighted score. The participant never types it, so no
+    point is lost to arithmetic, and every reader gets the same number.
+
+    As a table column, ``compute`` takes the table's typed non-blank rows (the other columns
+    filled in) and returns one value per row: a rank needs the other rows. As a field of the
+    exercise, ``compute`` takes the exercise's ``lablib.core.checks.Answers`` view (which can
+    reach other exercises through ``other``). ``Answers`` fills the values in, so the form, the
+    checks (and so Periksa and the autograder), the pictures and the documents all read them from
+    one place. ``compute`` returns ``None`` where its inputs are missing; a value stored under
+    this id in the answers file is ignored.
+    """
+
+    compute: Callable[[Any], Any] | None = _dc_field(default=None, compare=False, repr=False)
+    unit: str = ""
+    required: bool = False
+    kind: ClassVar[str] = "computed"
+
+    def validate_definition(self) -> list[str]:
+        problems = super().validate_definition()
+        if not callable(self.compute):
+            problems.append("a computed field needs a compute function")
+        return problems
+
+    def coerce(self, value: Any) -> Any:
+        return value  # filled in by Answers, never read from the file
+
+    def display(self, value: Any) -> str:
+        """Numbers as ``Number`` shows them (same unit rules); anything else as text."""
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return Number(self.id, self.label, unit=self.unit).display(value)
+        return super().display(value)
 
 
 FIELD_KINDS: dict[str, type[Field]] = {
-    cls.kind: cls for cls in (ShortText, LongText, Number, DateField, Choice, MultiChoice, Scale, Table)
+    cls.kind: cls
+    for cls in (ShortText, LongText, Number, DateField, Choice, MultiChoice, Scale, Table, Computed)
 }
 
 __all__ = [
@@ -511,6 +571,7 @@ __all__ = [
     "SHOWN_VALUE_CHARS",
     "AnswerError",
     "Choice",
+    "Computed",
     "DateField",
     "Field",
     "LongText",
