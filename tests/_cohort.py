@@ -51,7 +51,7 @@ def _evil_copy(stage: str) -> dict:
         rows = dg1["masalah"]
         rows[0]["nama"] = EVIL + " " + rows[0]["nama"]
         dg1["masalah_terpilih"] = rows[0]["nama"]
-        rows[1]["total"] = rows[1]["total"] + 1  # the USG check fails
+        rows[1]["u"] = 9  # the USG check fails (a score outside 1–5)
     for entry in answers.values():  # any innovation name carries the marker too
         if isinstance(entry, dict):
             for key in ("nama_inovasi", "nama"):

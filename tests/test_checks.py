@@ -1,7 +1,7 @@
 import pytest
 
 from lablib.core.answers import save_answers
-from lablib.core.checks import run_checks
+from lablib.core.checks import Answers, run_checks
 from lablib.core.i18n import set_language
 from lablib.curriculum import get_exercise
 from lablib.curriculum.samples import model_answers
@@ -36,8 +36,7 @@ BREAKERS = {
                lambda a: a["masalah"][0].update(baseline="banyak"),
                lambda a: a["masalah"][1].update(sumber_data="")],
     "usg": [lambda a: a["masalah"][0].update(u=7),
-            lambda a: a["masalah"][1].update(total=13),
-            lambda a: a["masalah"][2].update(peringkat=2)],
+            lambda a: [r.update(u=3, s=3, g=3) for r in a["masalah"]]],  # every problem tied: no priority
     "pilihan": [lambda a: a.update(masalah_terpilih="Masalah lain"),
                 lambda a: a.update(masalah_terpilih=a["masalah"][1]["nama"]),
                 lambda a: a.update(masalah_terpilih=a["masalah"][3]["nama"], justifikasi="kata " * 40)],
@@ -59,10 +58,10 @@ def test_lower_ranked_choice_with_a_30_word_justification_passes():
 
 def test_tied_totals_share_a_rank():
     def tie(a):
-        a["masalah"][1].update(u=5, s=5, g=4, total=14, peringkat=1)
-        a["masalah"][2]["peringkat"] = 3
-        a["masalah"][3]["peringkat"] = 4
-    assert _result(_dg1(tie), "usg").passed
+        a["masalah"][1].update(u=5, s=5, g=4)
+    answers = _dg1(tie)
+    assert [1, 1, 3, 4] == [r["peringkat"] for r in Answers(DG1, answers).rows("masalah")]
+    assert _result(answers, "usg").passed
 
 
 def test_usg_message_quotes_the_problem_and_the_value():
@@ -98,7 +97,7 @@ def test_autograder_cell_and_form_check_agree(tmp_path, capsys):
     for check in in_process.checks:
         assert grade_check("diagnose.dg1", check.check_id, tmp_path) == check.earned
     out = capsys.readouterr()
-    assert "✗ Skor, total, dan peringkat USG benar" in out.out and out.err == ""
+    assert "✗ Skor USG 1–5 dan membedakan prioritas masalah" in out.out and out.err == ""
 
 
 def test_autograder_reads_but_never_moves_a_corrupt_file(tmp_path, capsys):

@@ -177,8 +177,7 @@ BREAKERS = [
     ("diagnose.dg3", "sebaran", _keep_rows("diagnose.dg3", "pemangku", 4)),
     ("diagnose.dg3", "sebaran", _cell("diagnose.dg3", "pemangku", 2, pengguna="Tidak")),
     ("diagnose.dg3", "sebaran", _all(*(_cell("diagnose.dg3", "pemangku", i, unsur="Pemerintah") for i in (5, 6, 7)))),
-    ("diagnose.dg3", "kuadran", _cell("diagnose.dg3", "pemangku", 0, kuadran="Pantau")),
-    ("diagnose.dg3", "kuadran", _cell("diagnose.dg3", "pemangku", 3, pengaruh=2)),
+    ("diagnose.dg3", "kuadran", _all(*(_cell("diagnose.dg3", "pemangku", i, pengaruh=2) for i in (0, 1, 3)))),
     ("diagnose.dg3", "kuadran", _cell("diagnose.dg3", "pemangku", 1, kepentingan=9)),
     # DG4
     ("diagnose.dg4", "bobot", _set("diagnose.dg4", bobot_dampak=20)),
@@ -202,8 +201,6 @@ BREAKERS = [
     ("design.ds1", "waktu_manfaat", _set("design.ds1", waktu_penerapan="2026-09-01")),
     ("design.ds1", "waktu_manfaat", _set("design.ds1", waktu_penerapan="2026-10-01")),
     ("design.ds1", "waktu_manfaat", _set("design.ds1", manfaat_pemangku="")),
-    ("design.ds1", "waktu_manfaat", _set("design.ds1", anggaran=None)),
-    ("design.ds1", "waktu_manfaat", _set("design.ds1", anggaran=-1)),
     # DS2
     ("design.ds2", "angka", _cell("design.ds2", "indikator", 0, target=55)),
     ("design.ds2", "angka", _cell("design.ds2", "indikator", 1, target=20)),
@@ -224,12 +221,11 @@ BREAKERS = [
     ("design.ds3", "jadwal", _cell("design.ds3", "kegiatan", 0, mulai="2026-08-01")),
     ("design.ds3", "jadwal", _cell("design.ds3", "kegiatan", 1, pic="")),
     ("design.ds3", "jadwal", _set("design.ds3", kegiatan=[])),
-    ("design.ds3", "rab", _cell("design.ds3", "rab", 0, jumlah=1500000)),
-    ("design.ds3", "rab", _all(_set("design.ds3", total_rab=40000000), _set("design.ds1", anggaran=40000000))),
-    ("design.ds3", "rab", _set("design.ds3", sumber_dana=None)),
+    ("design.ds3", "rab", _cell("design.ds3", "rab", 0, volume=0)),
+    ("design.ds3", "rab", _cell("design.ds3", "rab", 1, harga_satuan=-5)),
     ("design.ds3", "rab", _cell("design.ds3", "rab", 3, satuan="")),
-    ("design.ds3", "anggaran_profil", _set("design.ds1", anggaran=50000000)),
-    ("design.ds3", "anggaran_profil", _drop("design.ds1")),
+    ("design.ds3", "anggaran_profil", _set("design.ds3", sumber_dana=None)),
+    ("design.ds3", "anggaran_profil", _set("design.ds3", sumber_dana="Tanpa biaya tambahan")),
     # DS4
     ("design.ds4", "rantai", _set("design.ds4", indikator_outcome="Jumlah kunjungan jemput bola")),
     ("design.ds4", "rantai", _set("design.ds4", asumsi="")),
@@ -414,9 +410,10 @@ def test_activities_may_start_on_the_first_workshop_day_and_end_with_the_trial()
 
 def test_budget_numbers_may_be_written_the_indonesian_way():
     answers = model_answers("design")
-    answers["design.ds3"]["total_rab"] = "43.900.000"
-    answers["design.ds1"]["anggaran"] = "43.900.000"
+    line = answers["design.ds3"]["rab"][0]
+    line["harga_satuan"] = f"{line['harga_satuan']:,}".replace(",", ".")  # "1.500.000"
     assert run_checks(get_exercise("design.ds3"), answers).passed
+    assert 43_900_000 == Answers(get_exercise("design.ds1"), answers)["anggaran"]  # the DS3 total, computed
 
 
 def test_outcome_link_ignores_case_and_spacing():
@@ -433,4 +430,4 @@ def test_worked_example_is_consistent_across_stages():
     indicator = next(r for r in design["design.ds2"]["indikator"] if r["nama"] == outcome)
     assert indicator["baseline"] == baseline
     assert diagnose["diagnose.dg2"]["akar_masalah"].lower() in design["design.ds1"]["rb_permasalahan"].lower()
-    assert design["design.ds1"]["anggaran"] == design["design.ds3"]["total_rab"]
+    assert Answers(get_exercise("design.ds1"), design)["anggaran"] == Answers(get_exercise("design.ds3"), design)["total_rab"]

@@ -277,3 +277,18 @@ def test_worksheet_prints_on_a4_within_the_page(tmp_path, stage):
         finally:
             browser.close()
     assert pdf.stat().st_size > 10_000
+
+
+def test_computed_values_are_named_as_computed_and_choices_name_every_source():
+    from lablib.curriculum import get_exercise
+
+    dg1 = get_exercise("diagnose.dg1")
+    usg = question(dg1.field("masalah"), dg1.fields)
+    legend = dict(usg.legend)
+    assert "dihitung" in legend["Total USG"] and "dihitung" in legend["Peringkat"]
+    assert "dihitung" in [c.hint for c in usg.columns if c.label == "Total USG"][0]
+    dg2 = get_exercise("diagnose.dg2")
+    root = question(dg2.field("akar_masalah"), dg2.fields)
+    assert "tabel 'Diagram tulang ikan: penyebab'" in root.notes[0] and "tabel 'Rantai 5-mengapa'" in root.notes[0]
+    ds4 = get_exercise("design.ds4")  # a choice from another exercise names it by its code
+    assert "(DS2)" in question(ds4.field("indikator_outcome"), ds4.fields).notes[0]

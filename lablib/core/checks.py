@@ -55,7 +55,8 @@ class Answers:
                 rows = f.non_blank_rows(rows)
                 for col in f.columns:
                     if isinstance(col, Computed):
-                        for row, value in zip(rows, _computed(col, rows, [None] * len(rows))):
+                        view = TableRows(rows, self)
+                        for row, value in zip(rows, _computed(col, view, [None] * len(rows))):
                             row[col.id] = value
                 self._values[f.id] = rows
                 self.type_errors.extend(errors)
@@ -105,6 +106,16 @@ class Answers:
     def has(self, exercise_id: str) -> bool:
         """Whether the file holds answers for ``exercise_id`` (e.g. imported from an earlier stage)."""
         return isinstance(self._stage_answers.get(exercise_id), dict)
+
+
+class TableRows(list):
+    """A table's typed rows as a computed column receives them, with ``answers``: the view of
+    the exercise (its earlier fields, other exercises through ``answers.other``), for a column
+    whose value needs more than its own row, e.g. a DS2 baseline or a DG4 criterion weight."""
+
+    def __init__(self, rows: list[dict], answers: Answers):
+        super().__init__(rows)
+        self.answers = answers
 
 
 def _computed(f: Computed, source: Any, fallback: Any) -> Any:

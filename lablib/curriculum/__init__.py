@@ -28,8 +28,28 @@ def _registry() -> dict[str, Exercise]:
                 if ex.id in registry:
                     raise DefinitionError(ex.id, None, "is defined twice")
                 registry[ex.id] = ex
+        _check_choice_sources(registry)
         _REGISTRY = registry
     return _REGISTRY
+
+
+def _check_choice_sources(registry: dict[str, Exercise]) -> None:
+    """A dynamic choice fed by another exercise (``"design.ds2:indikator.nama"``) must name a table
+    column of it: ``Exercise.validate`` checks only its own tables."""
+    from lablib.core.fields import Choice, Table
+
+    for ex in registry.values():
+        choices = [f for f in ex.fields if isinstance(f, Choice)]
+        choices += [c for t in ex.fields if isinstance(t, Table) for c in t.columns if isinstance(c, Choice)]
+        for choice in choices:
+            for exercise_id, table_id, column in choice.sources():
+                if exercise_id in (None, ex.id):
+                    continue
+                source = registry.get(exercise_id)
+                table = next((f for f in source.fields if f.id == table_id), None) if source else None
+                if not isinstance(table, Table) or column not in {c.id for c in table.columns}:
+                    raise DefinitionError(ex.id, choice.id,
+                                          f"options_from {choice.options_from!r} names no table column")
 
 
 def get_exercise(exercise_id: str) -> Exercise:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from lablib.core.checks import Answers
 from lablib.core.fields import Table
 from lablib.core.i18n import T, Text
@@ -57,3 +59,45 @@ def competition_ranks(totals: list[float]) -> list[int]:
     [1, 3, 1, 4]
     """
     return [1 + sum(1 for other in totals if other > t) for t in totals]
+
+
+# ---------------------------------------------------------------- numbers quoted in text
+
+# a minus sign counts only at the start of a word ("turun -78,6%", not "2026-2027" or "T-0")
+_NUMBER = re.compile(r"(?:(?<![^\s(])-)?(?<![\d.,])\d[\d.,]*")
+
+
+def numbers_in(text: str | None) -> list[tuple[float, int]]:
+    """Numbers written in a text, Indonesian style, each with how many decimals were written.
+
+    '.' groups thousands and ',' marks decimals ("1.250,5"); a lone '.' before one or two
+    digits is read as a decimal point ("3.5").
+
+    >>> numbers_in("dari 14 hari menjadi 3,5 hari; 1.250 warga; 61%.")
+    [(14.0, 0), (3.5, 1), (1250.0, 0), (61.0, 0)]
+    """
+    found = []
+    for m in _NUMBER.finditer(text or ""):
+        token = m.group().rstrip(".,")
+        if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", token):
+            token = token.replace(".", "").replace(",", ".")
+        else:
+            token = token.replace(",", ".")
+        if token.count(".") > 1:
+            continue
+        try:
+            value = float(token)
+        except ValueError:
+            continue
+        decimals = len(token.split(".", 1)[1]) if "." in token else 0
+        found.append((value, decimals))
+    return found
+
+
+def quotes_number(text: str | None, value: float) -> bool:
+    """Whether ``text`` writes ``value``, rounded as precisely as the text writes it.
+
+    >>> quotes_number("turun menjadi 83%", 83.33), quotes_number("menjadi 3,4 hari", 3.25)
+    (True, False)
+    """
+    return any(abs(round(value, d) - x) < 1e-9 for x, d in numbers_in(text))

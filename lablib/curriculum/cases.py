@@ -3,11 +3,13 @@
 The worked example (Disdukcapil, "jemput bola") is the model answer. Every other OPD of the
 synthetic cohort has its own case in ``data/kasus/<slug>.json``: what its participant would
 write, exercise by exercise, in the same ``{exercise_id: {...}}`` shape as an answers file,
-but without the arithmetic a participant's form computes or copies (USG totals and ranks,
-stakeholder quadrants, budget lines and totals, trial changes and ratios, the weighted IID
-score, the dates of the shared bimtek calendar). ``case_answers`` fills those in with the
-curriculum's own functions, so a case earns every automatic point and only its writing is
-the case author's.
+without the values the curriculum computes (USG totals and ranks, stakeholder quadrants,
+budget lines and totals, trial changes and ratios, the weighted IID score: ``Computed`` fields,
+which a file never holds) and without the dates of the shared bimtek calendar.
+``case_answers`` fills in the dates, the choices that follow from other answers (the DS4
+outcome indicator, the DV3 levels the trial log supports) and the figures the prose quotes,
+reading the computed values through ``Answers``, so a case earns every automatic point and only
+its writing is the case author's.
 
 Text may name figures that depend on the trial log as ``{dilayani}`` (people served in all
 weeks), ``{rasio}`` (complaints resolved, %), ``{anggaran}`` (the budget's total), ``{b1}``/``{c1}``/``{b2}``/``{c2}`` (baseline and
@@ -52,20 +54,11 @@ def _model_entry(ex_id: str) -> dict:
     return {}
 
 
-def _ranks(totals: list[float]) -> list[int]:
-    """Competition ranks (1 = highest; ties share a rank), as DG1's check ranks them."""
-    return [1 + sum(1 for t in totals if t > x) for x in totals]
-
-
 def _fill_computed(case: dict, rng: random.Random) -> dict:
-    """The case with every computed or calendar value filled in (a deep copy)."""
-    from lablib.curriculum.deliver import (
-        complaint_band,
-        iid_score,
-        resolution_percent,
-        service_days_level,
-    )
-    from lablib.curriculum.diagnose import stakeholder_quadrant
+    """The case with its calendar values, derived choices and quoted figures filled in (a deep copy)."""
+    from lablib.core.checks import Answers
+    from lablib.curriculum import get_exercise
+    from lablib.curriculum.deliver import service_days_level
 
     a = copy.deepcopy({k: v for k, v in case.items() if not k.startswith("_")})
 
@@ -75,18 +68,8 @@ def _fill_computed(case: dict, rng: random.Random) -> dict:
 
     dg1 = a.get("diagnose.dg1")
     if dg1 is not None:
-        rows = dg1["masalah"]
-        for r in rows:
-            r["total"] = r["u"] + r["s"] + r["g"]
-        for r, rank in zip(rows, _ranks([r["total"] for r in rows])):
-            r["peringkat"] = rank
-        dg1.setdefault("masalah_terpilih", rows[0]["nama"])
+        dg1.setdefault("masalah_terpilih", dg1["masalah"][0]["nama"])
         dg1.setdefault("justifikasi", "")
-
-    dg3 = a.get("diagnose.dg3")
-    if dg3 is not None:
-        for r in dg3["pemangku"]:
-            r["kuadran"] = stakeholder_quadrant(r["pengaruh"], r["kepentingan"])
 
     dg4 = a.get("diagnose.dg4")
     if dg4 is not None:
@@ -98,9 +81,6 @@ def _fill_computed(case: dict, rng: random.Random) -> dict:
         for r, m in zip(ds3["kegiatan"], model_ds3["kegiatan"]):
             r.setdefault("mulai", m["mulai"])
             r.setdefault("selesai", m["selesai"])
-        for r in ds3["rab"]:
-            r["jumlah"] = r["volume"] * r["harga_satuan"]
-        ds3["total_rab"] = sum(r["jumlah"] for r in ds3["rab"])
 
     ds1 = a.get("design.ds1")
     if ds1 is not None:
@@ -108,8 +88,6 @@ def _fill_computed(case: dict, rng: random.Random) -> dict:
         ds1.setdefault("tahapan", facts.DS1_REQUIRED_TAHAPAN)
         ds1.setdefault("waktu_uji_coba", model_ds1["waktu_uji_coba"])
         ds1.setdefault("waktu_penerapan", model_ds1["waktu_penerapan"])
-        if ds3 is not None:
-            ds1["anggaran"] = ds3["total_rab"]
 
     ds2 = a.get("design.ds2")
     if ds2 is not None:
@@ -122,37 +100,28 @@ def _fill_computed(case: dict, rng: random.Random) -> dict:
     dv1 = a.get("deliver.dv1")
     values: dict[str, str] = {}
     if ds3 is not None:
-        values["anggaran"] = rupiah(ds3["total_rab"])
+        values["anggaran"] = rupiah(Answers(get_exercise("design.ds3"), a)["total_rab"])
     if dv1 is not None:
         dates = [r["tanggal"] for r in _model_entry("deliver.dv1")["log"]]
         for r, day in zip(dv1["log"], dates):
             r.setdefault("tanggal", day)
             # a seed varies how many came each week (nothing else is checked against it)
             r["dilayani"] = max(1, round(r["dilayani"] * rng.uniform(0.85, 1.2)))
-        received = sum(r["aduan_masuk"] for r in dv1["log"])
-        resolved = sum(r["aduan_selesai"] for r in dv1["log"])
-        pct = round(resolution_percent(received, resolved), 1)
-        dv1["rasio_pengaduan"] = pct
-        dv1["band_pengaduan"] = complaint_band(pct)
-        indicators = {r["nama"]: r for r in (ds2 or {}).get("indikator", [])}
-        for n, r in enumerate(dv1["perubahan"], start=1):
-            base = indicators[r["indikator"]]["baseline"]
-            r["baseline"] = base
-            r["perubahan"] = round(r["capaian"] - base, 1)
-            r["perubahan_persen"] = round((r["capaian"] - base) / base * 100, 1)
-            values[f"b{n}"], values[f"c{n}"] = number(base), number(r["capaian"])
+        view = Answers(get_exercise("deliver.dv1"), a)
+        for n, r in enumerate(view.rows("perubahan"), start=1):
+            values[f"b{n}"], values[f"c{n}"] = number(r["baseline"]), number(r["capaian"])
         values["dilayani"] = number(sum(r["dilayani"] for r in dv1["log"]))
-        values["rasio"] = number(pct)
-        values["aduan_masuk"], values["aduan_selesai"] = number(received), number(resolved)
+        values["rasio"] = number(view["rasio_pengaduan"])
+        values["aduan_masuk"] = number(sum(r["aduan_masuk"] for r in dv1["log"]))
+        values["aduan_selesai"] = number(sum(r["aduan_selesai"] for r in dv1["log"]))
         dv3 = a.get("deliver.dv3")
         if dv3 is not None:
             labels = [label for *_, label in facts.IID_COMPLAINT_BANDS]
-            supported = {"Penyelesaian layanan pengaduan": labels.index(dv1["band_pengaduan"]) + 1,
+            supported = {"Penyelesaian layanan pengaduan": labels.index(view["band_pengaduan"]) + 1,
                          "Kemudahan proses (waktu layanan)": service_days_level(dv1["log"][-1]["hari_layanan"])}
             for r in dv3["klaim"]:
                 if r["indikator"] in supported:
                     r["level"] = supported[r["indikator"]]
-            dv3["skor"] = iid_score(dv3["klaim"])
     if values:
         a = _format_texts(a, values)
     return a

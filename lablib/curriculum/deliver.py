@@ -13,11 +13,20 @@ from collections.abc import Iterable
 from lablib.core import formatting
 from lablib.core.checks import Answers, Check
 from lablib.core.exercises import Exercise
-from lablib.core.fields import Choice, DateField, LongText, Number, ShortText, Table, word_count
+from lablib.core.fields import (
+    Choice,
+    Computed,
+    DateField,
+    LongText,
+    Number,
+    ShortText,
+    Table,
+    word_count,
+)
 from lablib.core.i18n import T, Text
 from lablib.core.rubrics import Criterion
 from lablib.curriculum import facts
-from lablib.curriculum._common import count_between, missing, missing_cells, short
+from lablib.curriculum._common import count_between, missing, missing_cells, quotes_number, short
 
 # ---------------------------------------------------------------- shared helpers
 
@@ -27,8 +36,6 @@ IMPORT_DESIGN = T(
     "Your Design answers (DS2 indicators) have not been imported yet. Run the 'Ambil jawaban tahap "
     "sebelumnya' section at the top of the notebook, press its button, then press Check again.")
 
-CHANGE_TOLERANCE = 0.051  # a change may be rounded to one decimal
-PERCENT_TOLERANCE = 0.51  # a percentage may be rounded to a whole number
 
 
 def field_type_errors(a: Answers, field_id: str) -> list[Text]:
@@ -186,45 +193,96 @@ def _dv1_numbers(a: Answers) -> list[Text]:
     return _first(out)
 
 
+def trial_baselines(rows: list[dict]) -> list[float | None]:
+    """The computed ``baseline`` column of DV1's change table: each chosen indicator's DS2
+    baseline, from the imported Design answers (``rows.answers``)."""
+    found = ds2_baselines(rows.answers)
+    found = {} if isinstance(found, Text) else found
+    return [found.get(norm(r.get("indikator")), (None, None))[1] for r in rows]
+
+
+def trial_change(baseline: object, result: object) -> float | None:
+    """Result − baseline, rounded to 4 decimals (``None`` unless both are numbers).
+
+    >>> trial_change(61, 68.5), trial_change(14, 3), trial_change(None, 3)
+    (7.5, -11, None)
+    """
+    if not (is_number(baseline) and is_number(result)):
+        return None
+    return round(result - baseline, 4)
+
+
+def trial_change_percent(baseline: object, result: object) -> float | None:
+    """(result − baseline) ÷ baseline × 100, to one decimal (``None`` for a baseline of 0).
+
+    >>> trial_change_percent(61, 68.5), trial_change_percent(14, 3), trial_change_percent(0, 5)
+    (12.3, -78.6, None)
+    """
+    change = trial_change(baseline, result)
+    if change is None or baseline == 0:
+        return None
+    return round(change / baseline * 100, 1)
+
+
+def trial_changes(rows: list[dict]) -> list[float | None]:
+    """The computed ``perubahan`` column (its ``baseline`` column is computed first)."""
+    return [trial_change(b, r.get("capaian")) for b, r in zip(trial_baselines(rows), rows)]
+
+
+def trial_change_percents(rows: list[dict]) -> list[float | None]:
+    """The computed ``perubahan_persen`` column."""
+    return [trial_change_percent(b, r.get("capaian")) for b, r in zip(trial_baselines(rows), rows)]
+
+
+def complaint_ratio(a: Answers) -> float | None:
+    """The computed ``rasio_pengaduan`` of DV1: per cent of the logged complaints resolved, to
+    one decimal; ``None`` with no complaint figures or more resolved than received."""
+    totals = complaint_totals(a.rows("log"))
+    if totals is None or totals[1] > totals[0]:
+        return None
+    return round(resolution_percent(*totals), 1)
+
+
+def complaint_ratio_band(a: Answers) -> str | None:
+    """The computed ``band_pengaduan`` of DV1: the IID band of the complaint-resolution ratio."""
+    totals = complaint_totals(a.rows("log"))
+    if totals is None or totals[1] > totals[0]:
+        return None
+    return complaint_band(resolution_percent(*totals))
+
+
 def _dv1_change(a: Answers) -> list[Text]:
     baselines = ds2_baselines(a)
     if isinstance(baselines, Text):
         return [baselines]
     out = count_between(a, "perubahan", 1, 3)
-    out += missing_cells(a, "perubahan", "indikator", "baseline", "capaian", "perubahan")
+    out += missing_cells(a, "perubahan", "indikator", "capaian")
     out += field_type_errors(a, "perubahan")[:3]
     names = ", ".join(f"'{short(name)}'" for name, _ in baselines.values())
+    seen: set[str] = set()
     for n, row in enumerate(a.rows("perubahan"), start=1):
         name = row.get("indikator")
         if not norm(name):
             continue
-        ref = baselines.get(norm(name))
-        if ref is None:
-            out.append(T("Baris {n}: indikator '{i}' tidak ada di DS2. Tulis nama indikator persis seperti di "
-                         "DS2: {names}.",
-                         "Row {n}: indicator '{i}' is not in DS2. Write the indicator name exactly as in DS2: "
+        if norm(name) in seen:
+            out.append(T("Baris {n}: indikator '{i}' sudah diukur di baris lain. Hapus salah satunya.",
+                         "Row {n}: indicator '{i}' is already measured in another row. Remove one of them.").format(
+                n=n, i=short(name)))
+        seen.add(norm(name))
+        if norm(name) not in baselines:
+            out.append(T("Baris {n}: indikator '{i}' tidak ada lagi di DS2 yang diimpor. Pilih ulang dari daftar: "
+                         "{names}.",
+                         "Row {n}: indicator '{i}' is no longer in the imported DS2. Choose again from the list: "
                          "{names}.").format(n=n, i=short(name), names=names))
-            continue
-        base, got = ref[1], row.get("baseline")
-        if is_number(base) and is_number(got) and abs(base - got) > 1e-6:
-            out.append(T("Baris {n}: baseline '{i}' di DS2 adalah {b}, tertulis {g}. Salin baseline dari DS2.",
-                         "Row {n}: the DS2 baseline of '{i}' is {b}; got {g}. Copy the baseline from DS2.").format(
-                n=n, i=short(name), b=fmt(base), g=fmt(got)))
-            continue
-        cap, change, pct = row.get("capaian"), row.get("perubahan"), row.get("perubahan_persen")
-        if not (is_number(got) and is_number(cap)):
-            continue
-        if is_number(change) and abs((cap - got) - change) > CHANGE_TOLERANCE:
-            out.append(T("Baris {n}: perubahan seharusnya {c} (capaian {cap} − baseline {b}), tertulis {v}.",
-                         "Row {n}: the change should be {c} (result {cap} − baseline {b}); got {v}.").format(
-                n=n, c=fmt(cap - got), cap=fmt(cap), b=fmt(got), v=fmt(change)))
-        if got != 0:
-            expected = (cap - got) / got * 100
-            if not is_number(pct) or abs(expected - pct) > PERCENT_TOLERANCE:
-                out.append(T("Baris {n}: perubahan persen seharusnya {p}% ((capaian − baseline) ÷ baseline × 100), "
-                             "tertulis {v}.",
-                             "Row {n}: the percentage change should be {p}% ((result − baseline) ÷ baseline × 100); "
-                             "got {v}.").format(n=n, p=fmt(round(expected, 1)), v=fmt(pct)))
+    # The trial exists to move the outcome the participant promised in DS2: it must be measured.
+    try:
+        outcomes = {norm(r.get(DS2_NAME)) for r in a.other(DS2_ID).rows(DS2_TABLE)
+                    if r.get("jenis") == facts.INDICATOR_OUTCOME}
+    except KeyError:
+        outcomes = set()
+    if outcomes and not outcomes & seen:
+        out.append(T("Belum ada indikator outcome DS2 yang diukur. Tambahkan capaian akhir indikator outcome.",
+                     "No DS2 outcome indicator is measured yet. Add the final result of an outcome indicator."))
     return _first(out)
 
 
@@ -240,27 +298,16 @@ def _dv1_complaints(a: Answers) -> list[Text]:
                   "dihitung. Perbaiki log.",
                   "Total complaints resolved ({s}) exceed those received ({m}); the ratio cannot be computed. "
                   "Fix the log.").format(s=fmt(resolved), m=fmt(received))]
-    pct = resolution_percent(received, resolved)
-    band = complaint_band(pct)
-    out = field_type_errors(a, "rasio_pengaduan")
-    declared = a.get("rasio_pengaduan")
-    if not is_number(declared):
-        out.append(T("Isi persentase pengaduan terselesaikan: total selesai ÷ total masuk × 100 = {s} ÷ {m} × 100.",
-                     "Fill in the per cent of complaints resolved: total resolved ÷ total received × 100 = "
-                     "{s} ÷ {m} × 100.").format(s=fmt(resolved), m=fmt(received)))
-    elif abs(declared - pct) > PERCENT_TOLERANCE:
-        out.append(T("Persentase pengaduan terselesaikan seharusnya {p}% ({s} ÷ {m} × 100), tertulis {v}%.",
-                     "The per cent of complaints resolved should be {p}% ({s} ÷ {m} × 100); got {v}%.").format(
-            p=fmt(round(pct, 1)), s=fmt(resolved), m=fmt(received), v=fmt(declared)))
-    chosen = a.get("band_pengaduan")
-    if not chosen:
-        out.append(T("Pilih band IID penyelesaian pengaduan (untuk {p}%: '{b}').",
-                     "Choose the IID complaint-resolution band (for {p}%: '{b}').").format(p=fmt(round(pct, 1)), b=band))
-    elif chosen != band:
-        out.append(T("Band pengaduan untuk {p}% adalah '{b}', bukan '{c}'. Ubah pilihan band.",
-                     "The complaint band for {p}% is '{b}', not '{c}'. Change the band.").format(
-            p=fmt(round(pct, 1)), b=band, c=chosen))
-    return out
+    # An honest interpretation starts from the figures: it quotes at least one final result.
+    results = [(r.get("indikator"), r.get("capaian")) for r in a.rows("perubahan") if is_number(r.get("capaian"))]
+    text = a.get("interpretasi")
+    if results and isinstance(text, str) and text.strip() and not any(quotes_number(text, c) for _, c in results):
+        wanted = "; ".join(f"'{short(name)}': {fmt(c)}" for name, c in results)
+        return [T("Tafsiran belum menyebut capaian akhir uji coba ({w}). Tafsirkan angkanya: sebutkan paling "
+                  "sedikit satu capaian dan artinya.",
+                  "The interpretation does not quote a final result of the trial ({w}). Interpret the figures: "
+                  "quote at least one result and what it means.").format(w=wanted)]
+    return []
 
 
 DV1 = Exercise(
@@ -271,16 +318,17 @@ DV1 = Exercise(
     instructions=(
         "Catat hasil uji coba setiap minggu: tanggal (akhir minggu), jumlah warga yang dilayani, "
         "rata-rata lama layanan (hari), serta pengaduan yang masuk dan yang selesai. Semua tanggal "
-        "harus berada dalam masa uji coba dan berurutan. Lalu bandingkan capaian akhir dengan baseline "
-        "indikator DS2 Anda (hitung perubahan dan persentasenya), hitung persentase pengaduan yang "
-        "terselesaikan, pilih band IID-nya, dan tuliskan tafsiran Anda atas data itu dengan jujur, "
-        "termasuk yang belum berhasil."),
+        "harus berada dalam masa uji coba dan berurutan. Lalu pilih indikator DS2 Anda (paling sedikit "
+        "indikator outcome) dan isi capaian akhirnya; baseline, perubahan, dan persentasenya, serta "
+        "persentase pengaduan terselesaikan dan band IID-nya, dihitung otomatis. Tuliskan tafsiran Anda "
+        "atas angka-angka itu dengan jujur, termasuk yang belum berhasil."),
     instructions_en=(
         "Log the trial every week: date (end of the week), people served, average service time "
         "(days), complaints received and resolved. All dates must fall inside the trial window and be "
-        "in order. Then compare the final result with the baseline of your DS2 indicators (compute "
-        "the change and its percentage), compute the per cent of complaints resolved, choose its IID "
-        "band, and write an honest interpretation of the data, including what did not work."),
+        "in order. Then choose your DS2 indicators (the outcome one at least) and give their final "
+        "results; the baseline, the change and its percentage, the per cent of complaints resolved "
+        "and its IID band are computed for you. Write an honest interpretation of those figures, "
+        "including what did not work."),
     fields=(
         Table(
             "log", "Log mingguan uji coba", label_en="Weekly trial log", min_rows=facts.TRIAL_LOG_MIN_ROWS,
@@ -303,18 +351,20 @@ DV1 = Exercise(
             min_rows=1, max_rows=3, row_label="Indikator",
             help="Satu baris untuk setiap indikator DS2 yang diukur selama uji coba.",
             columns=(
-                ShortText("indikator", "Indikator (nama persis dari DS2)", label_en="Indicator (exact DS2 name)"),
-                Number("baseline", "Baseline (dari DS2)", label_en="Baseline (from DS2)"),
+                Choice("indikator", "Indikator DS2", label_en="DS2 indicator",
+                       options_from=f"{DS2_ID}:{DS2_TABLE}.{DS2_NAME}"),
+                Computed("baseline", "Baseline (dari DS2)", label_en="Baseline (from DS2)", compute=trial_baselines),
                 Number("capaian", "Capaian akhir uji coba", label_en="Result at the end of the trial"),
-                Number("perubahan", "Perubahan (capaian − baseline)", label_en="Change (result − baseline)"),
-                Number("perubahan_persen", "Perubahan (%)", label_en="Change (%)", unit="%", required=False,
-                       help="(capaian − baseline) ÷ baseline × 100; kosongkan bila baseline 0"),
+                Computed("perubahan", "Perubahan (capaian − baseline)", label_en="Change (result − baseline)",
+                         compute=trial_changes),
+                Computed("perubahan_persen", "Perubahan (%)", label_en="Change (%)", unit="%",
+                         compute=trial_change_percents, help="(capaian − baseline) ÷ baseline × 100; kosong bila baseline 0"),
             ),
         ),
-        Number("rasio_pengaduan", "Pengaduan terselesaikan (%)", label_en="Complaints resolved (%)", unit="%",
-               minimum=0, maximum=100, help="Total pengaduan selesai ÷ total pengaduan masuk × 100"),
-        Choice("band_pengaduan", "Band IID penyelesaian pengaduan", label_en="IID complaint-resolution band",
-               options=tuple(label for *_, label in facts.IID_COMPLAINT_BANDS)),
+        Computed("rasio_pengaduan", "Pengaduan terselesaikan (%)", label_en="Complaints resolved (%)", unit="%",
+                 compute=complaint_ratio, help="Total pengaduan selesai ÷ total pengaduan masuk × 100"),
+        Computed("band_pengaduan", "Band IID penyelesaian pengaduan", label_en="IID complaint-resolution band",
+                 compute=complaint_ratio_band),
         LongText("interpretasi", "Tafsiran data uji coba", label_en="Interpretation of the trial data",
                  help="Apa arti angka-angka ini? Apa yang berhasil, apa yang belum, dan mengapa?"),
     ),
@@ -323,10 +373,10 @@ DV1 = Exercise(
               "Weekly log complete, dates inside the trial window and in order"),
         Check("angka", "Angka log wajar: tidak negatif, pengaduan selesai ≤ masuk", 0.75, _dv1_numbers,
               "Log figures sound: no negatives, resolved ≤ received"),
-        Check("perubahan", "Perubahan dibanding baseline DS2 dihitung benar", 0.75, _dv1_change,
-              "Change against the DS2 baseline computed right"),
-        Check("pengaduan", "Persentase dan band penyelesaian pengaduan benar", 0.75, _dv1_complaints,
-              "Complaint-resolution ratio and band right"),
+        Check("perubahan", "Capaian akhir indikator DS2 dicatat, termasuk indikator outcome", 0.75, _dv1_change,
+              "Final results of the DS2 indicators recorded, the outcome one included"),
+        Check("pengaduan", "Pengaduan tercatat dan tafsiran menyebut capaian uji coba", 0.75, _dv1_complaints,
+              "Complaints logged and the interpretation quotes the trial results"),
     ),
     criteria=(
         Criterion(
@@ -417,7 +467,6 @@ DV2 = Exercise(
 
 IID_BY_NAME = {i.name: i for i in facts.IID_INDICATORS}
 IID_BY_KEY = {i.key: i for i in facts.IID_INDICATORS}
-SCORE_TOLERANCE = 0.01
 
 
 def iid_score(rows: Iterable[dict]) -> float:
@@ -446,12 +495,25 @@ def _dv1_evidence_levels(a: Answers) -> dict[str, int]:
     return levels
 
 
+def iid_weighted_score(a: Answers) -> float | None:
+    """The computed ``skor`` of DV3: ``iid_score`` of the claims (``None`` with no claim)."""
+    rows = a.rows("klaim")
+    return iid_score(rows) if rows else None
+
+
+def level_note(row: dict) -> str | None:
+    """The ``row_note`` of DV3's claims: what levels 1–3 mean for the row's indicator (facts.py)."""
+    ind = IID_BY_NAME.get(row.get("indikator") or "")
+    if ind is None:
+        return None
+    return " · ".join(f"Level {n}: {d}" for n, d in enumerate(ind.levels, start=facts.IID_LEVEL_MIN))
+
+
 def _dv3_evidence(a: Answers) -> list[Text]:
     out = count_between(a, "klaim", facts.DV3_MIN_INDICATORS, len(facts.IID_INDICATORS))
     out += missing_cells(a, "klaim")
     out += field_type_errors(a, "klaim")[:3]
     seen: set[str] = set()
-    supported = _dv1_evidence_levels(a)
     for n, row in enumerate(a.rows("klaim"), start=1):
         name, level = row.get("indikator"), row.get("level")
         if name and name in seen:
@@ -463,8 +525,18 @@ def _dv3_evidence(a: Answers) -> list[Text]:
             out.append(T("Baris {n}: level harus {lo}–{hi} (tertulis {v}).",
                          "Row {n}: the level must be {lo}–{hi} (got {v}).").format(
                 n=n, lo=facts.IID_LEVEL_MIN, hi=facts.IID_LEVEL_MAX, v=fmt(level)))
-            continue
-        ind = IID_BY_NAME.get(name or "")
+    return _first(out)
+
+
+def _dv3_score(a: Answers) -> list[Text]:
+    rows = a.rows("klaim")
+    if not rows:
+        return [T("Belum ada indikator IID yang dinilai.", "No IID indicator has been assessed yet.")]
+    # The weighted score is only as good as its claims: those the trial log can confirm must match it.
+    out: list[Text] = []
+    supported = _dv1_evidence_levels(a)
+    for n, row in enumerate(rows, start=1):
+        ind, level = IID_BY_NAME.get(row.get("indikator") or ""), row.get("level")
         if ind is None or not is_number(level) or ind.key not in supported:
             continue
         expected = supported[ind.key]
@@ -475,26 +547,6 @@ def _dv3_evidence(a: Answers) -> list[Text]:
                          "Match the claim to the trial data.").format(
                 n=n, e=expected, i=ind.name, d=ind.levels[expected - 1], v=fmt(level)))
     return _first(out)
-
-
-def _dv3_score(a: Answers) -> list[Text]:
-    rows = a.rows("klaim")
-    if not rows:
-        return [T("Belum ada indikator IID yang dinilai.", "No IID indicator has been assessed yet.")]
-    expected = iid_score(rows)
-    declared = a.get("skor")
-    parts = " + ".join(f"{fmt(IID_BY_NAME[r['indikator']].weight)}×{fmt(r['level'])}" for r in rows
-                       if r.get("indikator") in IID_BY_NAME and is_number(r.get("level"))
-                       and facts.IID_LEVEL_MIN <= r["level"] <= facts.IID_LEVEL_MAX)
-    if not is_number(declared):
-        return field_type_errors(a, "skor") + [
-            T("Isi skor tertimbang: jumlah bobot × level = {p} = {e}.",
-              "Fill in the weighted score: sum of weight × level = {p} = {e}.").format(p=parts or "0", e=fmt(expected))]
-    if abs(declared - expected) > SCORE_TOLERANCE:
-        return [T("Skor tertimbang seharusnya {e} (jumlah bobot × level: {p}), tertulis {v}.",
-                  "The weighted score should be {e} (sum of weight × level: {p}); got {v}.").format(
-            e=fmt(expected), p=parts or "0", v=fmt(declared))]
-    return []
 
 
 def _weights_help() -> str:
@@ -510,19 +562,20 @@ DV3 = Exercise(
         "Pilih paling sedikit lima indikator Indeks Inovasi Daerah (IID) yang relevan dengan inovasi "
         "Anda. Untuk setiap indikator tentukan level yang sudah dicapai (1–3), jenis bukti (SK, DPA, "
         "SOP, foto, atau tangkapan layar), dan keterangan buktinya (nomor dokumen atau nama file). "
-        "Klaim untuk waktu layanan dan penyelesaian pengaduan harus sesuai log uji coba (DV1). Lalu "
-        "hitung skor tertimbang: jumlah bobot × level dari indikator yang Anda pilih."),
+        "Arti level 1–3 setiap indikator tampil di bawah barisnya. Klaim untuk waktu layanan dan "
+        "penyelesaian pengaduan harus sesuai log uji coba (DV1). Skor tertimbang (jumlah bobot × level) "
+        "dihitung otomatis."),
     instructions_en=(
         "Choose at least five Indeks Inovasi Daerah (IID) indicators relevant to your innovation. For "
         "each, give the level reached (1–3), the evidence type (SK, DPA, SOP, photo or screenshot) and "
-        "a description of the evidence (document number or file name). Claims for service time and "
-        "complaint resolution must match the trial log (DV1). Then compute the weighted score: the sum "
-        "of weight × level over the indicators you chose."),
+        "a description of the evidence (document number or file name). What levels 1–3 mean for each "
+        "indicator is shown under its row. Claims for service time and complaint resolution must match "
+        "the trial log (DV1). The weighted score (sum of weight × level) is computed for you."),
     fields=(
         Table(
             "klaim", "Penilaian indikator IID", label_en="IID indicator assessment",
             min_rows=facts.DV3_MIN_INDICATORS, max_rows=len(facts.IID_INDICATORS), row_label="Indikator",
-            help="Bobot indikator: " + _weights_help(),
+            help="Bobot indikator: " + _weights_help(), row_note=level_note,
             columns=(
                 Choice("indikator", "Indikator IID", label_en="IID indicator",
                        options=tuple(i.name for i in facts.IID_INDICATORS)),
@@ -533,13 +586,14 @@ DV3 = Exercise(
                           help="Contoh: SK Kepala Dinas No. …, foto kegiatan tanggal …"),
             ),
         ),
-        Number("skor", "Skor tertimbang (jumlah bobot × level)", label_en="Weighted score (sum of weight × level)",
-               minimum=0),
+        Computed("skor", "Skor tertimbang (jumlah bobot × level)", label_en="Weighted score (sum of weight × level)",
+                 compute=iid_weighted_score),
     ),
     checks=(
-        Check("bukti", "Setiap level yang diklaim punya bukti dan sesuai data uji coba", 1, _dv3_evidence,
-              "Every claimed level has evidence and matches the trial data"),
-        Check("skor", "Skor tertimbang dihitung benar", 1, _dv3_score, "Weighted score computed right"),
+        Check("bukti", "Setiap level yang diklaim punya jenis dan keterangan bukti", 1, _dv3_evidence,
+              "Every claimed level has an evidence type and description"),
+        Check("skor", "Klaim yang menentukan skor tertimbang sesuai data uji coba (DV1)", 1, _dv3_score,
+              "The claims behind the weighted score match the trial data (DV1)"),
     ),
     criteria=(
         Criterion(

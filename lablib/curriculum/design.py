@@ -17,7 +17,16 @@ import datetime as _dt
 from lablib.core import formatting
 from lablib.core.checks import Answers, Check
 from lablib.core.exercises import Exercise
-from lablib.core.fields import Choice, DateField, LongText, Number, ShortText, Table, word_count
+from lablib.core.fields import (
+    Choice,
+    Computed,
+    DateField,
+    LongText,
+    Number,
+    ShortText,
+    Table,
+    word_count,
+)
 from lablib.core.i18n import T, Text
 from lablib.core.rubrics import Criterion
 from lablib.curriculum import facts
@@ -68,18 +77,19 @@ def _ds1_design(a: Answers) -> list[Text]:
 
 
 def _ds1_time_benefit(a: Answers) -> list[Text]:
-    out = missing(a, "tujuan", *MANFAAT_FIELDS, "waktu_uji_coba", "waktu_penerapan", "anggaran")
+    out = missing(a, "tujuan", *MANFAAT_FIELDS, "waktu_uji_coba", "waktu_penerapan")
     trial, launch = a.get("waktu_uji_coba"), a.get("waktu_penerapan")
     if trial and launch and not trial < launch:
         out.append(T("Waktu uji coba ({u}) harus sebelum waktu penerapan ({p}). Inovasi diuji coba dulu, baru "
                      "diterapkan.",
                      "The trial date ({u}) must come before the implementation date ({p}): trial first, then "
                      "implementation.").format(u=formatting.date(trial), p=formatting.date(launch)))
-    budget = a.get("anggaran")
-    if budget is not None and budget < 0:
-        out.append(T("Anggaran tidak boleh negatif (tertulis {v}). Tulis 0 bila tanpa biaya tambahan.",
-                     "The budget cannot be negative (got {v}). Write 0 if there is no extra cost.").format(v=budget))
     return out
+
+
+def profile_budget(a: Answers) -> float | None:
+    """The computed ``anggaran`` of DS1: the DS3 budget total (``None`` until DS3 has one)."""
+    return a.other("design.ds3").get("total_rab")
 
 
 DS1 = Exercise(
@@ -93,15 +103,15 @@ DS1 = Exercise(
         "bangun dalam enam bagian, bersama-sama paling sedikit 300 kata: dasar hukum; permasalahan "
         "dengan data; isu strategis; metode pembaharuan (sebelum dan sesudah); keunggulan dan "
         "kebaruan; tahapan dan cara kerja. Lalu tujuan, manfaat bagi OPD, pemangku kepentingan, dan "
-        "masyarakat, waktu uji coba (sebelum waktu penerapan), dan anggaran (sama dengan total RAB di DS3)."),
+        "masyarakat, dan waktu uji coba (sebelum waktu penerapan). Anggaran diambil otomatis dari total RAB di DS3."),
     instructions_en=(
         "Fill in the innovation profile as in the Regional Innovation Index: name, form, type, "
         "initiator, government affair, theme and stage (an innovation being designed: Inisiatif). "
         "Write the design (rancang bangun) in six parts, at least 300 words together: legal basis; "
         "the problem with data; strategic issue; the method of renewal (before and after); advantages "
         "and novelty; steps and how it works. Then the goal, the benefits for the OPD, stakeholders "
-        "and citizens, the trial date (before the implementation date) and the budget (equal to the "
-        "DS3 budget total)."),
+        "and citizens, and the trial date (before the implementation date). The budget is taken "
+        "from the DS3 budget total for you."),
     fields=(
         ShortText("nama", "Nama inovasi", label_en="Innovation name"),
         Choice("bentuk", "Bentuk inovasi", label_en="Form", options=facts.PP38_BENTUK),
@@ -122,16 +132,16 @@ DS1 = Exercise(
         LongText("manfaat_masyarakat", "Manfaat bagi masyarakat", label_en="Benefit for citizens"),
         DateField("waktu_uji_coba", "Waktu uji coba (mulai)", label_en="Trial start"),
         DateField("waktu_penerapan", "Waktu penerapan (mulai)", label_en="Implementation start"),
-        Number("anggaran", "Anggaran", label_en="Budget", unit="rupiah", minimum=0,
-               help="Sama dengan total RAB di DS3."),
+        Computed("anggaran", "Anggaran", label_en="Budget", unit="rupiah", compute=profile_budget,
+                 help="Total RAB di DS3, diambil otomatis."),
     ),
     checks=(
         Check("identitas", "Identitas inovasi lengkap dan tahapan Inisiatif", 1, _ds1_identity,
               "Innovation identity complete, stage Inisiatif"),
         Check("rancang_bangun", "Rancang bangun enam bagian, paling sedikit 300 kata", 1, _ds1_design,
               "Design in six parts, at least 300 words"),
-        Check("waktu_manfaat", "Tujuan, tiga manfaat, waktu, dan anggaran", 1, _ds1_time_benefit,
-              "Goal, three benefits, dates and budget"),
+        Check("waktu_manfaat", "Tujuan, tiga manfaat, dan waktu uji coba sebelum penerapan", 1, _ds1_time_benefit,
+              "Goal, three benefits, and the trial before the implementation"),
     ),
     criteria=(
         Criterion(
@@ -318,52 +328,68 @@ def _ds3_schedule(a: Answers) -> list[Text]:
     return out
 
 
+def line_totals(rows: list[dict]) -> list[float | None]:
+    """The computed ``jumlah`` column of DS3: volume × unit price of each budget line."""
+    return [line_total(r) for r in rows]
+
+
+def budget_total(a: Answers) -> float | None:
+    """The computed ``total_rab`` of DS3: the sum of the line totals (``None`` while a line lacks one).
+
+    >>> from lablib.curriculum import get_exercise
+    >>> budget_total(Answers(get_exercise("design.ds3"), {"design.ds3": {"rab": [
+    ...     {"uraian": "BBM", "volume": 10, "satuan": "liter", "harga_satuan": 10_000},
+    ...     {"uraian": "Spanduk", "volume": 2, "satuan": "lembar", "harga_satuan": 150_000}]}}))
+    400000
+    """
+    totals = [r.get("jumlah") for r in a.rows("rab")]
+    if not totals or any(t is None for t in totals):
+        return None
+    return sum(totals)
+
+
 def _ds3_budget(a: Answers) -> list[Text]:
     rows = a.rows("rab")
     if not rows:
-        return [T("Belum ada rincian anggaran (RAB). Tuliskan setiap belanja: uraian, volume, satuan, harga "
-                  "satuan, dan jumlah.",
-                  "No budget lines yet. List each item: description, volume, unit, unit price and total.")]
-    out = missing_cells(a, "rab", "uraian", "volume", "satuan", "harga_satuan", "jumlah")
-    out += missing(a, "sumber_dana")
-    computed = 0.0
+        return [T("Belum ada rincian anggaran (RAB). Tuliskan setiap belanja: uraian, volume, satuan, dan harga "
+                  "satuan.",
+                  "No budget lines yet. List each item: description, volume, unit and unit price.")]
+    out = missing_cells(a, "rab", "uraian", "volume", "satuan", "harga_satuan")
     for n, row in enumerate(rows, start=1):
-        name, expected = short(row.get("uraian") or n), line_total(row)
-        if expected is None:
+        name, volume, price = short(row.get("uraian") or n), row.get("volume"), row.get("harga_satuan")
+        if volume is None or price is None:
             continue
-        if row["volume"] < 0 or row["harga_satuan"] < 0:
+        if volume < 0 or price < 0:
             out.append(T("RAB '{u}': volume dan harga satuan tidak boleh negatif.",
                          "Budget line '{u}': volume and unit price cannot be negative.").format(u=name))
-        computed += expected
-        got = row.get("jumlah")
-        if got is not None and abs(got - expected) > facts.BUDGET_TOLERANCE_RUPIAH:
-            out.append(T("RAB '{u}': jumlah seharusnya {e} (volume × harga satuan), tertulis {g}.",
-                         "Budget line '{u}': the total should be {e} (volume × unit price); got {g}.").format(
-                u=name, e=formatting.rupiah(expected), g=formatting.rupiah(got)))
-    total = a.get("total_rab")
-    if total is None:
-        out.append(T("Isi total RAB (jumlah semua baris).", "Fill in the budget total (sum of all lines)."))
-    elif abs(total - computed) > facts.BUDGET_TOLERANCE_RUPIAH:
-        out.append(T("Total RAB seharusnya {e} (jumlah semua baris), tertulis {g}.",
-                     "The budget total should be {e} (sum of all lines); got {g}.").format(
-            e=formatting.rupiah(computed), g=formatting.rupiah(total)))
+        elif volume == 0 or price == 0:
+            out.append(T("RAB '{u}': volume atau harga satuan 0, jadi belanja ini tidak bernilai. Isi volume dan "
+                         "harga satuan yang sebenarnya, atau hapus barisnya.",
+                         "Budget line '{u}': the volume or unit price is 0, so the line costs nothing. Give the "
+                         "real volume and unit price, or remove the line.").format(u=name))
     return out + a.type_errors[:3]
 
 
-def _ds3_matches_profile(a: Answers) -> list[Text]:
-    total = a.get("total_rab")
-    profile = a.other("design.ds1").get("anggaran")
+# The one funding source that means "no budget": a plan that spends money needs a real source.
+NO_EXTRA_COST = "Tanpa biaya tambahan"
+
+
+def _ds3_funding(a: Answers) -> list[Text]:
+    source, total = a.get("sumber_dana"), a.get("total_rab")
+    if not source:
+        return [T("Pilih sumber dana RAB (misalnya APBD/DPA OPD). Total RAB menjadi anggaran di profil inovasi "
+                  "(DS1).",
+                  "Choose the budget's funding source (e.g. APBD/DPA OPD). The budget total becomes the budget "
+                  "in the innovation profile (DS1).")]
     if total is None:
-        return [T("Isi total RAB agar dapat dibandingkan dengan anggaran di profil inovasi (DS1).",
-                  "Fill in the budget total so it can be compared with the budget in the profile (DS1).")]
-    if profile is None:
-        return [T("Anggaran di profil inovasi (DS1) belum diisi. Isi dengan total RAB: {t}.",
-                  "The budget in the innovation profile (DS1) is empty. Fill it with the budget total: {t}.")
-                .format(t=formatting.rupiah(total))]
-    if abs(total - profile) > facts.BUDGET_TOLERANCE_RUPIAH:
-        return [T("Total RAB {t} berbeda dengan anggaran di profil inovasi (DS1) {p}. Samakan keduanya.",
-                  "The budget total {t} differs from the budget in the profile (DS1), {p}. Make them equal.")
-                .format(t=formatting.rupiah(total), p=formatting.rupiah(profile))]
+        return [T("Total RAB belum dapat dihitung: lengkapi volume dan harga satuan setiap belanja.",
+                  "The budget total cannot be computed yet: give every line its volume and unit price.")]
+    if total > 0 and source == NO_EXTRA_COST:
+        return [T("Sumber dana '{s}', tetapi total RAB {t}. Pilih sumber dana yang membiayai belanja itu "
+                  "(misalnya APBD/DPA OPD, dana desa, CSR).",
+                  "The funding source is '{s}' but the budget total is {t}. Choose the source that pays for "
+                  "those lines (e.g. APBD/DPA OPD, village funds, CSR).").format(
+            s=source, t=formatting.rupiah(total))]
     return []
 
 
@@ -375,15 +401,15 @@ DS3 = Exercise(
     instructions=(
         "Susun rencana aksi: setiap kegiatan dengan tanggal mulai dan selesai (antara hari pertama "
         "bimtek dan akhir masa uji coba), penanggung jawab (PIC), dan tonggak capaian. Lalu rincian "
-        "anggaran (RAB): uraian, volume, satuan, harga satuan, dan jumlah (volume × harga satuan), "
-        "total RAB (sama dengan anggaran di DS1), dan sumber dananya. Tuliskan juga risiko utama "
-        "beserta mitigasinya."),
+        "anggaran (RAB): uraian, volume, satuan, dan harga satuan, serta sumber dananya. Jumlah per "
+        "baris (volume × harga satuan) dan total RAB dihitung otomatis; total RAB menjadi anggaran di "
+        "profil inovasi (DS1). Tuliskan juga risiko utama beserta mitigasinya."),
     instructions_en=(
         "Draw up the action plan: each activity with start and end dates (between the first workshop "
         "day and the end of the trial), person in charge (PIC) and milestone. Then the budget lines: "
-        "description, volume, unit, unit price and total (volume × unit price), the budget total "
-        "(equal to the DS1 budget) and the funding source. Also list the main risks and their "
-        "mitigations."),
+        "description, volume, unit and unit price, and the funding source. The line totals (volume × "
+        "unit price) and the budget total are computed for you; the budget total becomes the DS1 "
+        "budget. Also list the main risks and their mitigations."),
     fields=(
         Table("kegiatan", "Kegiatan rencana aksi", label_en="Activities", min_rows=1, row_label="Kegiatan",
               columns=(
@@ -399,9 +425,10 @@ DS3 = Exercise(
                   Number("volume", "Volume", label_en="Volume", minimum=0),
                   ShortText("satuan", "Satuan", label_en="Unit", help="Contoh: trip, orang-hari, paket"),
                   Number("harga_satuan", "Harga satuan", label_en="Unit price", unit="rupiah", minimum=0),
-                  Number("jumlah", "Jumlah", label_en="Line total", unit="rupiah", minimum=0),
+                  Computed("jumlah", "Jumlah", label_en="Line total", unit="rupiah", compute=line_totals,
+                           help="Volume × harga satuan, dihitung otomatis."),
               )),
-        Number("total_rab", "Total RAB", label_en="Budget total", unit="rupiah", minimum=0),
+        Computed("total_rab", "Total RAB", label_en="Budget total", unit="rupiah", compute=budget_total),
         Choice("sumber_dana", "Sumber dana", label_en="Funding source", options=facts.FUNDING_SOURCES),
         Table("risiko", "Risiko dan mitigasi", label_en="Risks and mitigations", required=False, row_label="Risiko",
               columns=(
@@ -412,9 +439,10 @@ DS3 = Exercise(
     checks=(
         Check("jadwal", "Jadwal kegiatan dalam jangka rencana dan ada PIC", 1, _ds3_schedule,
               "Activities inside the plan period, each with a PIC"),
-        Check("rab", "Jumlah per baris dan total RAB benar", 1, _ds3_budget, "Line totals and budget total right"),
-        Check("anggaran_profil", "Total RAB sama dengan anggaran di profil (DS1)", 1, _ds3_matches_profile,
-              "Budget total equals the profile's budget (DS1)"),
+        Check("rab", "Setiap belanja RAB lengkap dan bernilai", 1, _ds3_budget,
+              "Every budget line complete and costed"),
+        Check("anggaran_profil", "Sumber dana dipilih dan sesuai total RAB (anggaran DS1)", 1, _ds3_funding,
+              "Funding source chosen and consistent with the budget total (DS1 budget)"),
     ),
     criteria=(
         Criterion(
@@ -454,13 +482,15 @@ def _ds4_chain(a: Answers) -> list[Text]:
         return out
     indicators = a.other("design.ds2").rows("indikator")
     if not indicators:
-        return out + [T("Belum ada indikator di DS2. Isi DS2 dulu, lalu salin nama indikator outcome ke sini.",
-                        "DS2 has no indicators yet. Fill DS2 first, then copy the outcome indicator's name here.")]
+        return out + [T("Belum ada indikator di DS2. Isi DS2 dulu, lalu pilih indikator outcome di sini.",
+                        "DS2 has no indicators yet. Fill DS2 first, then choose the outcome indicator here.")]
     match = [r for r in indicators if _norm(r.get("nama")) == _norm(link)]
     names = ", ".join(f"'{short(r.get('nama'), 120)}'" for r in indicators if r.get("nama"))  # to copy: whole
     if not match:
-        out.append(T("Indikator '{x}' tidak ada di DS2. Salin persis salah satu nama indikator DS2: {names}.",
-                     "Indicator '{x}' is not in DS2. Copy exactly one of the DS2 indicator names: {names}.").format(
+        out.append(T("Indikator '{x}' tidak ada lagi di DS2 (mungkin namanya sudah diubah). Pilih ulang salah satu "
+                     "indikator DS2: {names}.",
+                     "Indicator '{x}' is no longer in DS2 (its name may have changed). Choose again one of the "
+                     "DS2 indicators: {names}.").format(
             x=short(link), names=names or "-"))
     elif match[0].get("jenis") not in (None, facts.INDICATOR_OUTCOME):
         out.append(T("Indikator '{x}' berjenis {j} di DS2. Outcome diukur dengan indikator berjenis {o}.",
@@ -477,12 +507,12 @@ DS4 = Exercise(
     instructions=(
         "Tuliskan rantai perubahan inovasi Anda: input (sumber daya) → kegiatan → output (hasil "
         "langsung) → outcome (perubahan bagi pengguna layanan) → dampak (perubahan jangka panjang). "
-        "Sebutkan indikator DS2 yang mengukur outcome (salin namanya persis), lalu asumsi yang harus "
+        "Pilih indikator DS2 yang mengukur outcome, lalu asumsi yang harus "
         "benar agar rantai ini berjalan."),
     instructions_en=(
         "Write the change chain of your innovation: input (resources) → activities → output (direct "
         "results) → outcome (change for service users) → impact (long-term change). Name the DS2 "
-        "indicator that measures the outcome (copy its name exactly), then the assumptions that must "
+        "indicator that measures the outcome (choose it from the list), then the assumptions that must "
         "hold for the chain to work."),
     fields=(
         LongText("input", "Input (sumber daya)", label_en="Inputs"),
@@ -490,8 +520,8 @@ DS4 = Exercise(
         LongText("output", "Output (hasil langsung)", label_en="Outputs"),
         LongText("outcome", "Outcome (perubahan bagi pengguna layanan)", label_en="Outcome"),
         LongText("dampak", "Dampak (jangka panjang)", label_en="Impact"),
-        ShortText("indikator_outcome", "Indikator DS2 yang mengukur outcome", label_en="DS2 indicator of the outcome",
-                  help="Salin persis nama indikator berjenis Outcome dari DS2."),
+        Choice("indikator_outcome", "Indikator DS2 yang mengukur outcome", label_en="DS2 indicator of the outcome",
+               options_from="design.ds2:indikator.nama", help="Pilih indikator berjenis Outcome dari DS2."),
         LongText("asumsi", "Asumsi", label_en="Assumptions"),
     ),
     checks=(

@@ -10,6 +10,7 @@ from lablib.core.checks import Answers, Check
 from lablib.core.exercises import Exercise
 from lablib.core.fields import (
     Choice,
+    Computed,
     LongText,
     MultiChoice,
     Number,
@@ -40,6 +41,37 @@ def _dg1_list(a: Answers) -> list[Text]:
     return problems + a.type_errors[:3]
 
 
+def usg_total(row: dict) -> int | None:
+    """A problem's USG total U + S + G (``None`` unless all three are scored 1–5).
+
+    >>> usg_total({"u": 5, "s": 4, "g": 3}), usg_total({"u": 5, "s": 4}), usg_total({"u": 9, "s": 1, "g": 1})
+    (12, None, None)
+    """
+    scores = [row.get(k) for k in ("u", "s", "g")]
+    if not all(isinstance(v, int) and not isinstance(v, bool) and facts.USG_MIN <= v <= facts.USG_MAX
+               for v in scores):
+        return None
+    return sum(scores)
+
+
+def usg_totals(rows: list[dict]) -> list[int | None]:
+    """The computed ``total`` column of DG1: one USG total per problem."""
+    return [usg_total(r) for r in rows]
+
+
+def usg_ranks(rows: list[dict]) -> list[int | None]:
+    """The computed ``peringkat`` column of DG1: competition ranks of the USG totals among the
+    fully scored problems (highest = 1, ties share a rank); ``None`` for a problem not fully scored.
+
+    >>> usg_ranks([{"u": 5, "s": 5, "g": 2}, {"u": 1, "s": 1, "g": 1}, {"u": 4, "s": 4, "g": 4}, {"u": 3}])
+    [1, 3, 1, None]
+    """
+    totals = usg_totals(rows)
+    known = [t for t in totals if t is not None]
+    ranks = iter(competition_ranks(known))
+    return [None if t is None else next(ranks) for t in totals]
+
+
 def _dg1_usg(a: Answers) -> list[Text]:
     rows = a.rows("masalah")
     if not rows:
@@ -55,17 +87,14 @@ def _dg1_usg(a: Answers) -> list[Text]:
                     name=short(row.get("nama") or n)))
     if out:
         return out
-    totals = [row["u"] + row["s"] + row["g"] for row in rows]
-    for row, total in zip(rows, totals):
-        if row.get("total") != total:
-            out.append(T("Total USG '{name}' seharusnya {t} (U+S+G), tertulis {v}.",
-                         "The USG total of '{name}' should be {t} (U+S+G); got {v}.").format(
-                name=short(row.get("nama")), t=total, v=row.get("total") if row.get("total") is not None else "kosong"))
-    for row, rank in zip(rows, competition_ranks(totals)):
-        if row.get("peringkat") != rank:
-            out.append(T("Peringkat '{name}' seharusnya {r} (total tertinggi = peringkat 1), tertulis {v}.",
-                         "The rank of '{name}' should be {r} (highest total = rank 1); got {v}.").format(
-                name=short(row.get("nama")), r=rank, v=row.get("peringkat") if row.get("peringkat") is not None else "kosong"))
+    # USG exists to set priorities: scores that leave every problem on the same total decide nothing.
+    totals = {row["total"] for row in rows}
+    if len(rows) > 1 and len(totals) == 1:
+        out.append(T("Semua masalah bertotal USG sama ({t}), jadi skor belum menentukan prioritas. Bandingkan "
+                     "lagi urgensi, keseriusan, dan perkembangan tiap masalah, lalu bedakan skornya.",
+                     "Every problem has the same USG total ({t}), so the scores set no priority. Compare the "
+                     "urgency, seriousness and growth of each problem again and tell them apart.").format(
+            t=next(iter(totals))))
     return out
 
 
@@ -85,12 +114,7 @@ def _dg1_choice(a: Answers) -> list[Text]:
         out.append(T("Masalah terpilih belum memenuhi APKL: {x}. Pilih masalah yang memenuhi keempatnya.",
                      "The chosen problem does not meet APKL: {x}. Choose one that meets all four.").format(
             x=", ".join(lacking)))
-    try:
-        totals = [r["u"] + r["s"] + r["g"] for r in rows]
-        top = max(totals)
-        is_top = row["u"] + row["s"] + row["g"] == top
-    except TypeError:  # a missing USG score: the USG check already says which
-        is_top = False
+    is_top = row.get("peringkat") == 1  # computed: None while a USG score is missing (the USG check says which)
     if not is_top and word_count(a.get("justifikasi")) < DG1_JUSTIFICATION_WORDS:
         out.append(T("Masalah terpilih bukan peringkat 1 USG. Tulis alasan paling sedikit {n} kata "
                      "(sekarang {k} kata), atau pilih masalah peringkat 1.",
@@ -108,14 +132,16 @@ DG1 = Exercise(
     instructions=(
         "Tuliskan 3–7 masalah nyata pada layanan OPD Anda. Untuk setiap masalah isi layanan yang "
         "terdampak, angka dasar (baseline) beserta satuan dan sumber datanya, centang kriteria APKL "
-        "yang terpenuhi, lalu beri skor Urgency, Seriousness, dan Growth (1–5). Hitung sendiri total "
-        "USG (U+S+G) dan peringkatnya (total tertinggi = peringkat 1). Terakhir pilih satu masalah "
-        "prioritas; bila bukan peringkat 1, tuliskan alasannya."),
+        "yang terpenuhi, lalu beri skor Urgency, Seriousness, dan Growth (1–5) yang membedakan "
+        "masalah satu dengan lainnya. Total USG (U+S+G) dan peringkatnya (total tertinggi = peringkat 1) "
+        "dihitung otomatis. Terakhir pilih satu masalah prioritas yang memenuhi keempat kriteria APKL; "
+        "bila bukan peringkat 1, tuliskan alasannya."),
     instructions_en=(
         "List 3–7 real problems in your OPD's services. For each, give the affected service, a "
         "baseline figure with its unit and data source, tick the APKL criteria it meets, and score "
-        "Urgency, Seriousness and Growth (1–5). Compute the USG total (U+S+G) and the rank yourself "
-        "(highest total = rank 1). Finally choose one priority problem; if it is not rank 1, say why."),
+        "Urgency, Seriousness and Growth (1–5) so that they tell the problems apart. The USG total "
+        "(U+S+G) and the rank (highest total = rank 1) are computed for you. Finally choose one priority "
+        "problem that meets all four APKL criteria; if it is not rank 1, say why."),
     fields=(
         Table(
             "masalah", "Daftar masalah", label_en="Problems", min_rows=3, max_rows=7, row_label="Masalah",
@@ -130,8 +156,10 @@ DG1 = Exercise(
                 Scale("u", "Urgency (U)", label_en="Urgency (U)"),
                 Scale("s", "Seriousness (S)", label_en="Seriousness (S)"),
                 Scale("g", "Growth (G)", label_en="Growth (G)"),
-                Number("total", "Total USG", label_en="USG total", integer=True, minimum=3, maximum=15),
-                Number("peringkat", "Peringkat", label_en="Rank", integer=True, minimum=1, maximum=7),
+                Computed("total", "Total USG", label_en="USG total", compute=usg_totals,
+                         help="U + S + G, dihitung otomatis."),
+                Computed("peringkat", "Peringkat", label_en="Rank", compute=usg_ranks,
+                         help="Total tertinggi = peringkat 1; total sama = peringkat sama."),
             ),
         ),
         Choice("masalah_terpilih", "Masalah prioritas terpilih", label_en="Chosen priority problem",
@@ -141,7 +169,8 @@ DG1 = Exercise(
     ),
     checks=(
         Check("daftar", "Daftar masalah lengkap", 1, _dg1_list, "Problem list complete"),
-        Check("usg", "Skor, total, dan peringkat USG benar", 1, _dg1_usg, "USG scores, totals and ranks right"),
+        Check("usg", "Skor USG 1–5 dan membedakan prioritas masalah", 1, _dg1_usg,
+              "USG scores 1–5 and they set priorities"),
         Check("pilihan", "Masalah terpilih memenuhi APKL dan prioritas", 1, _dg1_choice,
               "Chosen problem meets APKL and priority"),
     ),
@@ -215,15 +244,14 @@ def _dg2_causes(a: Answers) -> list[Text]:
 def _dg2_root(a: Answers) -> list[Text]:
     root = a.get("akar_masalah")
     if not root:
-        return [T("Tuliskan satu akar masalah: salin satu penyebab dari diagram tulang ikan atau dari rantai "
-                  "5-mengapa.",
-                  "Give one root cause: copy one cause from the fishbone or from the 5-why chain.")]
+        return [T("Pilih satu akar masalah dari penyebab di diagram tulang ikan atau di rantai 5-mengapa.",
+                  "Choose one root cause from the fishbone causes or the 5-why chain.")]
     listed = [r.get("penyebab") for r in a.rows("penyebab")] + [r.get("jawaban") for r in a.rows("mengapa")]
     if _norm(root) not in {_norm(x) for x in listed if x}:
-        return [T("Akar masalah '{r}' tidak ada di daftar penyebab maupun rantai 5-mengapa. Salin persis satu "
-                  "penyebab dari daftar (atau tambahkan dulu ke daftar).",
-                  "Root cause '{r}' is neither in the cause list nor in the 5-why chain. Copy exactly one cause "
-                  "from the list (or add it to the list first).").format(r=short(root))]
+        return [T("Akar masalah '{r}' tidak ada lagi di daftar penyebab maupun rantai 5-mengapa (mungkin "
+                  "penyebabnya sudah diubah). Pilih ulang dari daftar.",
+                  "Root cause '{r}' is no longer in the cause list or the 5-why chain (the cause may have "
+                  "been edited). Choose again from the list.").format(r=short(root))]
     return []
 
 
@@ -236,13 +264,13 @@ DG2 = Exercise(
         "Cari penyebab masalah prioritas dari DG1. Isi diagram tulang ikan: setiap penyebab diberi "
         "kategori (Manusia, Metode, Sarana, Anggaran, Lingkungan, Regulasi) dan, bila ada, buktinya. "
         "Sebagai ganti atau tambahan, isi rantai 5-mengapa: setiap baris menjawab \"mengapa?\" dari "
-        "baris sebelumnya. Jangan mengulang bunyi masalahnya. Terakhir salin satu penyebab yang "
-        "menjadi akar masalah."),
+        "baris sebelumnya. Jangan mengulang bunyi masalahnya. Terakhir pilih dari daftar satu penyebab "
+        "yang menjadi akar masalah."),
     instructions_en=(
         "Find the causes of the priority problem from DG1. Fill the fishbone: give each cause a "
         "category (People, Method, Facilities, Budget, Environment, Regulation) and its evidence if "
         "any. Instead or as well, fill a 5-why chain: each row answers \"why?\" of the row before. "
-        "Do not restate the problem. Finally copy the one cause that is the root cause."),
+        "Do not restate the problem. Finally choose from the list the one cause that is the root cause."),
     fields=(
         Table("penyebab", "Diagram tulang ikan: penyebab", label_en="Fishbone: causes", required=False,
               row_label="Penyebab",
@@ -255,8 +283,9 @@ DG2 = Exercise(
               row_label="Mengapa",
               help="Baris 1 menjawab: mengapa masalah itu terjadi? Baris berikutnya: mengapa jawaban sebelumnya terjadi?",
               columns=(ShortText("jawaban", "Karena…", label_en="Because…"),)),
-        ShortText("akar_masalah", "Akar masalah terpilih", label_en="Chosen root cause",
-                  help="Salin persis satu penyebab dari diagram tulang ikan atau rantai 5-mengapa."),
+        Choice("akar_masalah", "Akar masalah terpilih", label_en="Chosen root cause",
+               options_from="penyebab.penyebab|mengapa.jawaban",
+               help="Pilih satu penyebab dari diagram tulang ikan atau rantai 5-mengapa."),
     ),
     checks=(
         Check("penyebab", "Penyebab cukup luas dan tidak mengulang masalah", 1, _dg2_causes,
@@ -317,6 +346,12 @@ def _dg3_spread(a: Answers) -> list[Text]:
     return out + a.type_errors[:3]
 
 
+def stakeholder_quadrants(rows: list[dict]) -> list[str | None]:
+    """The computed ``kuadran`` column of DG3: each stakeholder's grid quadrant."""
+    return [stakeholder_quadrant(*(v if isinstance(v, int) and Scale.minimum <= v <= Scale.maximum else None
+                                   for v in (r.get("pengaruh"), r.get("kepentingan")))) for r in rows]
+
+
 def _dg3_quadrants(a: Answers) -> list[Text]:
     rows = a.rows("pemangku")
     if not rows:
@@ -324,25 +359,23 @@ def _dg3_quadrants(a: Answers) -> list[Text]:
     out: list[Text] = []
     for n, row in enumerate(rows, start=1):
         name = short(row.get("nama") or n)
-        scores = {}
         for key, label in (("pengaruh", "pengaruh"), ("kepentingan", "kepentingan")):
             v = row.get(key)
             if v is None or not Scale.minimum <= v <= Scale.maximum:
                 out.append(T("'{name}': skor {k} harus 1–5 (tertulis {v}).",
                              "'{name}': the {k} score must be 1–5 (got {v}).").format(
                     name=name, k=label, v="kosong" if v is None else v))
-            else:
-                scores[key] = v
-        if len(scores) < 2:
-            continue
-        expected = stakeholder_quadrant(scores["pengaruh"], scores["kepentingan"])
-        if row.get("kuadran") != expected:
-            out.append(T("Kuadran '{name}' seharusnya '{q}' (pengaruh {p}, kepentingan {i}; skor {h} ke atas = "
-                         "tinggi), tertulis '{v}'.",
-                         "The quadrant of '{name}' should be '{q}' (influence {p}, interest {i}; {h} or more = "
-                         "high); got '{v}'.").format(
-                name=name, q=expected, p=scores["pengaruh"], i=scores["kepentingan"],
-                h=facts.STAKEHOLDER_HIGH_FROM, v=row.get("kuadran") or "kosong"))
+    if out:
+        return out
+    # The grid is for deciding whom to involve: a map with no key player to manage closely has
+    # missed (or under-scored) the decision makers the innovation depends on.
+    key_players = facts.STAKEHOLDER_QUADRANTS[(True, True)]
+    if not any(r.get("kuadran") == key_players for r in rows):
+        out.append(T("Belum ada pemangku di kuadran '{q}' (pengaruh dan kepentingan {h} ke atas). Siapa pengambil "
+                     "keputusan yang paling menentukan inovasi ini? Tambahkan atau nilai ulang skornya.",
+                     "No stakeholder is in the '{q}' quadrant (influence and interest {h} or more). Who are the "
+                     "decision makers this innovation depends on? Add them or score them again.").format(
+            q=key_players, h=facts.STAKEHOLDER_HIGH_FROM))
     return out
 
 
@@ -354,15 +387,17 @@ DG3 = Exercise(
     instructions=(
         "Petakan paling sedikit lima pemangku kepentingan inovasi Anda dari paling sedikit tiga unsur "
         "pentahelix (pemerintah, masyarakat, akademisi, dunia usaha, media), termasuk warga pengguna "
-        "layanan. Beri skor pengaruh dan kepentingan (1–5), lalu tentukan kuadrannya: skor 3 ke atas "
-        "dihitung tinggi. Pengaruh tinggi + kepentingan tinggi = Kelola secara dekat; pengaruh tinggi "
-        "saja = Jaga kepuasan; kepentingan tinggi saja = Beri informasi; keduanya rendah = Pantau."),
+        "layanan. Beri skor pengaruh dan kepentingan (1–5); kuadrannya dihitung otomatis (skor 3 ke atas "
+        "= tinggi). Pengaruh tinggi + kepentingan tinggi = Kelola secara dekat; pengaruh tinggi "
+        "saja = Jaga kepuasan; kepentingan tinggi saja = Beri informasi; keduanya rendah = Pantau. "
+        "Pastikan pengambil keputusan utama masuk kuadran Kelola secara dekat."),
     instructions_en=(
         "Map at least five stakeholders of your innovation from at least three pentahelix elements "
         "(government, community, academia, business, media), including the citizens who use the "
-        "service. Score influence and interest (1–5) and set the quadrant: 3 or more counts as high. "
-        "High influence + high interest = Manage closely; high influence only = Keep satisfied; high "
-        "interest only = Keep informed; both low = Monitor."),
+        "service. Score influence and interest (1–5); the quadrant is computed for you (3 or more counts "
+        "as high). High influence + high interest = Manage closely; high influence only = Keep "
+        "satisfied; high interest only = Keep informed; both low = Monitor. Make sure the key decision "
+        "makers are in Manage closely."),
     fields=(
         Table("pemangku", "Pemangku kepentingan", label_en="Stakeholders", min_rows=facts.STAKEHOLDER_MIN,
               row_label="Pemangku",
@@ -375,14 +410,15 @@ DG3 = Exercise(
                             required=False),
                   Scale("pengaruh", "Pengaruh", label_en="Influence"),
                   Scale("kepentingan", "Kepentingan", label_en="Interest"),
-                  Choice("kuadran", "Kuadran", label_en="Quadrant",
-                         options=tuple(facts.STAKEHOLDER_QUADRANTS.values())),
+                  Computed("kuadran", "Kuadran", label_en="Quadrant", compute=stakeholder_quadrants,
+                           help="Dihitung otomatis dari pengaruh dan kepentingan."),
               )),
     ),
     checks=(
         Check("sebaran", "Pemangku cukup banyak, beragam, dan mencakup pengguna", 1, _dg3_spread,
               "Enough, varied stakeholders including service users"),
-        Check("kuadran", "Skor dan kuadran benar", 1, _dg3_quadrants, "Scores and quadrants right"),
+        Check("kuadran", "Skor 1–5 dan ada pemangku kunci (Kelola secara dekat)", 1, _dg3_quadrants,
+              "Scores 1–5 and key players identified (Manage closely)"),
     ),
     criteria=(
         Criterion(
@@ -421,6 +457,23 @@ def weighted_score(row: dict, weights: dict[str, float]) -> float | None:
 
 def _dg4_weights(a: Answers) -> dict[str, float | None]:
     return {key: a.get(f"bobot_{key}") for key in facts.DECISION_CRITERIA}
+
+
+def idea_values(rows: list[dict]) -> list[float | None]:
+    """The computed ``nilai`` column of DG4: each idea's weighted score under the exercise's
+    criterion weights (``rows.answers``, see ``lablib.core.checks.TableRows``)."""
+    weights = _dg4_weights(rows.answers)
+    return [weighted_score(r, weights) for r in rows]
+
+
+def best_ideas(a: Answers) -> str | None:
+    """The computed ``ide_tertinggi`` of DG4: the name of the idea with the highest value (names
+    joined by " / " on a tie); ``None`` until every idea can be valued."""
+    ideas = [r for r in a.rows("ide") if r.get("nama")]
+    if not ideas or any(r.get("nilai") is None for r in ideas):
+        return None
+    top = max(r["nilai"] for r in ideas)
+    return " / ".join(r["nama"] for r in ideas if r["nilai"] >= top - 1e-9)
 
 
 def _is_how_might_we(text: object) -> bool:
@@ -468,8 +521,7 @@ def _dg4_winner(a: Answers) -> list[Text]:
     out += missing(a, "ide_terpilih", "kaitan_akar")
     if out:
         return out + a.type_errors[:3]
-    weights = _dg4_weights(a)
-    scored = [(weighted_score(r, weights), r) for r in ideas]
+    scored = [(r.get("nilai"), r) for r in ideas]
     if any(s is None for s, _ in scored):
         return [T("Bobot kriteria belum lengkap, jadi nilai ide belum dapat dihitung. Isi bobot semua kriteria.",
                   "The criterion weights are incomplete, so the ideas cannot be scored. Fill every weight.")]
@@ -513,14 +565,15 @@ DG4 = Exercise(
         "Tuliskan paling sedikit tiga ide untuk menjawab akar masalah dari DG2, masing-masing sebagai "
         "pertanyaan \"Bagaimana kita…?\" dengan nama singkat. Tentukan bobot lima kriteria (jumlahnya "
         "100), beri skor 1–5 setiap ide pada setiap kriteria (untuk biaya: makin murah makin tinggi), "
-        "dan centang kriteria PP 38/2017 yang dipenuhi. Nilai ide = jumlah (bobot × skor) ÷ 100. "
-        "Pilih ide bernilai tertinggi dan jelaskan bagaimana ide itu menjawab akar masalah."),
+        "dan centang kriteria PP 38/2017 yang dipenuhi. Nilai ide = jumlah (bobot × skor) ÷ 100 dan ide "
+        "bernilai tertinggi dihitung otomatis. Pilih ide bernilai tertinggi dan jelaskan bagaimana ide "
+        "itu menjawab akar masalah."),
     instructions_en=(
         "Write at least three ideas that answer the root cause from DG2, each as a \"How might we…?\" "
         "question with a short name. Set the weights of the five criteria (adding up to 100), score "
         "every idea 1–5 on each criterion (for cost: cheaper scores higher) and tick the PP 38/2017 "
-        "criteria it meets. An idea's value = sum of (weight × score) ÷ 100. Choose the highest idea "
-        "and explain how it answers the root cause."),
+        "criteria it meets. An idea's value = sum of (weight × score) ÷ 100 and the highest idea are "
+        "computed for you. Choose the highest idea and explain how it answers the root cause."),
     fields=(
         *(Number(f"bobot_{key}", f"Bobot kriteria: {label}", label_en=f"Weight: {label}", unit="%",
                  minimum=0, maximum=facts.DECISION_WEIGHT_TOTAL)
@@ -533,7 +586,10 @@ DG4 = Exercise(
                     for key, label in facts.DECISION_CRITERIA.items()),
                   MultiChoice("pp38", "Kriteria PP 38/2017 terpenuhi", label_en="PP 38/2017 criteria met",
                               options=facts.PP38_KRITERIA, required=False),
+                  Computed("nilai", "Nilai ide", label_en="Idea value", compute=idea_values,
+                           help="Jumlah (bobot × skor) ÷ 100, dihitung otomatis."),
               )),
+        Computed("ide_tertinggi", "Ide bernilai tertinggi", label_en="Highest-valued idea", compute=best_ideas),
         Choice("ide_terpilih", "Ide terpilih", label_en="Chosen idea", options_from="ide.nama"),
         LongText("kaitan_akar", "Bagaimana ide terpilih menjawab akar masalah", label_en="How the idea answers the root cause"),
     ),

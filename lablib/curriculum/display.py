@@ -7,15 +7,13 @@ DP1's rubric is KIPP 2023's section weights (``facts.KIPP_WEIGHTS``) rescaled to
 
 from __future__ import annotations
 
-import re
-
 from lablib.core.checks import Answers, Check
 from lablib.core.exercises import Exercise
 from lablib.core.fields import LongText, ShortText, Table, word_count
 from lablib.core.i18n import T, Text
 from lablib.core.rubrics import Criterion
 from lablib.curriculum import facts
-from lablib.curriculum._common import missing, missing_cells, short
+from lablib.curriculum._common import missing, missing_cells, numbers_in, quotes_number, short  # noqa: F401 (numbers_in: re-exported)
 from lablib.curriculum.deliver import field_type_errors, fmt, is_number, norm
 
 IMPORT_DELIVER = T(
@@ -23,48 +21,6 @@ IMPORT_DELIVER = T(
     "sebelumnya' di awal notebook, tekan tombolnya, lalu tekan Periksa lagi.",
     "Your Deliver answers (DV1 trial log) have not been imported yet. Run the 'Ambil jawaban tahap "
     "sebelumnya' section at the top of the notebook, press its button, then press Check again.")
-
-# ---------------------------------------------------------------- numbers quoted in text
-
-# a minus sign counts only at the start of a word ("turun -78,6%", not "2026-2027" or "T-0")
-_NUMBER = re.compile(r"(?:(?<![^\s(])-)?(?<![\d.,])\d[\d.,]*")
-
-
-def numbers_in(text: str | None) -> list[tuple[float, int]]:
-    """Numbers written in a text, Indonesian style, each with how many decimals were written.
-
-    '.' groups thousands and ',' marks decimals ("1.250,5"); a lone '.' before one or two
-    digits is read as a decimal point ("3.5").
-
-    >>> numbers_in("dari 14 hari menjadi 3,5 hari; 1.250 warga; 61%.")
-    [(14.0, 0), (3.5, 1), (1250.0, 0), (61.0, 0)]
-    """
-    found = []
-    for m in _NUMBER.finditer(text or ""):
-        token = m.group().rstrip(".,")
-        if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", token):
-            token = token.replace(".", "").replace(",", ".")
-        else:
-            token = token.replace(",", ".")
-        if token.count(".") > 1:
-            continue
-        try:
-            value = float(token)
-        except ValueError:
-            continue
-        decimals = len(token.split(".", 1)[1]) if "." in token else 0
-        found.append((value, decimals))
-    return found
-
-
-def quotes_number(text: str | None, value: float) -> bool:
-    """Whether ``text`` writes ``value``, rounded as precisely as the text writes it.
-
-    >>> quotes_number("turun menjadi 83%", 83.33), quotes_number("menjadi 3,4 hari", 3.25)
-    (True, False)
-    """
-    return any(abs(round(value, d) - x) < 1e-9 for x, d in numbers_in(text))
-
 
 # ---------------------------------------------------------------- DP1 Proposal gaya KIPP
 

@@ -10,8 +10,10 @@ market days, a kecamatan PATEN from the village office, and so on. Profiles:
   varied by the seed; earns every automatic point;
 - ``partial``: about half the stage's exercises are left half-filled;
 - ``empty``: nothing filled (``{}``);
-- ``inconsistent``: complete, but wrong totals, ranks and scores, complaints resolved beyond
-  those received, weights not summing to 100, figures that disagree with the trial log;
+- ``inconsistent``: complete, but criterion weights not summing to 100, a budget "without extra
+  cost" that costs money, complaints resolved beyond those received, IID levels the trial log
+  contradicts, figures that disagree with the trial log (totals, ranks and scores are computed
+  by the curriculum, so they cannot be wrong);
 - ``off_topic``: every free text replaced by unrelated text of the same length; numbers,
   dates and choices kept.
 
@@ -41,7 +43,7 @@ from typing import Any
 from lablib.core.exercises import Exercise
 from lablib.core.fields import Choice, Field, LongText, Number, ShortText, Table, word_count
 from lablib.core.stages import get_stage
-from lablib.curriculum import all_exercises
+from lablib.curriculum import all_exercises, facts
 from lablib.curriculum.cases import case_answers
 from lablib.curriculum.samples import model_answers
 
@@ -205,10 +207,22 @@ def _break_dv1(entry: dict) -> dict:
     return out
 
 
+def _break_ds3(entry: dict) -> dict:
+    out = copy.deepcopy(entry)
+    out["sumber_dana"] = "Tanpa biaya tambahan"  # with a budget that costs money
+    return out
+
+
+# DV3 indicators whose level the trial log (DV1) decides
+_LOGGED_IID = tuple(i.name for i in facts.IID_INDICATORS if i.key in ("pengaduan", "proses"))
+
+
 def _break_dv3(entry: dict) -> dict:
     out = copy.deepcopy(entry)
-    if isinstance(out.get("skor"), (int, float)):
-        out["skor"] = out["skor"] + 5
+    for row in out.get("klaim") or []:
+        if isinstance(row, dict) and row.get("indikator") in _LOGGED_IID and isinstance(row.get("level"), int):
+            row["level"] = 1 if row["level"] == 3 else 3  # a level the trial log does not support
+            break
     return out
 
 
@@ -220,6 +234,7 @@ def _break_dp1(entry: dict) -> dict:
 
 
 _BREAK: dict[str, Callable[[dict], dict]] = {
+    "design.ds3": _break_ds3,
     "deliver.dv1": _break_dv1,
     "deliver.dv3": _break_dv3,
     "display.dp1": _break_dp1,
@@ -233,7 +248,7 @@ def _off_by(v: float) -> int | float:
 
 
 def _break_generic(entry: dict, ex: Exercise) -> dict:
-    """Put wrong figures where the participant writes computed ones (totals, ranks, weights)."""
+    """Put a wrong figure where the participant writes one the method constrains (a weight)."""
     out = copy.deepcopy(entry)
     done = False
     for f in ex.fields:

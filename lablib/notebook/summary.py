@@ -72,10 +72,41 @@ def exercise_entry(exercise: Exercise, answers_mapping: Mapping[str, Any]) -> di
     """
     if exercise.id in answers_mapping:
         entry = answers_mapping[exercise.id]
-        return entry if isinstance(entry, dict) else {}
+        return with_computed(exercise, answers_mapping, entry) if isinstance(entry, dict) else {}
     if any("." in str(k) for k in answers_mapping):
         return {}
-    return dict(answers_mapping)
+    return with_computed(exercise, {exercise.id: dict(answers_mapping)}, dict(answers_mapping))
+
+
+def with_computed(exercise: Exercise, stage_answers: Mapping[str, Any], entry: dict) -> dict:
+    """A copy of ``entry`` with the exercise's ``Computed`` values (fields and table columns) as
+    ``Answers`` computes them: a file never holds them, and a stale stored one is replaced."""
+    from lablib.core.checks import Answers
+    from lablib.core.fields import Computed
+
+    computed = [f for f in exercise.fields if isinstance(f, Computed)]
+    tables = [f for f in exercise.fields if isinstance(f, Table) and any(isinstance(c, Computed) for c in f.columns)]
+    if not computed and not tables:
+        return entry
+    view = Answers(exercise, stage_answers)
+    out = dict(entry)
+    for f in computed:
+        out[f.id] = view[f.id]
+    for table in tables:
+        raw = entry.get(table.id)
+        if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
+            continue
+        typed, _ = table.coerce_rows(raw)
+        shown = iter(view.rows(table.id))  # the non-blank rows, in order, with their computed cells
+        rows = []
+        for raw_row, typed_row in zip(raw, typed):
+            row = dict(raw_row)
+            if table.non_blank_rows([typed_row]):
+                done = next(shown)
+                row.update({c.id: done[c.id] for c in table.columns if isinstance(c, Computed)})
+            rows.append(row)
+        out[table.id] = rows + [dict(r) for r in raw[len(typed):]]
+    return out
 
 
 def shown_value(field_: Field, raw: Any) -> _Shown:

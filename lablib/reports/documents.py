@@ -35,7 +35,7 @@ from lablib.course.course import Course
 from lablib.course.roster import Participant
 from lablib.curriculum.maturity import pp38_stage
 from lablib.curriculum.references import check_references
-from lablib.notebook.summary import EMPTY, shown_value
+from lablib.notebook.summary import EMPTY, shown_value, with_computed
 from lablib.reports.pages import render
 from lablib.reports.safe import MAX_CELL_CHARS, clean_text, cut
 
@@ -86,8 +86,12 @@ def table_rows(table: Table, raw: Any) -> list[list[tuple[str, str]]]:
 
 
 def entry_of(answers: Mapping[str, Any] | None, exercise_id: str) -> dict:
+    """The exercise's entry, its computed values (USG totals, RAB total, ratios…) filled in."""
     entry = (answers or {}).get(exercise_id)
-    return entry if isinstance(entry, dict) else {}
+    if not isinstance(entry, dict):
+        return {}
+    ex = _exercise(exercise_id)
+    return with_computed(ex, answers, entry) if ex is not None else entry
 
 
 def _exercise(exercise_id: str):

@@ -26,6 +26,7 @@ from typing import Any
 from lablib.core import formatting
 from lablib.core.fields import (
     Choice,
+    Computed,
     DateField,
     Field,
     LongText,
@@ -125,14 +126,27 @@ def _word_notes(f: LongText) -> list[str]:
 
 
 def _source(fields: Iterable[Field], options_from: str) -> str:
-    """Where a dynamic choice's options come from, in words: "isian kolom 'Fungsi' pada tabel 'Fungsi OPD'"."""
-    table_id, _, column_id = options_from.partition(".")
-    table = next((f for f in fields if f.id == table_id), None)
-    if isinstance(table, Table):
-        column = next((c for c in table.columns if c.id == column_id), None)
+    """Where a dynamic choice's options come from, in words: "isian kolom 'Fungsi' pada tabel
+    'Fungsi OPD'"; several sources are joined with "atau"; another exercise's table is named by
+    its exercise code."""
+    fields = list(fields)
+    parts = []
+    for exercise_id, table_id, column_id in Choice("x", "x", options_from=options_from).sources():
+        where = fields
+        code = ""
+        if exercise_id is not None:
+            from lablib.curriculum import get_exercise  # a lower layer: reports may read the curriculum
+
+            try:
+                other = get_exercise(exercise_id)
+            except KeyError:
+                continue
+            where, code = list(other.fields), f" ({other.code})"
+        table = next((f for f in where if f.id == table_id), None)
+        column = next((c for c in table.columns if c.id == column_id), None) if isinstance(table, Table) else None
         if column is not None:
-            return f"salah satu isian kolom '{column.label}' pada tabel '{table.label}'"
-    return "salah satu isian sebelumnya"
+            parts.append(f"kolom '{column.label}' pada tabel '{table.label}'{code}")
+    return "salah satu isian " + " atau ".join(parts) if parts else "salah satu isian sebelumnya"
 
 
 def table_rows(f: Table) -> int:
@@ -145,6 +159,10 @@ def table_rows(f: Table) -> int:
 
 def _column(col: Field, siblings: Sequence[Field]) -> tuple[str, str | None]:
     """A column's hint under its header, and what its legend line says (None: no legend)."""
+    if isinstance(col, Computed):  # on paper nobody computes it for them: say what it is
+        if not col.help:
+            return "dihitung", "dihitung dari kolom lain (di aplikasi terisi otomatis)"
+        return "dihitung", col.help if "dihitung" in col.help else f"dihitung: {col.help}"
     if isinstance(col, Number):
         hint = " · ".join(x for x in (_unit(col), _range(col)) if x)
         return hint, col.help or None
@@ -201,6 +219,9 @@ def question(f: Field, fields: Sequence[Field] = ()) -> Question:
     if isinstance(f, Scale):
         return Question("scale", f.label, f.help, ["lingkari satu angka"], f.required,
                         options=[str(n) for n in range(f.minimum, f.maximum + 1)], low=f.low_label, high=f.high_label)
+    if isinstance(f, Computed):
+        return Question("lines", f.label, f.help, [f.help or "dihitung dari isian lain (di aplikasi terisi otomatis)"],
+                        False, lines=1)
     if isinstance(f, Choice):
         if f.dynamic:
             return Question("lines", f.label, f.help, [f"tulis {_source(fields, f.options_from)}"], f.required)
