@@ -15,10 +15,11 @@ import lablib.notebook.forms as F
 import lablib.notebook.sessions as S
 from lablib.core.answers import AnswerStore, load_answers, save_answers
 from lablib.core.calendar import load_calendar
-from lablib.core.checks import Check, results_html, run_checks
+from lablib.core.checks import Answers, Check, results_html, run_checks
 from lablib.core.exercises import Exercise
 from lablib.core.fields import (
     Choice,
+    Computed,
     DateField,
     LongText,
     MultiChoice,
@@ -323,7 +324,8 @@ def test_table_rows_are_added_and_removed_within_min_and_max(tmp_path):
     f = open_form("diagnose.dg1", tmp_path)
     table = f.controls["masalah"]
     assert 3 == len(table.cells)  # min_rows blank rows ready to fill
-    assert all(card.children[0].children[1].disabled for card in table.row_box.children)
+    assert all(button.disabled for button in table.remove_buttons)
+    assert all(line.children[-1] is button for line, button in zip(table.row_box.children, table.remove_buttons))
     f.remove_row("masalah", 0)
     assert 3 == len(table.cells)
     for _ in range(6):
@@ -345,7 +347,8 @@ def test_removing_a_filled_row_asks_for_a_second_click(tmp_path):
     f = open_form(ALL_KINDS, tmp_path)
     f.add_row("layanan")
     f.widget_for("layanan", row=1, column="nama").value = "Surat pindah"
-    button = f.controls["layanan"].row_box.children[1].children[0].children[1]
+    button = f.controls["layanan"].remove_buttons[1]
+    assert "Hapus Layanan 2" == button.tooltip
     button.click()
     assert 2 == len(f.controls["layanan"].cells) and "Yakin hapus?" == button.description
     button.click()
@@ -494,3 +497,117 @@ def test_a_real_kernel_autosaves_through_its_event_loop(tmp_path):
     assert [] == [o for c in nb.cells for o in c.outputs if o.get("name") == "stderr" or o.output_type == "error"]
     assert "Dari kernel" == on_disk(tmp_path, "diagnose")["diagnose.dg1"]["masalah"][0]["nama"]
     assert nb.cells[2].outputs[0].text.startswith("✓ Tersimpan")
+
+
+# ------------------------------------------------------------------------------ computed, linked, one open at a time
+
+BUDGET = Exercise(
+    id="drum-up.du8", code="DU8", title="Anggaran", instructions="Isi baris anggaran.",
+    fields=(
+        Table("pos", "Pos anggaran", min_rows=1, max_rows=5, row_label="Pos", columns=(
+            ShortText("nama", "Nama pos"),
+            Number("volume", "Volume", integer=True),
+            Number("harga", "Harga satuan", unit="rupiah"),
+            Computed("jumlah", "Jumlah", unit="rupiah",
+                     compute=lambda rows: [r["volume"] * r["harga"] if r["volume"] is not None
+                                           and r["harga"] is not None else None for r in rows]),
+        )),
+        Computed("total", "Total anggaran", unit="rupiah",
+                 compute=lambda a: sum(r["jumlah"] or 0 for r in a.rows("pos")) or None),
+    ),
+)
+BUDGET.validate()
+
+# A diagnose exercise whose choice reads DG1's problem names (another exercise of the stage).
+LINKED = Exercise(
+    id="diagnose.dg8", code="DG8", title="Tautan", instructions="Pilih masalah dari DG1.",
+    fields=(Choice("masalah", "Masalah dari DG1", options_from="diagnose.dg1:masalah.nama"),),
+)
+LINKED.validate()
+
+
+def test_computed_fields_follow_every_change_as_the_checks_read_them_and_are_never_saved(tmp_path):
+    f = open_form(BUDGET, tmp_path)
+    f.widget_for("pos", row=0, column="nama").value = "Honor"
+    f.widget_for("pos", row=0, column="volume").value = "3"
+    f.widget_for("pos", row=0, column="harga").value = "1.250.000"
+    assert "Rp3.750.000" in f.widget_for("pos", row=0, column="jumlah").value
+    assert "Rp3.750.000" in f.widget_for("total").value
+    f.add_row("pos")
+    f.controls["pos"].paste("Transport\t2\t500.000\n")
+    assert "Rp1.000.000" in f.widget_for("pos", row=1, column="jumlah").value
+    assert "Rp4.750.000" in f.widget_for("total").value
+    assert type(f.widget_for("total")).__name__ == "HTML"  # shown, not an input
+    answers = Answers(BUDGET, {BUDGET.id: f.answers})
+    assert 4750000 == answers["total"] and [3750000, 1000000] == [r["jumlah"] for r in answers.rows("pos")]
+    f.wait_saved()
+    stored = on_disk(tmp_path, "drum-up")["drum-up.du8"]
+    assert {"pos": [{"nama": "Honor", "volume": 3, "harga": 1250000},
+                    {"nama": "Transport", "volume": 2, "harga": 500000}]} == stored
+    f.widget_for("pos", row=1, column="harga").value = "mahal"  # a bad cell: no value, no crash
+    assert "—" in f.widget_for("pos", row=1, column="jumlah").value and f.last_error is None
+
+
+def test_a_choice_from_another_exercise_follows_that_exercise_s_form(tmp_path):
+    dg1 = open_form("diagnose.dg1", tmp_path)
+    linked = open_form(LINKED, tmp_path)
+    choice = linked.widget_for("masalah")
+    assert [None] == [v for _, v in choice.options]
+    dg1.widget_for("masalah", row=0, column="nama").value = "Antrean"
+    dg1.widget_for("masalah", row=1, column="nama").value = "Blanko habis"
+    assert [None, "Antrean", "Blanko habis"] == [v for _, v in choice.options]
+    choice.value = "Blanko habis"
+    dg1.widget_for("masalah", row=1, column="nama").value = ""  # gone from DG1: kept, marked, with a message
+    assert "Blanko habis" == choice.value and "tidak ada di daftar" in str(choice.options)
+    assert "Blanko habis" in linked.controls["masalah"].message.value
+    dg1.widget_for("masalah", row=2, column="nama").value = "Sinyal lemah"
+    f = reopen(LINKED, tmp_path)  # a new kernel reads the options from the file
+    assert [None, "Antrean", "Sinyal lemah", "Blanko habis"] == [v for _, v in f.widget_for("masalah").options]
+    assert "Blanko habis" == f.answers["masalah"]
+
+
+def test_only_one_exercise_of_a_stage_is_open_and_the_first_to_do_starts_open(tmp_path):
+    done = {"diagnose.dg9": {"catatan": "sudah"}}
+    save_answers(tmp_path, "diagnose", done)
+    dg9 = open_form(OTHER_DIAGNOSE, tmp_path)
+    assert not dg9.expanded and "✓ lengkap" in dg9.state.value and "Buka DG9" == dg9.toggle.description
+    dg1 = open_form("diagnose.dg1", tmp_path)
+    linked = open_form(LINKED, tmp_path)
+    assert dg1.expanded and "belum diisi" in dg1.state.value and "Tutup DG1" == dg1.toggle.description
+    assert not linked.expanded and "none" == linked.body.layout.display
+    linked.toggle.click()
+    assert [False, False, True] == [f.expanded for f in (dg9, dg1, linked)]
+    assert "" == linked.body.layout.display and "none" == dg1.body.layout.display
+    dg1.widget_for("masalah", row=0, column="nama").value = "Antrean"
+    assert "sebagian" in dg1.state.value and "sebagian" in dg1.toggle.tooltip
+    linked.toggle.click()
+    assert not any(f.expanded for f in (dg9, dg1, linked))
+    dg1.check()
+    assert "Periksa: 0 dari" in dg1.state.value
+
+
+def test_on_change_hooks_run_after_every_change_and_a_failing_one_stops_nothing(tmp_path):
+    f = open_form(ALL_KINDS, tmp_path)
+    calls = []
+    f.on_change.append(lambda: calls.append(f.answers.get("nama_opd")))
+    f.on_change.append(lambda: 1 / 0)
+    f.widget_for("nama_opd").value = "Dinas"
+    f.controls["layanan"].paste("Akta\t1.200\n")
+    assert ["Dinas", "Dinas"] == calls and isinstance(f.last_error, ZeroDivisionError)
+    f.wait_saved()
+    assert "Akta" == on_disk(tmp_path, "drum-up")["drum-up.du9"]["layanan"][0]["nama"]
+
+
+def test_a_twelve_week_dv1_log_is_twelve_grid_lines(tmp_path):
+    dv1 = get_exercise("deliver.dv1")
+    rows = [{"tanggal": f"2026-09-{d:02d}", "dilayani": 100 + d, "hari_layanan": 3, "aduan_masuk": 2,
+             "aduan_selesai": 1, "catatan": "Jemput bola"} for d in range(1, 13)]
+    save_answers(tmp_path, "deliver", {"deliver.dv1": {"log": rows}})
+    f = open_form(dv1, tmp_path)
+    table = f.controls["log"]
+    assert 12 == len(table.row_box.children)
+    shown = lambda w: getattr(w.layout, "display", None) != "none"  # noqa: E731
+    for line in table.row_box.children:  # each line: number, inputs, button; nothing under them
+        cells = [c for c in line.children if shown(c)]
+        assert len(dv1.field("log").columns) + 2 == len(cells)
+        assert all(len([w for w in c.children if shown(w)]) == 1 for c in cells if hasattr(c, "children"))

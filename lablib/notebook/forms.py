@@ -1,8 +1,25 @@
 """Participant forms: any exercise definition rendered as ipywidgets 8, saved as you type.
 
-``form("diagnose.dg1")`` shows the exercise's title and instructions, one labelled input per
-field, a "Periksa" (check) and a "Simpan" (save) button, the save state and the history.
-``import_button("design")`` copies earlier stages' answers into this stage.
+``form("diagnose.dg1")`` shows a header line (code, title, and the exercise's state: "belum
+diisi", "sebagian", "✓ lengkap", or the last Periksa score) with a button that opens and closes
+the form; under it the instructions, one labelled input per field (a table as a compact grid, see
+``lablib.notebook.inputs``), a "Periksa" (check) and a "Simpan" (save) button, the save state and
+the history. ``import_button("design")`` copies earlier stages' answers into this stage.
+
+One exercise of a stage is open at a time: opening one closes the other forms of its session,
+and a new form starts open only when it is not complete and no other exercise's form is open, so
+the first exercise still to do is the open one. A stage is 10–20 laptop screens long otherwise.
+
+What the form shows beside the answers is read from ``lablib.core.checks.Answers``, built from
+the shared answers after every change, so it is exactly what Periksa and the autograder read:
+computed fields and computed table cells (grey, read-only, never written to the file), the
+options of dynamic choices (``Choice.options_from``, which may name tables of other exercises of
+the stage: their forms' changes reach this one through the session), and each table row's note.
+
+``Form.on_change`` is a list of callables, each called with no arguments after every change of a
+value in the form (and after ``refresh`` and after a change in another exercise of the stage);
+a live picture hooks in there. They are called at once (not debounced); one that fails is logged
+and kept in ``last_error``, and neither stops the others nor the saving.
 
 How answers are kept safe:
 
@@ -28,21 +45,23 @@ from __future__ import annotations
 import copy
 import datetime as _dt
 import html
+import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lablib.core.answers import AnswersFileError, Version
 from lablib.core.calendar import load_calendar
-from lablib.core.checks import ExerciseResult, results_html, run_checks
+from lablib.core.checks import Answers, ExerciseResult, results_html, run_checks
 from lablib.core.exercises import Exercise
-from lablib.core.fields import Table
+from lablib.core.fields import Computed, Table
 from lablib.core.i18n import T, Text
 from lablib.curriculum import get_exercise
 from lablib.notebook.headless import IMPORT_HEADLESS
 from lablib.notebook.inputs import (
     ChoiceControl,
+    ComputedControl,
     Control,
     TableControl,
     accessible_name,
@@ -59,12 +78,14 @@ from lablib.notebook.sessions import (
     save_failed,
     session_for,
 )
+from lablib.notebook.style import FORM_MAX_WIDTH, stylesheet
 from lablib.notebook.summary import AnswersSummary, folder_summary, notices_html
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
 _e = html.escape
+log = logging.getLogger(__name__)
 
 # Participant-facing words of the form itself, Indonesian first (its inputs: ``lablib.notebook.inputs``).
 UI = {
@@ -83,6 +104,14 @@ UI = {
     "restored": T("Jawaban dipulihkan ke versi {t}.", "Answers restored to the version of {t}."),
     "import": T("Ambil jawaban tahap sebelumnya", "Take answers from earlier stages"),
     "import_headless": IMPORT_HEADLESS,  # also rendered by kernel-free grading
+    "open": T("Buka {code}", "Open {code}"),
+    "close": T("Tutup {code}", "Close {code}"),
+    "open_tip": T("Buka latihan {title} ({state})", "Open the exercise {title} ({state})"),
+    "close_tip": T("Tutup latihan {title} ({state})", "Close the exercise {title} ({state})"),
+    "empty": T("belum diisi", "not started"),
+    "partial": T("sebagian", "partly done"),
+    "complete": T("✓ lengkap", "✓ complete"),
+    "score": T("Periksa: {e} dari {a} poin", "Check: {e} of {a} points"),
 }
 
 
@@ -131,7 +160,9 @@ class Form(_ShowsOnce):
 
     Test and notebook API: ``answers`` (this exercise's stored entry), ``widget_for(field,
     row=, column=)``, ``add_row`` / ``remove_row``, ``save()``, ``check()``, ``wait_saved()``,
-    ``status_text``, ``results_html``, ``versions()`` / ``restore()``, ``refresh()``.
+    ``status_text``, ``results_html``, ``versions()`` / ``restore()``, ``refresh()``,
+    ``expand()`` / ``collapse()`` / ``expanded`` / ``state_text`` / ``complete`` (the header line),
+    ``controls[table_id].paste(text)``, and ``on_change`` (hooks called after every change).
     """
 
     def __init__(self, exercise: str | Exercise, folder: str | os.PathLike | None = None):
@@ -142,6 +173,10 @@ class Form(_ShowsOnce):
         self.last_result: ExerciseResult | None = None
         self.last_error: Exception | None = None
         self._session = session_for(self.folder, self.exercise.stage)
+        # Called with no arguments after every change of a value (see the module docstring).
+        self.on_change: list[Callable[[], None]] = []
+        self.complete = False
+        self.state_text = str(UI["empty"])
         self.controls: dict[str, Control | TableControl] = {}
         for f in self.exercise.fields:
             if isinstance(f, Table):
@@ -158,18 +193,32 @@ class Form(_ShowsOnce):
         self.buttons["periksa"].on_click(lambda _b: self._check_clicked())
         self.buttons["simpan"].on_click(lambda _b: self._save_clicked())
         self.history = self._history_widget(W)
-        self.widget = W.VBox([
-            W.HTML(f'<h3 style="margin:0.2em 0">{_e(str(self.exercise.title_text()))}</h3>'),
-            W.HTML(f'<div style="white-space:pre-wrap;margin-bottom:6px">{_e(self._instructions())}</div>'),
+        self.toggle = W.Button(layout=W.Layout(width="auto", flex="0 0 auto"))
+        self.toggle.on_click(lambda _b: self._toggle_clicked())
+        self.state = W.HTML()
+        self.header = W.HBox([
+            self.toggle,
+            W.HTML(f'<h3>{_e(str(self.exercise.title_text()))}</h3>', layout=W.Layout(flex="1 1 auto")),
+            self.state,
+        ], layout=W.Layout(width="100%"))
+        self.header.add_class("lablib-header")
+        self.body = W.VBox([
+            W.HTML(f'<div style="white-space:pre-wrap;margin:4px 0 6px 0">{_e(self._instructions())}</div>'),
             self.notices_box,
             *(c.box for c in self.controls.values()),
             W.HBox([self.buttons["periksa"], self.buttons["simpan"], self.status],
-                   layout=W.Layout(align_items="center", margin="10px 0 4px 0")),
+                   layout=W.Layout(align_items="center", margin="10px 0 4px 0", flex_flow="row wrap")),
             self.results,
             self.history,
-        ], layout=W.Layout(max_width="980px", width="100%"))
+        ], layout=W.Layout(width="100%"))
+        self.widget = W.VBox([stylesheet(), self.header, self.body],
+                             layout=W.Layout(max_width=FORM_MAX_WIDTH, width="100%"))
+        self.widget.add_class("lablib-form")
+        self.expanded = True
+        others = [f for f in self._session.forms if f is not self]
         self._session.forms.add(self)
         self.refresh()
+        self._start_open(others)
 
     # -- reading the shared answers into widgets ---------------------------------------------
     def _instructions(self) -> str:
@@ -181,36 +230,76 @@ class Form(_ShowsOnce):
         entry = self._session.entry(self.exercise.id)
         for fid, control in self.controls.items():
             control.show(entry.get(fid))
-        self._update_choices()
+        answers = self._answers()
+        self._update_choices(answers)
+        self._show_derived(answers)
         self.notices_box.value = notices_html(self._session.notices)
         self.show_status()
         self._refresh_versions()
+        self._call_hooks()
 
     # -- writing widget changes into the shared answers ---------------------------------------
     @guard
     def _changed(self, control: Control | TableControl) -> None:
         self._session.set_value(self.exercise.id, control.field.id, control.value())
+        answers = self._answers()
         if isinstance(control, TableControl):
             # A cell edit refreshes the choices fed by this table; a new or removed row may
             # also hold choices fed by another table, so refresh them all then.
-            self._update_choices(control if control.last_edit else None)
+            self._update_choices(answers, control if control.last_edit else None)
+        self._show_derived(answers)
+        self._call_hooks()
 
-    def _update_choices(self, table: TableControl | None = None) -> None:
-        """Refill every Choice whose options come from a table column; follow a renamed row."""
+    def answers_changed(self, exercise_id: str) -> None:
+        """Another form of the stage changed ``exercise_id``'s answers (the session says so):
+        refill the choices that read its tables, and recompute the computed fields, which may
+        read any exercise of the stage."""
+        if exercise_id == self.exercise.id:
+            return  # this form's own change: ``_changed`` did it already
+        try:
+            answers = self._answers()
+            self._update_choices(answers, other_exercise=exercise_id)
+            self._show_derived(answers, tables=False)
+            self._call_hooks()
+        except Exception as exc:  # another form's typing must never break on this one
+            log.debug("updating %s after %s changed failed", self.exercise.id, exercise_id, exc_info=True)
+            self.last_error = exc
+
+    def _answers(self) -> Answers:
+        """The typed view the checks read, of the shared answers as they are now."""
+        return Answers(self.exercise, self._session.answers, self.calendar)
+
+    def _show_derived(self, answers: Answers, tables: bool = True) -> None:
+        """Computed fields and cells, row notes, and the state in the header line."""
+        for fid, control in self.controls.items():
+            if isinstance(control, ComputedControl):
+                control.show_computed(answers.get(fid))
+            elif tables and isinstance(control, TableControl):
+                control.show_derived(answers.rows(fid))
+        self._show_state(answers)
+
+    def _update_choices(self, answers: Answers, table: TableControl | None = None,
+                        other_exercise: str | None = None) -> None:
+        """Refill every dynamic Choice (``Answers.options``: its source columns, of this exercise
+        or another one of the stage); follow a renamed row. ``table`` or ``other_exercise``
+        limits it to the choices that read that table or exercise."""
         for control in self._all_controls():
-            source = getattr(control.field, "options_from", "")
-            if not isinstance(control, ChoiceControl) or not source:
+            if not isinstance(control, ChoiceControl) or not getattr(control.field, "options_from", ""):
                 continue
-            table_id, _, column = source.partition(".")
-            if table is not None and table_id != table.field.id:
+            sources = control.field.sources()
+            own = [(t, c) for ex, t, c in sources if ex in (None, self.exercise.id)]
+            if table is not None and not any(t == table.field.id for t, _c in own):
                 continue
-            source_table = self.controls.get(table_id)
-            if not isinstance(source_table, TableControl):
+            if other_exercise is not None and not any(ex == other_exercise for ex, _t, _c in sources):
                 continue
-            options = source_table.column_values(column)
+            try:
+                options = answers.options(control.field)
+            except Exception:  # e.g. a source exercise unknown to this kernel: keep the options shown
+                log.debug("options of %s failed", control.field.id, exc_info=True)
+                continue
             control.set_options(options)
-            edit = source_table.last_edit if table is not None else None
-            if edit and edit[0] == column and self._renamed(control, edit, options):
+            edit = table.last_edit if table is not None else None
+            if edit and (table.field.id, edit[0]) in own and self._renamed(control, edit, options):
                 control.widget.value = edit[2].strip()  # reported as a change, so it is saved
 
     @staticmethod
@@ -220,6 +309,70 @@ class Form(_ShowsOnce):
             return False
         current = control.widget.value
         return current is not None and current.strip() == old.strip() and old.strip() not in options
+
+    def _call_hooks(self) -> None:
+        for hook in list(self.on_change):
+            try:
+                hook()
+            except Exception as exc:  # a picture that fails must not stop the form or the saving
+                log.debug("on_change hook %r failed", hook, exc_info=True)
+                self.last_error = exc
+
+    # -- the header line: state, open and close -----------------------------------------------
+    def _show_state(self, answers: Answers) -> None:
+        typed = [f for f in self.exercise.fields if not isinstance(f, Computed)]
+        filled = [f for f in typed if answers.filled(f.id)]
+        self.complete = bool(filled) and not answers.type_errors and all(
+            answers.filled(f.id) for f in typed if f.required) and all(
+            len(answers.rows(f.id)) >= f.min_rows for f in typed if isinstance(f, Table))
+        state = UI["complete"] if self.complete else UI["partial"] if filled else UI["empty"]
+        self.state_text = str(state)
+        if self.last_result is not None:
+            self.state_text += " · " + str(UI["score"].format(e=_points(self.last_result.earned),
+                                                              a=_points(self.last_result.available)))
+        css = "lablib-state lablib-state-done" if self.complete else "lablib-state"
+        self.state.value = f'<span class="{css}">{_e(self.state_text)}</span>'
+        self._show_toggle()
+
+    def _show_toggle(self) -> None:
+        code, title = self.exercise.code, str(self.exercise.title_text())
+        key = "close" if self.expanded else "open"
+        # ipywidgets gives a button no aria-expanded (and its Accordion header is not reachable by
+        # keyboard), so the button's own words say what it does and the tooltip the state.
+        self.toggle.description = str(UI[key].format(code=code))
+        self.toggle.icon = "chevron-down" if self.expanded else "chevron-right"
+        self.toggle.tooltip = str(UI[f"{key}_tip"].format(title=title, state=self.state_text))
+
+    def _start_open(self, others: list) -> None:
+        """Open when this exercise's earlier form was open (the cell ran again), or when it is not
+        complete and no other exercise's form is open; else start closed."""
+        same = any(getattr(f, "expanded", False) and getattr(f, "exercise", None) is not None
+                   and f.exercise.id == self.exercise.id for f in others)
+        other = any(getattr(f, "expanded", False) and getattr(f, "exercise", None) is not None
+                    and f.exercise.id != self.exercise.id for f in others)
+        if same or (not other and not self.complete):
+            self.expand()
+        else:
+            self.collapse()
+
+    @guard
+    def _toggle_clicked(self) -> None:
+        if self.expanded:
+            self.collapse()
+        else:
+            self.expand()
+
+    def expand(self) -> None:
+        """Open this form and close the other forms of the stage."""
+        self.expanded = True
+        self.body.layout.display = ""
+        self._show_toggle()
+        self._session.open_only(self)
+
+    def collapse(self) -> None:
+        self.expanded = False
+        self.body.layout.display = "none"
+        self._show_toggle()
 
     def _all_controls(self) -> Iterator[Control]:
         for control in self.controls.values():
@@ -252,6 +405,7 @@ class Form(_ShowsOnce):
         result = run_checks(self.exercise, answers, self.calendar)
         self.last_result = result
         self.results.value = results_html(result)
+        self._show_state(self._answers())
         return result
 
     def wait_saved(self, timeout: float | None = 5.0) -> bool:
@@ -381,6 +535,10 @@ class Form(_ShowsOnce):
 def _exercise(exercise: str | Exercise) -> Exercise:
     """An id is looked up; a definition object is used as is (previews, tests)."""
     return exercise if isinstance(exercise, Exercise) else get_exercise(exercise)
+
+
+def _points(n: float) -> str:
+    return f"{n:g}".replace(".", ",")
 
 
 def _clock(saved_at: str) -> str:

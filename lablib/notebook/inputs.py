@@ -3,11 +3,17 @@
 A control holds its input widget, turns what the participant typed into the JSON-ready value
 to store (``value()``), and shows a stored raw value without reporting a change (``show()``).
 A stored value that does not fit its field is shown as far as possible, with its message, and
-kept until the participant changes it. ``TableControl`` holds a table's rows, each a card of
-cell controls.
+kept until the participant changes it. A ``Computed`` field is shown read-only (grey text):
+its value comes from ``lablib.core.checks.Answers``, and nothing is ever stored for it.
 
-Every input has an accessible name: the visible label is an HTML widget above it, so the name
-comes from ipywidgets' own zero-wide description label (``accessible_name``). Checkbox groups
+``TableControl`` shows a table as a compact grid: one header line of column labels, then one
+line of small inputs per row (a long-text column gets a two-line box), a note under a row when
+the table defines ``row_note``, and a "Tempel dari Excel" box that takes rows copied from a
+spreadsheet (``lablib.notebook.paste``). A 12-week log is 12 lines, not 12 cards.
+
+Every input has an accessible name: the visible label is an HTML widget above it (or the
+column header of a grid), so the name comes from ipywidgets' own zero-wide description label
+(``accessible_name``). Checkbox groups
 (a Box) get no tooltip: a Box view crashes on one (ipywidgets 8.1).
 
 ipywidgets is imported only inside the functions that build widgets, so ``import lablib``
@@ -31,6 +37,7 @@ from lablib.core.fields import (
     SHOWN_VALUE_CHARS,
     AnswerError,
     Choice,
+    Computed,
     DateField,
     Field,
     LongText,
@@ -81,6 +88,18 @@ UI = {
     "rows_max": T("maksimal {n}", "at most {n}"),
     "table_bad": T("Isi tabel tersimpan tidak dapat dibaca; tabel dimulai kosong. Versi lama ada di Riwayat.",
                    "The saved table cannot be read; it starts empty. The old version is in the History."),
+    "paste_open": T("Tempel dari Excel", "Paste from Excel"),
+    "paste_tip": T("Tempel baris yang disalin dari Excel atau Google Sheets", "Paste rows copied from Excel or Google Sheets"),
+    "paste_rows": T("Tempel baris", "Paste rows"),
+    "paste_help": T("Salin sel dari Excel atau Google Sheets (boleh dengan baris judul kolom), tempel di kotak "
+                    "ini, lalu tekan Tempel baris. Urutan kolom: {cols}. Baris kosong di tabel diisi dulu, "
+                    "sisanya ditambahkan di bawah; baris yang sudah berisi tidak diubah.",
+                    "Copy cells in Excel or Google Sheets (a header row is fine), paste them into this box, "
+                    "then press Paste rows. Column order: {cols}. Blank rows of the table are filled first, "
+                    "the rest are added below; rows with answers are not changed."),
+    "paste_hidden": T("Tabel ini menyimpan baris tersembunyi, jadi tempelan hanya mengisi baris kosong.",
+                      "This table keeps hidden rows, so a paste only fills blank rows."),
+    "row_number": T("{row} {n}", "{row} {n}"),
     "rows_hidden": T("Tabel ini berisi {n} baris; hanya {m} baris pertama yang ditampilkan dan diperiksa. "
                      "Baris lainnya tetap tersimpan di file jawaban; minta fasilitator membantu merapikannya.",
                      "This table has {n} rows; only the first {m} are shown and checked. The other rows "
@@ -202,10 +221,12 @@ def _checkbox_group_class() -> type:
 class Control:
     """One input: the widget, what it stores (JSON-ready), and how a stored value is shown."""
 
-    def __init__(self, field_: Field, on_change: Callable[[Control], None], compact: bool = False):
+    def __init__(self, field_: Field, on_change: Callable[[Control], None], compact: bool = False,
+                 grid: bool = False):
         W = widgets()
         self.field = field_
-        self.compact = compact  # inside a table row: smaller label, no long help
+        self.compact = compact or grid  # inside a table row: smaller label, no long help
+        self.grid = grid  # a cell of a grid line: no label of its own (the column header is it)
         self._on_change = on_change
         self._quiet = False
         self.message = W.HTML()
@@ -223,7 +244,9 @@ class Control:
 
     def _layout(self, W: Any) -> Any:
         label = str(self.field.label_text())
-        optional = "" if self.field.required else f' <span style="font-weight:normal;color:#555">{_e(str(UI["optional"]))}</span>'
+        if self.grid:
+            return self._grid_layout(W, label)
+        optional = "" if self.field.required or isinstance(self.field, Computed) else f' <span style="font-weight:normal;color:#555">{_e(str(UI["optional"]))}</span>'
         size = "90%" if self.compact else "100%"
         parts = _heading(W, label, self.field.help, f"font-weight:bold;font-size:{size};margin-top:4px", optional)
         if not isinstance(self.widget, W.Box):  # a Box view crashes on a tooltip (ipywidgets 8.1)
@@ -232,6 +255,17 @@ class Control:
             accessible_name(self.widget, label)
         return W.VBox([*parts, self.widget, *self._extras(), self.message],
                       layout=W.Layout(width="100%", margin="2px 0"))
+
+    def _grid_layout(self, W: Any, label: str) -> Any:
+        """A grid cell: the input alone (its label is the column header), its message below."""
+        if not isinstance(self.widget, W.Box):
+            self.widget.tooltip = label
+        if isinstance(self.widget, (W.Text, W.Textarea, W.Dropdown, W.DatePicker)):
+            self.widget.layout.width = "100%"
+            accessible_name(self.widget, label)
+        box = W.VBox([self.widget, *self._extras(), self.message], layout=W.Layout(min_width="0", margin="0"))
+        box.add_class("lablib-cell")
+        return box
 
     def _changed(self, _change: dict | None = None) -> None:
         if not self._quiet:
@@ -272,12 +306,14 @@ class Control:
 
     def _say(self, messages: list[Text]) -> None:
         self.message.value = messages_html(messages)
+        # an empty HTML widget still takes a line's height: hide it, a grid line stays one line
+        self.message.layout.display = "" if messages else "none"
 
 
 class TextControl(Control):
     def _make(self, W: Any) -> Any:
         if isinstance(self.field, LongText):
-            w = W.Textarea(value="", rows=4 if self.compact else 7, layout=W.Layout(width="100%"))
+            w = W.Textarea(value="", rows=2 if self.grid else 4 if self.compact else 7, layout=W.Layout(width="100%"))
             self.counter = W.HTML()
         else:
             w = W.Text(value="", layout=W.Layout(width="100%"))
@@ -315,6 +351,9 @@ class TextControl(Control):
         colour = "#b71c1c" if outside and n else "#555"
         text = _count_text(UI["words"], UI["min_words"], UI["max_words"], n, f.min_words, f.max_words or None)
         self.counter.value = f'<small style="color:{colour}">{_e(text)}</small>'
+        if self.grid:  # a grid line shows the count only when it has something to say
+            limited = bool(f.min_words or f.max_words)
+            self.counter.layout.display = "" if limited and n and outside else "none"
 
 
 def editable_number(value: float | int) -> str:
@@ -335,7 +374,7 @@ class NumberControl(Control):
 
     def _layout(self, W: Any) -> Any:
         box = super()._layout(W)
-        if self.field.unit:
+        if self.field.unit and not self.grid:  # in a grid the unit is in the column header
             children = list(box.children)
             i = children.index(self.widget)
             unit = W.HTML(f'<span style="margin-left:6px;white-space:nowrap">{_e(self.field.unit)}</span>',
@@ -439,7 +478,10 @@ def _label(option: str, limit: int = CHOICE_LABEL_CHARS) -> str:
 
 class MultiChoiceControl(Control):
     def _make(self, W: Any) -> Any:
-        return _checkbox_group_class()(self.field.options)
+        group = _checkbox_group_class()(self.field.options)
+        if self.grid:  # side by side, wrapping inside the cell, so a row stays about one line
+            group.layout.flex_flow = "row wrap"
+        return group
 
     def _show_typed(self, typed: Any) -> None:
         self.widget.value = list(typed or [])
@@ -457,7 +499,8 @@ class ScaleControl(Control):
     def _make(self, W: Any) -> Any:
         lo, hi = self.field.minimum, self.field.maximum
         widget = W.ToggleButtons(options=[(str(i), i) for i in range(lo, hi + 1)], value=None,
-                                 tooltips=self._tooltips(None), style={"button_width": "2.6em"})
+                                 tooltips=self._tooltips(None),
+                                 style={"button_width": "1.9em" if self.grid else "2.6em"})
         widget.observe(lambda change: setattr(widget, "tooltips", self._tooltips(change["new"])), "value")
         return widget
 
@@ -473,6 +516,8 @@ class ScaleControl(Control):
                 for i in range(lo, hi + 1)]
 
     def _extras(self) -> list:
+        if self.grid:
+            return []  # the column header says what 1 and 5 mean
         W = widgets()
         hint = UI["scale_hint"].format(lo=self.field.low_label, hi=self.field.high_label)
         return [W.HTML(f'<small style="color:#555">{_e(str(hint))}</small>')]
@@ -489,9 +534,43 @@ class ScaleControl(Control):
         return self.widget.value
 
 
+class ComputedControl(Control):
+    """A computed value, read-only: grey text, never an input, never stored.
+
+    The form fills it in with ``show_computed`` from ``lablib.core.checks.Answers`` (the same
+    values the checks and the autograder read); ``show`` of a stored value ignores it, because a
+    value stored under a computed id is not the participant's and is never read.
+    """
+
+    def _make(self, W: Any) -> Any:
+        widget = W.HTML(self._html(None), layout=W.Layout(width="100%" if self.grid else "auto"))
+        widget.add_class("lablib-computed")
+        return widget
+
+    def _html(self, value: Any) -> str:
+        label = _e(str(self.field.label_text()), quote=True)
+        return f'<span title="{label}">{_e(self.field.display(value))}</span>'
+
+    def show(self, raw: Any) -> None:
+        """Nothing is shown from the answers file: the form computes the value."""
+
+    def show_computed(self, value: Any) -> None:
+        with self._quietly():
+            self.widget.value = self._html(value)
+        self.computed = value
+
+    computed: Any = None
+
+    def _show_typed(self, typed: Any) -> None:  # pragma: no cover (show is overridden)
+        pass
+
+    def value(self) -> None:
+        return None
+
+
 _CONTROLS: dict[type, type[Control]] = {
     ShortText: TextControl, LongText: TextControl, Number: NumberControl, DateField: DateControl,
-    Choice: ChoiceControl, MultiChoice: MultiChoiceControl, Scale: ScaleControl,
+    Choice: ChoiceControl, MultiChoice: MultiChoiceControl, Scale: ScaleControl, Computed: ComputedControl,
 }
 
 
@@ -505,11 +584,56 @@ def control_class(field_: Field) -> type[Control]:
 
 # ------------------------------------------------------------------------------ tables
 
+# Width of each kind of column in a grid line, as a CSS grid track: (minimum em, share of the rest).
+# A fixed minimum keeps the columns of every line aligned (each line is its own grid with the
+# same tracks) and tells how wide the grid must be before it scrolls inside its box.
+_TRACKS: dict[str, tuple[float, float]] = {
+    "short_text": (9, 2), "long_text": (14, 3), "number": (6.5, 1), "date": (10.5, 0), "choice": (9, 2),
+    "multi_choice": (10, 2), "scale": (11, 0), "computed": (5.5, 1),
+}
+_NUMBER_TRACK, _REMOVE_TRACK, _GAP_EM = 2.2, 7.5, 0.6
+
+
+def grid_tracks(table: Table) -> tuple[str, float]:
+    """The grid's ``grid-template-columns`` (row number, the columns, the remove button) and
+    its minimum width in em.
+
+    >>> grid_tracks(Table("t", "T", columns=(ShortText("a", "A"), DateField("d", "D"))))
+    ('2.2em minmax(9em, 2fr) 10.5em 7.5em', 31.0)
+    """
+    tracks, width = [f"{_NUMBER_TRACK}em"], _NUMBER_TRACK + _REMOVE_TRACK
+    for col in table.columns:
+        least, share = _TRACKS.get(col.kind, (9, 1))
+        tracks.append(f"minmax({least:g}em, {share:g}fr)" if share else f"{least:g}em")
+        width += least
+    tracks.append(f"{_REMOVE_TRACK}em")
+    return " ".join(tracks), width + _GAP_EM * (len(tracks) - 1)
+
+
+def _column_head(col: Field) -> str:
+    """A column's header cell (HTML): its label, its unit, "optional", and its help in small print."""
+    unit = getattr(col, "unit", "")
+    bits = [_e(str(col.label_text()))]
+    if unit:
+        bits.append(f'<span class="lablib-colhelp">({_e(unit)})</span>')
+    if not col.required and not isinstance(col, Computed):
+        bits.append(f'<span class="lablib-colhelp">{_e(str(UI["optional"]))}</span>')
+    helps = [col.help] if col.help else []
+    if isinstance(col, Scale):
+        helps.append(str(UI["scale_hint"].format(lo=col.low_label, hi=col.high_label)))
+    help_html = "".join(f'<div class="lablib-colhelp">{_e(h)}</div>' for h in helps)
+    return f'<div class="lablib-colhead">{" ".join(bits)}{help_html}</div>'
+
+
 class TableControl:
-    """Rows the participant adds and removes, each row a card of cell controls.
+    """A table as a compact grid: a header line of column labels, then one line per row (the
+    row's number, one small input per column, its "Hapus" button) and, when the table has a
+    ``row_note``, the row's note under it. Rows are added and removed (a filled row asks once
+    more), kept within ``min_rows``/``max_rows``, and pasted from a spreadsheet (``paste``).
 
     ``form`` is told of every change of the table's value (``form._changed``) and shows a
-    failing callback's friendly message (see ``guard``).
+    failing callback's friendly message (see ``guard``). The form also fills the computed cells
+    and the row notes (``show_derived``), from the values the checks read.
     """
 
     def __init__(self, table: Table, form: Form):
@@ -519,26 +643,44 @@ class TableControl:
         self.rows: list[dict] = []  # the stored rows, raw; unknown keys and bad cells kept
         self.hidden_rows: list[dict] = []  # rows beyond MAX_TABLE_ROWS: not shown, kept as they are
         self.cells: list[dict[str, Control]] = []
+        self.notes: list[Any] = []  # each row's note (an HTML widget), hidden when empty
         self.last_edit: tuple[str, Any, Any] | None = None  # (column, old, new) of the latest cell edit
         self._confirm: dict | None = None  # the row (its cells) whose "Hapus" was clicked once
-        self._cards: list = []
+        self._cards: list = []  # one grid line per row
         self._titles: list = []
         self._removes: list = []
+        self.tracks, min_em = grid_tracks(table)
+        self.min_width = f"{min_em:g}em"
         self.message = W.HTML()
         self.count = W.HTML()
         self.add_button = W.Button(description=str(UI["add_row"]), icon="", button_style="",
                                    layout=W.Layout(width="auto"))
         self.add_button.on_click(self._add_clicked)
-        self.row_box = W.VBox()
+        self.header = self._grid_line(W, [W.HTML()] + [W.HTML(_column_head(c)) for c in table.columns]
+                                      + [W.HTML()], "lablib-grid-head")
+        self.row_box = W.VBox(layout=W.Layout(min_width=self.min_width))
+        self._build_paste(W)
         parts = _heading(W, str(table.label_text()), table.help, "font-weight:bold;margin-top:8px")
         self.widget = self.row_box
-        self.box = W.VBox([*parts, self.message, self.row_box, W.HBox([self.add_button, self.count])],
-                          layout=W.Layout(width="100%"))
+        self.header.layout.min_width = self.min_width
+        scroll = W.VBox([self.header, self.row_box], layout=W.Layout(width="100%"))
+        scroll.add_class("lablib-grid-scroll")  # a grid wider than the form scrolls in its own box
+        self.box = W.VBox([*parts, self.message, scroll,
+                           W.HBox([self.add_button, self.paste_toggle, self.count],
+                                  layout=W.Layout(align_items="center", flex_flow="row wrap")),
+                           self.paste_box], layout=W.Layout(width="100%"))
+        self.box.add_class("lablib-table")
+
+    def _grid_line(self, W: Any, children: list, css_class: str) -> Any:
+        line = W.GridBox(children, layout=W.Layout(grid_template_columns=self.tracks, grid_gap=f"2px {_GAP_EM}em",
+                                                   width="100%"))
+        line.add_class(css_class)
+        return line
 
     # -- values ------------------------------------------------------------------------------
     def show(self, raw: Any) -> None:
-        """Show stored rows: at most ``MAX_TABLE_ROWS`` (each row is a card of widgets, and 20,000
-        cards would take the kernel minutes); the rest are kept, unseen, and saved back."""
+        """Show stored rows: at most ``MAX_TABLE_ROWS`` (every row is a line of widgets, and
+        20,000 of them would take the kernel minutes); the rest are kept, unseen, and saved back."""
         self.hidden_rows = []
         if raw is None or (isinstance(raw, list) and all(isinstance(r, dict) for r in raw)):
             raw = raw or []
@@ -560,40 +702,56 @@ class TableControl:
         """Rows the form lets the participant have: the table's own limit, at most ``MAX_TABLE_ROWS``."""
         return min(self.field.max_rows or MAX_TABLE_ROWS, MAX_TABLE_ROWS)
 
+    @property
+    def remove_buttons(self) -> list:
+        """Each row's "Hapus" button, in row order."""
+        return list(self._removes)
+
+    def empty_row(self) -> dict:
+        """A new row: every typed column empty. A computed column gets no key: nothing computed
+        is ever written into the answers file."""
+        return {c.id: c.empty_value() for c in self.field.columns if not isinstance(c, Computed)}
+
     def _pad(self, n: int) -> None:
         while len(self.rows) < n:
-            self.rows.append(self.field.empty_row())
+            self.rows.append(self.empty_row())
+
+    def _is_blank(self, row: dict) -> bool:
+        return not self.field.non_blank_rows([row])
 
     # -- rows --------------------------------------------------------------------------------
     def _build(self) -> None:
         for old in self.row_box.children:
             close_tree(old)
-        self.cells, self._cards, self._titles, self._removes = [], [], [], []
+        self.cells, self._cards, self._titles, self._removes, self.notes = [], [], [], [], []
         for row in self.rows:
-            self._append_card(row)
+            self._append_line(row)
         self.row_box.children = tuple(self._cards)
         self._update_buttons()
 
-    def _append_card(self, row: dict) -> None:
-        """Add one row's card. Callbacks find their row by identity, so removing a row above
+    def _append_line(self, row: dict) -> None:
+        """Add one row's grid line. Callbacks find their row by identity, so removing a row above
         never needs the other rows rebuilt (each rebuild costs hundreds of comms in a kernel)."""
         W = widgets()
         cells: dict[str, Control] = {}
         for col in self.field.columns:
-            control = control_class(col)(col, lambda c, cells=cells: self._cell_changed(cells, c), compact=True)
+            control = control_class(col)(col, lambda c, cells=cells: self._cell_changed(cells, c), grid=True)
             control.show(row.get(col.id))
-            if isinstance(col, LongText):
-                control.box.layout.grid_column = "1 / -1"
             cells[col.id] = control
-        remove = W.Button(description=str(UI["remove"]), layout=W.Layout(width="auto"))
+        remove = W.Button(description=str(UI["remove"]), layout=W.Layout(width="100%"))
         remove.on_click(lambda _b, cells=cells: self._remove_clicked(cells))
-        title = W.HTML()
-        grid = W.GridBox([c.box for c in cells.values()], layout=W.Layout(
-            grid_template_columns="repeat(auto-fill, minmax(15em, 1fr))", grid_gap="2px 14px", width="100%"))
-        card = W.VBox([W.HBox([title, remove], layout=W.Layout(justify_content="space-between")), grid],
-                      layout=W.Layout(border="1px solid #bbb", padding="4px 8px", margin="4px 0", width="100%"))
+        title = W.HTML(layout=W.Layout(min_width="0"))
+        title.add_class("lablib-rownum")
+        children = [title, *(c.box for c in cells.values()), remove]
+        if self.field.row_note is not None:
+            note = W.HTML(layout=W.Layout(grid_column="2 / -2", display="none"))
+            note.add_class("lablib-note")
+            children.append(note)
+            self.notes.append(note)
+        else:
+            self.notes.append(None)
         self.cells.append(cells)
-        self._cards.append(card)
+        self._cards.append(self._grid_line(W, children, "lablib-grid-row"))
         self._titles.append(title)
         self._removes.append(remove)
 
@@ -604,8 +762,9 @@ class TableControl:
         n, lo, hi = len(self.rows), self.field.min_rows, self.field.max_rows
         self.add_button.disabled = n >= self.max_rows or bool(self.hidden_rows)
         for i, (title, remove) in enumerate(zip(self._titles, self._removes), start=1):
-            title.value = f"<b>{_e(self.field.row_label)} {i}</b>"
-            remove.tooltip = f"{UI['remove']} {self.field.row_label} {i}"
+            name = str(UI["row_number"].format(row=self.field.row_label, n=i))
+            title.value = f'<span title="{_e(name, quote=True)}">{i}</span>'
+            remove.tooltip = f"{UI['remove']} {name}"
             remove.disabled = n <= lo
             if self._confirm is None or self.cells[i - 1] is not self._confirm:
                 remove.description, remove.button_style = str(UI["remove"]), ""
@@ -632,16 +791,15 @@ class TableControl:
     def add_row(self) -> None:
         if len(self.rows) >= self.max_rows or self.hidden_rows:
             return
-        self.rows.append(self.field.empty_row())
-        self._append_card(self.rows[-1])
+        self.rows.append(self.empty_row())
+        self._append_line(self.rows[-1])
         self.row_box.children = tuple(self._cards)
         self._rows_changed()
 
     @guard
     def _remove_clicked(self, cells: dict) -> None:
         i = self._index(cells)
-        blank = not self.field.non_blank_rows([self.rows[i]])
-        if not blank and self._confirm is not cells:  # one extra click guards a row full of answers
+        if not self._is_blank(self.rows[i]) and self._confirm is not cells:  # one extra click guards answers
             self._confirm = cells
             self._update_buttons()
             self._removes[i].description, self._removes[i].button_style = str(UI["confirm_remove"]), "danger"
@@ -655,6 +813,7 @@ class TableControl:
         self.cells.pop(i)
         self._titles.pop(i)
         self._removes.pop(i)
+        self.notes.pop(i)
         card = self._cards.pop(i)
         self.row_box.children = tuple(self._cards)
         close_tree(card)
@@ -662,7 +821,7 @@ class TableControl:
         self._rows_changed()
 
     def _rows_changed(self) -> None:
-        """A row was added or removed: renumber the cards and report the table's new value."""
+        """Rows were added, removed or pasted: renumber the lines and report the table's new value."""
         self._update_buttons()
         self.last_edit = None
         self.form._changed(self)
@@ -676,15 +835,121 @@ class TableControl:
                 seen.append(v.strip())
         return seen
 
+    # -- computed cells and row notes ----------------------------------------------------------
+    def show_derived(self, typed_rows: list[dict]) -> None:
+        """Show the computed cells and the row notes. ``typed_rows`` are the table's non-blank
+        rows as the checks read them (``Answers.rows``: computed columns filled in), in order;
+        a blank row gets no computed value, as in the checks."""
+        has_computed = any(isinstance(c, Computed) for c in self.field.columns)
+        if not has_computed and self.field.row_note is None:
+            return
+        own, _errors = self.field.coerce_rows(self.rows)
+        checked = iter(typed_rows)
+        for i, row in enumerate(own):
+            if not self._is_blank(row):
+                row = next(checked, row)
+            for col_id, control in self.cells[i].items():
+                if isinstance(control, ComputedControl):
+                    control.show_computed(row.get(col_id))
+            self._show_note(i, row)
+
+    def _show_note(self, i: int, typed_row: dict) -> None:
+        note = self.notes[i]
+        if note is None:
+            return
+        try:
+            text = self.field.row_note(typed_row)
+        except Exception:  # a note is a help beside the answers: a bug in it must not stop the form
+            log.debug("row_note of %s failed", self.field.id, exc_info=True)
+            text = None
+        text = "" if text is None else str(text).strip()
+        note.value = _e(text)  # what the note says may quote the participant's own text
+        note.layout.display = "" if text else "none"
+
+    # -- paste from a spreadsheet ----------------------------------------------------------------
+    def _build_paste(self, W: Any) -> None:
+        from lablib.notebook.paste import pasted_columns
+
+        cols = ", ".join(str(c.label_text()) for c in pasted_columns(self.field))
+        self.paste_toggle = W.Button(description=str(UI["paste_open"]), icon="clipboard",
+                                     tooltip=str(UI["paste_tip"]), layout=W.Layout(width="auto", margin="2px 8px"))
+        self.paste_text = W.Textarea(value="", rows=4, layout=W.Layout(width="100%"))
+        accessible_name(self.paste_text, str(UI["paste_open"]))
+        self.paste_button = W.Button(description=str(UI["paste_rows"]), icon="paste", button_style="info",
+                                     layout=W.Layout(width="auto"))
+        self.paste_message = W.HTML()
+        self.paste_box = W.VBox([
+            W.HTML(f'<small style="color:#444">{_e(str(UI["paste_help"].format(cols=cols)))}</small>'),
+            self.paste_text, self.paste_button, self.paste_message,
+        ], layout=W.Layout(display="none", width="100%", margin="2px 0 6px 0"))
+        self.paste_box.add_class("lablib-paste")
+        self.paste_toggle.on_click(self._paste_toggled)
+        self.paste_button.on_click(self._paste_clicked)
+
+    @guard
+    def _paste_toggled(self, _button: Any = None) -> None:
+        opened = self.paste_box.layout.display == "none"
+        self.paste_box.layout.display = "" if opened else "none"
+        self.paste_toggle.button_style = "info" if opened else ""
+
+    @guard
+    def _paste_clicked(self, _button: Any = None) -> None:
+        self.paste(self.paste_text.value)
+
+    def paste(self, text: str) -> Any:
+        """Put rows pasted from a spreadsheet into the table (``lablib.notebook.paste``): blank
+        rows first, then new rows up to the limit. The rows that do not fit stay in the paste box
+        and the message names them; the rows already answered are never changed."""
+        from lablib.notebook.paste import UI as PASTE_UI
+        from lablib.notebook.paste import leftover_text, parse_rows, place_rows, placement_messages
+
+        pasted = parse_rows(text, self.field, self._dynamic_options())
+        limit = len(self.rows) if self.hidden_rows else self.max_rows
+        placement = place_rows(self.rows, pasted.rows, self._is_blank, limit)
+        messages = list(pasted.problems)
+        if not pasted.rows and not pasted.problems:
+            messages.append(PASTE_UI["nothing"])
+        if self.hidden_rows and placement.left:
+            messages.append(UI["paste_hidden"])
+        said = placement_messages(placement, limit)
+        done, warnings = (said[:1], said[1:]) if placement.taken else ([], said)
+        messages = warnings + messages
+        for i in placement.filled:
+            self.rows[i] = placement.rows[i]
+            for col_id, control in self.cells[i].items():
+                control.show(self.rows[i].get(col_id))
+        for row in placement.rows[len(self.rows):]:
+            self.rows.append(row)
+            self._append_line(row)
+        self.paste_text.value = leftover_text(pasted, placement)
+        self.paste_message.value = "".join(
+            f'<div style="color:#1b5e20">✓ {_e(str(m))}</div>' for m in done) + messages_html(messages)
+        if placement.taken:
+            self.row_box.children = tuple(self._cards)
+            self._rows_changed()
+        return placement
+
+    def _dynamic_options(self) -> dict[str, list[str]]:
+        """The current options of the table's dynamic choice columns (what their dropdowns offer)."""
+        out: dict[str, list[str]] = {}
+        for col in self.field.columns:
+            if isinstance(col, Choice) and col.options_from and self.cells:
+                control = self.cells[0].get(col.id)
+                if isinstance(control, ChoiceControl):
+                    out[col.id] = list(control._options)
+        return out
+
 
 __all__ = [
     "ChoiceControl",
+    "ComputedControl",
     "Control",
     "TableControl",
     "accessible_name",
     "close_tree",
     "control_class",
     "editable_number",
+    "grid_tracks",
     "guard",
     "messages_html",
     "widgets",

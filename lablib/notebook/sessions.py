@@ -19,7 +19,9 @@ and "rewritten" means its bytes differ from what this session last read or wrote
 mtime and size can all repeat within one clock tick).
 
 Nothing here builds widgets; a session tells its views (the open forms) to ``refresh`` or
-``show_status``.
+``show_status``, tells them when an exercise's answers changed (``answers_changed``: a form may
+show choices or computed values read from another exercise of the stage), and keeps one of them
+open at a time (``open_only``).
 """
 
 from __future__ import annotations
@@ -109,8 +111,9 @@ class _Debouncer:
     threads). Elsewhere (tests, plain Python) a ``threading.Timer`` is used.
     """
 
-    def __init__(self, fn: Callable[[], None]):
+    def __init__(self, fn: Callable[[], None], delay: float | None = None):
         self._fn = fn
+        self._delay = delay  # None: DEBOUNCE_SECONDS, read at each poke (tests shorten it)
         self._lock = threading.Lock()
         self._generation = 0
         self._timer: threading.Timer | None = None
@@ -124,11 +127,15 @@ class _Debouncer:
             loop = getattr(kernel(), "io_loop", None)
             if loop is not None:
                 # add_callback is the thread-safe door into the loop; stale calls are skipped.
-                loop.add_callback(loop.call_later, DEBOUNCE_SECONDS, self._fire, generation)
+                loop.add_callback(loop.call_later, self.delay, self._fire, generation)
             else:
-                self._timer = threading.Timer(DEBOUNCE_SECONDS, self._fire, (generation,))
+                self._timer = threading.Timer(self.delay, self._fire, (generation,))
                 self._timer.daemon = True
                 self._timer.start()
+
+    @property
+    def delay(self) -> float:
+        return DEBOUNCE_SECONDS if self._delay is None else self._delay
 
     def _next_generation(self) -> int:
         """Make every scheduled call stale (called with the lock held)."""
@@ -172,6 +179,10 @@ class SessionView(Protocol):
 
     def show_status(self) -> None:
         """Show whether the answers are saved."""
+
+    # Optional (a view without them is left alone):
+    # answers_changed(exercise_id): another view changed that exercise's answers.
+    # collapse(), and ``expanded``: close the view when another one of the stage is opened.
 
 
 class Session:
@@ -242,6 +253,7 @@ class Session:
                 touched.add(field_id)
             self.dirty = True
         self._notify()
+        self._announce(exercise_id)
         self._debounce.poke()
 
     def update_entries(self, entries: dict[str, Any]) -> None:
@@ -318,6 +330,26 @@ class Session:
     def refresh_forms(self) -> None:
         for f in list(self.forms):
             f.refresh()
+
+    def _announce(self, exercise_id: str) -> None:
+        """Tell every view that ``exercise_id``'s answers changed (each ignores its own change)."""
+        for f in list(self.forms):
+            changed = getattr(f, "answers_changed", None)
+            if changed is None:
+                continue
+            try:
+                changed(exercise_id)
+            except Exception:  # one view's failure must never stop the saving
+                log.debug("answers_changed failed", exc_info=True)
+
+    def open_only(self, view: SessionView) -> None:
+        """``view`` was opened: close every other open view of the stage (one exercise at a time)."""
+        for f in list(self.forms):
+            if f is not view and getattr(f, "expanded", False):
+                try:
+                    f.collapse()
+                except Exception:
+                    log.debug("closing a form failed", exc_info=True)
 
     def _notify(self) -> None:
         for f in list(self.forms):
