@@ -45,7 +45,7 @@ from browser_helpers import (
 )
 from conftest import autograde, nbgrader
 
-from lablib.core.fields import MultiChoice, Scale, Table
+from lablib.core.fields import Computed, MultiChoice, Scale, Table
 from lablib.course.course import Course
 from lablib.course.folder import install_source, sqlite_url, write_config
 from lablib.curriculum import get_exercise
@@ -60,6 +60,11 @@ SHIPPED = {  # file in the repository -> where `pip install -e .` puts it under 
     CONFIG / "etc/jupyter/labconfig/page_config.json": "etc/jupyter/labconfig/page_config.json",
     CONFIG / "etc/jupyter/jupyter_server_config.d/nbgrader_lablib.json":
         "etc/jupyter/jupyter_server_config.d/nbgrader_lablib.json",
+    CONFIG / "etc/jupyter/jupyter_server_config.d/lablib_app.json":
+        "etc/jupyter/jupyter_server_config.d/lablib_app.json",
+    CONFIG / "etc/jupyter/voila.json": "etc/jupyter/voila.json",
+    **{path: f"share/jupyter/voila/templates/lablib/{path.name}"
+       for path in sorted((CONFIG / "share/jupyter/voila/templates/lablib").iterdir())},
 }
 TRAINER_ONLY = {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
                 "@jupyter/nbgrader:course-list"}
@@ -289,6 +294,37 @@ def _wait_saved(expect, form) -> None:
     expect(form.get_by_text(re.compile(r"✓ Tersimpan"))).to_be_visible()
 
 
+def _toggle(form, words: str):
+    """The button in a form's header line that opens or closes it ("Buka DU2" / "Tutup DU2")."""
+    return form.locator(".lablib-header").get_by_role("button", name=words)
+
+
+def _expect_open(expect, form, code: str) -> None:
+    expect(_toggle(form, f"Tutup {code}")).to_be_visible()
+    expect(form.get_by_role("button", name="Periksa")).to_be_visible()
+
+
+def _expect_closed(expect, form, code: str) -> None:
+    """Only the header line shows: the fields and the Periksa button are hidden."""
+    expect(_toggle(form, f"Buka {code}")).to_be_visible()
+    expect(form.get_by_role("button", name="Periksa")).to_be_hidden()
+
+
+def _open(expect, form, code: str) -> None:
+    _toggle(form, f"Buka {code}").click()
+    _expect_open(expect, form, code)
+
+
+def _state(form):
+    """The exercise's state in its header line: "belum diisi", "sebagian", "✓ lengkap", "· Periksa: …"."""
+    return form.locator(".lablib-header .lablib-state")
+
+
+def _computed_texts(form, label: str) -> list[str]:
+    """The values a computed field (or column, one per row) shows, as read-only text titled by its label."""
+    return [t.strip() for t in form.locator(f'.lablib-computed span[title="{label}"]').all_inner_texts()]
+
+
 UNNAMED = re.compile(r"^\s*- (textbox|combobox|checkbox|radio|spinbutton|listbox|slider)( \[[^\]]*\])?:?\s*$")
 
 
@@ -297,14 +333,27 @@ def _unnamed_controls(form) -> list[str]:
     return [line for line in form.aria_snapshot().splitlines() if UNNAMED.match(line)]
 
 
-def _check_field_labels(form, exercise_id: str, rows: dict[str, int]) -> None:
+def _check_field_labels(form, exercise_id: str, rows: dict[str, int],
+                        computed: dict[str, list[str]] | None = None) -> None:
     """Every field of the exercise has a visible label and an input that carries it as its
     accessible name (a table column: one per row; a scale: five buttons whose tooltip, read as
-    their description, names the question)."""
+    their description, names the question). A computed field has no input at all: it shows its
+    label and, read-only, its value, ``computed[field id]`` (one text per row for a column)."""
+    computed = computed or {}
+    ex = get_exercise(exercise_id)
+    computed_ids = {f.id for f in ex.fields if isinstance(f, Computed)} | {
+        c.id for f in ex.fields if isinstance(f, Table) for c in f.columns if isinstance(c, Computed)}
+    assert computed_ids == set(computed), f"expected values of the computed fields {sorted(computed_ids)}"
+
     def one(field_, n: int) -> None:
         label = str(field_.label_text())
         assert form.get_by_text(label).filter(visible=True).count(), f"no visible label {label!r}"
-        if isinstance(field_, Scale):
+        if isinstance(field_, Computed):
+            assert 0 == form.get_by_label(label, exact=True).count(), f"computed {label!r} has an input"
+            shown = form.locator(f'.lablib-computed span[title="{label}"]')
+            assert n == shown.filter(visible=True).count(), f"{n} read-only values of {label!r} expected"
+            assert computed[field_.id] == _computed_texts(form, label), label
+        elif isinstance(field_, Scale):
             assert 5 * n == form.locator(f'button[title^="{label}: "]').count(), label
         elif isinstance(field_, MultiChoice):
             for option in field_.options:
@@ -322,6 +371,8 @@ def _check_field_labels(form, exercise_id: str, rows: dict[str, int]) -> None:
         else:
             one(f, 1)
     assert [] == _unnamed_controls(form)
+    # read-only means no control of any kind inside a computed value
+    assert 0 == form.locator(".lablib-computed").locator("input, textarea, select, button, [contenteditable]").count()
 
 
 CONTRAST_JS = """root => {
@@ -412,6 +463,23 @@ EXPECTED = {
 }
 
 
+# Two DG1 problems as Excel copies them: a header row (the table's column labels), tabs, CRLF,
+# an Indonesian thousands dot, APKL boxes as a list; the computed total and rank are not pasted.
+PASTED_TSV = (
+    "Masalah\tLayanan terdampak\tAngka dasar (baseline)\tSatuan\tSumber data\tAPKL terpenuhi\t"
+    "Urgency (U)\tSeriousness (S)\tGrowth (G)\r\n"
+    "Berkas akta kelahiran tertunda\tAkta kelahiran\t1.250\tberkas per tahun\tRekap loket 2025\t"
+    "Aktual; Problematik; Kekhalayakan; Layak\t5\t4\t3\r\n"
+    "Data NIK ganda\tKTP-el\t37\tkasus per bulan\tLaporan SIAK\tAktual\t2\t2\t1\r\n")
+PASTED_ROWS = (
+    {"nama": "Berkas akta kelahiran tertunda", "layanan": "Akta kelahiran", "baseline": 1250,
+     "satuan": "berkas per tahun", "sumber_data": "Rekap loket 2025",
+     "apkl": ["Aktual", "Problematik", "Kekhalayakan", "Layak"], "u": 5, "s": 4, "g": 3},
+    {"nama": "Data NIK ganda", "layanan": "KTP-el", "baseline": 37, "satuan": "kasus per bulan",
+     "sumber_data": "Laporan SIAK", "apkl": ["Aktual"], "u": 2, "s": 2, "g": 1},
+)
+
+
 @pytest.mark.browser
 @pytest.mark.slow
 def test_participant_journey_in_jupyterlab(course, server, browser_page, playwright_api):
@@ -441,7 +509,7 @@ def test_participant_journey_in_jupyterlab(course, server, browser_page, playwri
         expect(fetched.filter(has_text="drum-up")).to_have_count(1)
         assert (course["home"] / COURSE_ID / "diagnose" / "diagnose.ipynb").is_file()
 
-    # 3. open the drum-up assignment and run all cells: two forms appear
+    # 3. open the drum-up assignment and run all cells: two forms appear, only the first one open
     with step("drum-up-jalankan-semua"):
         open_in_lab(page, server, nb_path)
         _run_all(page, server, expect)
@@ -449,12 +517,16 @@ def test_participant_journey_in_jupyterlab(course, server, browser_page, playwri
         expect(du1).to_have_count(1)
         expect(du2).to_have_count(1)
         expect(du1.get_by_text("● Belum tersimpan")).to_be_visible()
+        _expect_open(expect, du1, "DU1")  # the first exercise still to do
+        _expect_closed(expect, du2, "DU2")
+        expect(_state(du1)).to_have_text("belum diisi")
+        expect(_state(du2)).to_have_text("belum diisi")
         n_cells = _notebook(page).locator(".jp-Cell").count()
 
     # 4. accessibility: every field labelled, the label is the input's accessible name; contrast
+    #    (DU2's fields are checked in step 7, once it is open)
     with step("aksesibilitas-label-dan-kontras", shot=False):
         _check_field_labels(du1, "drum-up.du1", {"fungsi": 3, "layanan": 1, "tim": 1})
-        _check_field_labels(du2, "drum-up.du2", {})
         assert [] == _low_contrast(du1) + _low_contrast(du2)
 
     # 5. keyboard only: text, long text, table cells, a number and two choices, moving with Tab
@@ -471,7 +543,9 @@ def test_participant_journey_in_jupyterlab(course, server, browser_page, playwri
             kb.type(text)
         kb.press("Tab")  # "+ Tambah baris" of the functions
         expect(du1.get_by_role("button", name="+ Tambah baris").first).to_be_focused()
-        kb.press("Tab")  # "Hapus" of the only service is disabled: skipped
+        kb.press("Tab")  # "Tempel dari Excel" of the functions (its paste box stays closed)
+        expect(du1.get_by_role("button", name="Tempel dari Excel").first).to_be_focused()
+        kb.press("Tab")  # the first cell of the only service ("Hapus" at the line's end is disabled)
         expect(du1.get_by_label("Layanan", exact=True)).to_be_focused()
         kb.type(EXPECTED["layanan"][0])
         kb.press("Tab")
@@ -509,8 +583,14 @@ def test_participant_journey_in_jupyterlab(course, server, browser_page, playwri
         du1.get_by_label("Nama", exact=True).fill(EXPECTED["tim_nama"][0])  # "Jabatan" left empty
         _wait_saved(expect, du1)
 
-    # 7. "Periksa" on an empty DU2 shows what to do; then fill date, scales, texts and check again
-    with step("du2-periksa-kosong"):
+    # 7. open DU2 (DU1 closes: one exercise at a time); "Periksa" on an empty DU2 shows what to do;
+    #    then fill date, scales, texts and check again
+    with step("du2-buka-dan-periksa-kosong"):
+        _open(expect, du2, "DU2")
+        _expect_closed(expect, du1, "DU1")
+        expect(_state(du1)).to_have_text("✓ lengkap")  # every required field has an answer
+        _check_field_labels(du2, "drum-up.du2", {})
+        assert [] == _low_contrast(du2)
         du2.get_by_role("button", name="Periksa").click()
         expect(du2.locator(".lablib-result")).to_contain_text("0 dari 1 poin otomatis")
         expect(du2.locator(".lablib-result")).to_contain_text("Beri nilai 1–5 untuk")
@@ -530,16 +610,22 @@ def test_participant_journey_in_jupyterlab(course, server, browser_page, playwri
         du2.get_by_role("button", name="Periksa").click()
         expect(du2.locator(".lablib-result")).to_contain_text("1 dari 1 poin otomatis")
         du2.locator(".lablib-result").scroll_into_view_if_needed()
-    with step("du1-periksa"):
+        du2_points = _result_points(du2)
+        _wait_saved(expect, du2)
+        assert [] == _low_contrast(du2)  # results and messages too
+    with step("du1-buka-dan-periksa"):
+        _open(expect, du1, "DU1")
+        _expect_closed(expect, du2, "DU2")
+        expect(_state(du2)).to_have_text("✓ lengkap · Periksa: 1 dari 1 poin")  # the score stays in sight
         du1.get_by_role("button", name="Periksa").click()
         expect(du1.locator(".lablib-result")).to_contain_text("1 dari 2 poin otomatis")
         expect(du1.locator(".lablib-result")).to_contain_text("Tim inovasi baris 1: 'Jabatan' belum diisi.")
+        expect(_state(du1)).to_have_text("✓ lengkap · Periksa: 1 dari 2 poin")
         du1.locator(".lablib-result").scroll_into_view_if_needed()
-        seen_score = tuple(map(sum, zip(_result_points(du1), _result_points(du2))))
+        seen_score = tuple(map(sum, zip(_result_points(du1), du2_points)))
         assert (2.0, 3.0) == seen_score
         _wait_saved(expect, du1)
-        _wait_saved(expect, du2)
-        assert [] == _low_contrast(du1) + _low_contrast(du2)  # results and messages too
+        assert [] == _low_contrast(du1)  # results and messages too
         assert {**EXPECTED, "pengguna": ["1.250"]} == _observe_drum_up(page)  # shown as typed
         saved = json.loads((folder / "jawaban-drum-up.json").read_text(encoding="utf-8"))["answers"]
         assert 1250 == saved["drum-up.du1"]["layanan"][0]["pengguna_per_tahun"]
@@ -555,6 +641,8 @@ def test_participant_journey_in_jupyterlab(course, server, browser_page, playwri
         _notebook(page).locator(".jp-Cell").first.wait_for()
         wait_kernel_idle(page, server)
         _run_all(page, server, expect)
+        _expect_open(expect, du1, "DU1")  # the cell ran again in the same kernel: its form stays open
+        _expect_closed(expect, du2, "DU2")
         assert EXPECTED == _observe_drum_up(page)
 
     # 9. restart the kernel: the forms read the answers file again
@@ -563,8 +651,12 @@ def test_participant_journey_in_jupyterlab(course, server, browser_page, playwri
         _run_all(page, server, expect)
         first_prompt = _notebook(page).locator(".jp-CodeCell .jp-InputPrompt").first
         expect(first_prompt).to_have_text("[1]:")  # a fresh kernel ran the cells
+        for form, code in ((du1, "DU1"), (du2, "DU2")):  # both complete, read from the file: both closed
+            _expect_closed(expect, form, code)
+            expect(_state(form)).to_have_text("✓ lengkap")
         assert EXPECTED == _observe_drum_up(page)
-        expect(_form(page, _title("drum-up.du1")).get_by_text(re.compile(r"✓ Tersimpan"))).to_be_visible()
+        _open(expect, du1, "DU1")
+        _wait_saved(expect, du1)
         page.keyboard.press("Control+s")
 
     # 10. submit from nbgrader's assignment list
@@ -590,23 +682,48 @@ def test_participant_journey_in_jupyterlab(course, server, browser_page, playwri
         assert seen_score[0] == sum(auto.values()), auto
         assert {"auto-du1-profil": 0, "auto-du1-layanan": 1, "auto-du2-komitmen": 1} == auto
 
-    # 12. multi-choice (the kind drum-up lacks): DG1's APKL boxes, by mouse and by keyboard
+    # 12. multi-choice (the kind drum-up lacks): DG1's APKL boxes, by mouse and by keyboard; two
+    #     problems pasted from a spreadsheet; the USG total and rank computed, read-only
     with step("diagnose-pilihan-ganda"):
         open_in_lab(page, server, f"{COURSE_ID}/diagnose/diagnose.ipynb")
         _run_all(page, server, expect)
         dg1 = _form(page, _title("diagnose.dg1"))
-        dg1.get_by_label(_label("diagnose.dg1", "masalah", "nama"), exact=True).first.fill("Antrean KTP-el panjang")
+        _expect_open(expect, dg1, "DG1")  # the first exercise still to do
+        _expect_closed(expect, _form(page, _title("diagnose.dg2")), "DG2")
+        problem = dg1.get_by_label(_label("diagnose.dg1", "masalah", "nama"), exact=True)
+        problem.first.fill("Antrean KTP-el panjang")
         dg1.get_by_role("checkbox", name="Aktual", exact=True).first.check()
         layak = dg1.get_by_role("checkbox", name="Layak", exact=True).first
         layak.focus()
         page.keyboard.press("Space")
         expect(layak).to_be_checked()
         journey.shots(page, "dg1-apkl-dicentang")
-        _check_field_labels(dg1, "diagnose.dg1", {"masalah": 3})
+    with step("dg1-tempel-dari-excel"):
+        paste_box = dg1.get_by_role("textbox", name="Tempel dari Excel", exact=True)
+        expect(paste_box).to_be_hidden()
+        dg1.get_by_role("button", name="Tempel dari Excel").click()
+        paste_box.fill(PASTED_TSV)  # what Ctrl+V puts there from Excel: tabs, CRLF, a header row
+        dg1.get_by_role("button", name="Tempel baris").click()
+        expect(dg1.locator(".lablib-paste")).to_contain_text("2 baris ditempel")
+        expect(paste_box).to_have_value("")  # every row was taken
+        expect(problem).to_have_count(3)  # the two blank rows were filled, none added
+        expect(problem.nth(1)).to_have_value(PASTED_ROWS[0]["nama"])
+        expect(problem.nth(2)).to_have_value(PASTED_ROWS[1]["nama"])
+        totals = {"total": ["—", "12", "5"], "peringkat": ["—", "1", "2"]}  # 5+4+3, 2+2+1; row 1 unscored
+        for column, texts in totals.items():
+            expect(dg1.locator(f'.lablib-computed span[title="{_label("diagnose.dg1", "masalah", column)}"]')
+                   ).to_have_text(texts)
+        chosen = dg1.get_by_label(_label("diagnose.dg1", "masalah_terpilih"), exact=True)
+        expect(chosen.locator("option")).to_have_count(1 + 3)  # an earlier entry: the problems' names
+        _check_field_labels(dg1, "diagnose.dg1", {"masalah": 3}, computed=totals)
+        dg1.locator(".lablib-computed").last.scroll_into_view_if_needed()  # the screenshot shows the totals
         dg1.get_by_role("button", name="Periksa").click()
         expect(dg1.locator(".lablib-result")).to_contain_text("poin otomatis")
+        _wait_saved(expect, dg1)
         saved = json.loads((course["home"] / COURSE_ID / "diagnose" / "jawaban-diagnose.json").read_text())
-        assert ["Aktual", "Layak"] == saved["answers"]["diagnose.dg1"]["masalah"][0]["apkl"]
+        rows = saved["answers"]["diagnose.dg1"]["masalah"]
+        assert ["Aktual", "Layak"] == rows[0]["apkl"]
+        assert list(PASTED_ROWS) == rows[1:]  # as typed in the cells; nothing computed is stored
         assert [] == _low_contrast(dg1)
 
     # 13. our shortcut overrides leave JupyterLab's own keyboard navigation working

@@ -875,7 +875,7 @@ class TableControl:
                                      tooltip=str(UI["paste_tip"]), layout=W.Layout(width="auto", margin="2px 8px"))
         self.paste_text = W.Textarea(value="", rows=4, layout=W.Layout(width="100%"))
         accessible_name(self.paste_text, str(UI["paste_open"]))
-        self.paste_button = W.Button(description=str(UI["paste_rows"]), icon="paste", button_style="info",
+        self.paste_button = W.Button(description=str(UI["paste_rows"]), icon="paste", button_style="primary",
                                      layout=W.Layout(width="auto"))
         self.paste_message = W.HTML()
         self.paste_box = W.VBox([
@@ -890,7 +890,7 @@ class TableControl:
     def _paste_toggled(self, _button: Any = None) -> None:
         opened = self.paste_box.layout.display == "none"
         self.paste_box.layout.display = "" if opened else "none"
-        self.paste_toggle.button_style = "info" if opened else ""
+        self.paste_toggle.button_style = "primary" if opened else ""
 
     @guard
     def _paste_clicked(self, _button: Any = None) -> None:
