@@ -208,6 +208,17 @@ def lab_environment(base: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def cmd_beranda(args) -> int:
+    from lablib.app.beranda import write_beranda
+
+    folder = Path(args.folder).expanduser()
+    if not folder.is_dir():
+        raise LablibError(f"folder {folder} tidak ada; buat dulu atau berikan --folder yang benar.")
+    _say(write_beranda(folder).describe())
+    _say("Buka Beranda sebagai aplikasi: <alamat JupyterLab>/voila/render/Beranda.ipynb")
+    return EXIT_OK
+
+
 def cmd_lab(args) -> int:
     from lablib.course.folder import ensure_tools_on_path
 
@@ -521,6 +532,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, help="port server")
     p.add_argument("--dry-run", action="store_true", help="hanya menampilkan perintah, tidak menjalankan")
     p.set_defaults(func=cmd_lab)
+
+    p = sub.add_parser("beranda", help="menulis Beranda.ipynb (halaman awal peserta, dibuka dengan Voilà) "
+                                       "ke folder peserta")
+    p.add_argument("--folder", default=".", metavar="DIR", help="folder akar Jupyter peserta (bawaan: folder ini)")
+    p.set_defaults(func=cmd_beranda)
 
     p = sub.add_parser("demo", help="menjalankan satu bimtek contoh dari awal sampai nilai")
     p.add_argument("--out", default="demo-out", metavar="FOLDER", help="folder hasil (bawaan: %(default)s)")

@@ -438,7 +438,10 @@ def _browser_login(page, base: str, login: str, password: str) -> None:
     page.locator("#username_input").fill(login)
     page.locator("#password_input").fill(password)
     page.locator("#login_submit").click()
-    page.wait_for_url(re.compile(rf"/user/{login}/lab"), timeout=180_000)
+    # participants land on Beranda (PARTICIPANT_DEFAULT_URL); this journey then uses JupyterLab
+    page.wait_for_url(re.compile(rf"/user/{login}/voila/render/Beranda\.ipynb"), timeout=180_000)
+    page.locator('[data-stage="drum-up"][data-state="released"]').wait_for(timeout=180_000)
+    page.goto(f"{base}/user/{login}/lab", wait_until="domcontentloaded")
 
 
 def _participant_in_browser(p, hub: RunningHub, login: str, password: str, statement: str, shots) -> None:

@@ -19,7 +19,7 @@ import pytest
 import lablib
 
 PACKAGE = Path(lablib.__file__).resolve().parent
-LAYERS = ("core", "curriculum", "notebook", "course", "reports", "hub", "top")
+LAYERS = ("core", "curriculum", "notebook", "app", "course", "reports", "hub", "top")
 TOP = {"lablib", "lablib.pipeline", "lablib.cli", "lablib.demo", "lablib.protections"}
 
 

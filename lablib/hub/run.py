@@ -32,7 +32,7 @@ def next_steps(settings: HubSettings) -> str:
         "  Masuk dengan nama login dan sandi awal di kartu akun (kartu-akun.html di folder kursus).",
         f"  Fasilitator masuk sebagai '{settings.trainer}': folder kursus dan Formgrader terbuka di JupyterLab.",
         "Langkah berikutnya: rilis tahap pertama (lablib release drum-up), lalu bagikan kartu akun.",
-        "  Peserta: buka alamat di atas, masuk, lalu buka Nbgrader → Assignments, ambil (Fetch) tugas.",
+        "  Peserta: buka alamat di atas dan masuk; Beranda terbuka: tekan Ambil pada tahap yang dirilis, lalu Buka.",
         "Tekan Ctrl-C untuk menghentikan hub (jawaban peserta sudah tersimpan).",
     ])
 

@@ -21,9 +21,10 @@ from lablib.course.course import Course
 HUB_FOLDER = "hub"  # inside the course folder: private, like the course
 SETTINGS_FILE = "hub.json"
 DEFAULT_SITE_ROOT = Path("/srv/lablib")  # the participants' (readable) config lives outside the course
-# The page a participant lands on after logging in. One place on purpose: a Voilà home page
-# for participants will replace JupyterLab here.
-PARTICIPANT_DEFAULT_URL = "/lab"
+# The page a participant lands on after logging in: Beranda, the participant's app rendered by
+# Voilà (lablib.app; the server extension writes Beranda.ipynb into the participant's folder).
+# JupyterLab stays at /lab for whoever wants it; the trainer lands there.
+PARTICIPANT_DEFAULT_URL = "/voila/render/Beranda.ipynb"
 TRAINER_DEFAULT_URL = "/lab"
 
 

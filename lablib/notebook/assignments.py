@@ -31,15 +31,21 @@ _INTRO = """# {title}
 
 **Tahap {order} dari 5 model Laboratorium Inovasi (5D).** {purpose}
 
-Cara mengerjakan:
-1. Jalankan semua sel (menu *Run → Run All Cells*). Formulir akan muncul di bawah setiap latihan.
-2. Isi formulir. Jawaban **tersimpan otomatis** di file `{answers}` dalam folder ini; status
-   "Tersimpan" terlihat di bawah formulir. Menutup tab atau me-restart kernel tidak menghapus jawaban.
-3. Tekan **Periksa** untuk melihat hasil pemeriksaan otomatis dan apa yang perlu diperbaiki.
-4. Bila sudah selesai, kumpulkan lewat daftar tugas (*Assignments → Submit*).
+Isi formulir di bawah setiap latihan. Jawaban **tersimpan otomatis** (status "Tersimpan" terlihat
+di bawah formulir); menutup atau memuat ulang halaman tidak menghapusnya. Tekan **Periksa** untuk
+melihat hasil pemeriksaan otomatis dan apa yang perlu diperbaiki. Bila sudah selesai, kembali ke
+**Beranda** dan tekan **Kumpulkan** pada tahap ini.
 
 Nilai tahap ini: **{auto} poin otomatis** (diperiksa mesin) dan **{rubric} poin rubrik** (dinilai narasumber LAN).
 Angka dalam contoh adalah *data fiktif untuk latihan*.
+
+<details><summary>Membuka tahap ini di JupyterLab?</summary>
+
+Di JupyterLab, formulir baru muncul setelah semua sel dijalankan: menu **Menjalankan → Menjalakan
+Semua Sel** (begitu tertulis di layar). Jawaban tersimpan di file `{answers}` dalam folder ini.
+Sel bertanda "Pemeriksaan otomatis" dipakai saat penilaian; hasilnya di JupyterLab bisa sudah
+lama, jadi pakailah tombol **Periksa** pada formulir. Untuk mengumpulkan, buka **Beranda**.
+</details>
 """
 
 _CARRY = """## Ambil jawaban tahap sebelumnya
@@ -62,11 +68,15 @@ def _meta(kind: str, grade_id: str, points: float | None = None) -> dict:
 
 
 def _criterion_markdown(exercise: Exercise, crit) -> str:
+    # Folded (<details>) so the level table does not lengthen the participant's page; Voilà,
+    # nbconvert and formgrader (which renders the cell's markdown) all show the summary line and
+    # open the table on a click. Blank lines around the table keep it markdown inside the HTML.
     rows = "\n".join(f"| {lvl} – {html.escape(str(LEVELS[lvl]))} | {html.escape(desc)} |"
                      for lvl, desc in enumerate(crit.descriptors))
-    return (f"### Rubrik {exercise.code}: {html.escape(crit.title)} ({formatting.points(crit.points)} poin)\n\n"
+    return (f"<details><summary><strong>Rubrik {exercise.code}: {html.escape(crit.title)} "
+            f"({formatting.points(crit.points)} poin)</strong></summary>\n\n"
             f"*Dinilai oleh narasumber. Skor = level ÷ 4 × {formatting.points(crit.points)} poin.*\n\n"
-            f"| Level | Deskripsi |\n|---|---|\n{rows}\n")
+            f"| Level | Deskripsi |\n|---|---|\n{rows}\n\n</details>\n")
 
 
 def build_notebook(stage: str) -> nbformat.NotebookNode:
@@ -106,7 +116,7 @@ def build_notebook(stage: str) -> nbformat.NotebookNode:
     nb = new_notebook(cells=cells, metadata={
         "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
-        "lablib": {"stage": st.slug},
+        "lablib": {"stage": st.slug, "title": st.title},  # Voilà's header (lablib template)
     })
     return nb
 

@@ -3,6 +3,11 @@
 A test cell is ``lablib.grade_check("diagnose.dg1", "usg")``: it prints the check's message
 to stdout (never stderr, which would cost the points) and returns the points earned, which
 nbgrader reads as partial credit from the cell's ``execute_result``.
+
+In the participant's app (the stage rendered by Voilà) the same cell runs too, before the form
+is filled: there it prints nothing and returns ``None`` (no output at all), so the page shows no
+✗ and no bare 0.0. Voilà puts ``SERVER_SOFTWARE=voila/<version>`` in its kernels' environment;
+nbgrader's own runs (``NBGRADER_EXECUTION`` set) always grade, whatever the environment says.
 """
 
 from __future__ import annotations
@@ -24,10 +29,27 @@ _STALE_NOTE = T("(Sel penilaian otomatis: hasil di atas dihitung saat sel ini di
                 "result, press Check on the form.)")
 
 
-def grade_check(exercise_id: str, check_id: str, folder: str | os.PathLike | None = None) -> float:
-    """Run one check on the answers file beside the notebook; print its message, return points."""
+def in_app() -> bool:
+    """Whether this kernel renders the participant's app (Voilà) rather than grading.
+
+    >>> os.environ.get("NBGRADER_EXECUTION") is None and in_app() == os.environ.get(
+    ...     "SERVER_SOFTWARE", "").startswith("voila/")
+    True
+    """
+    if os.environ.get("NBGRADER_EXECUTION"):
+        return False
+    return os.environ.get("SERVER_SOFTWARE", "").startswith("voila/")
+
+
+def grade_check(exercise_id: str, check_id: str, folder: str | os.PathLike | None = None) -> float | None:
+    """Run one check on the answers file beside the notebook; print its message, return points.
+
+    Called from the notebook's cell (no ``folder``) in the participant's app (``in_app``), it
+    prints nothing and returns ``None``."""
     ex = get_exercise(exercise_id)
-    check = ex.check(check_id)
+    check = ex.check(check_id)  # an unknown check fails here too, as it does under nbgrader
+    if folder is None and in_app():  # the notebook's own cell; kernel-free grading passes a folder
+        return None
     store = AnswerStore(Path(folder or os.getcwd()), ex.stage)
     answers: dict = {}
     note = ""
