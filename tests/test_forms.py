@@ -3,6 +3,7 @@ answers dict; tables, checks, history, recovery and headless mode behave for a p
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import subprocess
@@ -611,3 +612,17 @@ def test_a_twelve_week_dv1_log_is_twelve_grid_lines(tmp_path):
         cells = [c for c in line.children if shown(c)]
         assert len(dv1.field("log").columns) + 2 == len(cells)
         assert all(len([w for w in c.children if shown(w)]) == 1 for c in cells if hasattr(c, "children"))
+
+
+def test_a_row_with_a_required_cell_empty_is_not_complete(tmp_path):
+    from lablib.curriculum.samples import model_answers
+
+    entry = copy.deepcopy(model_answers("drum-up")["drum-up.du1"])
+    save_answers(tmp_path, "drum-up", {"drum-up.du1": entry})
+    assert "✓ lengkap" in open_form("drum-up.du1", tmp_path).state.value
+    team = next(f for f in get_exercise("drum-up.du1").fields if isinstance(f, Table) and f.id.startswith("tim"))
+    needed = next(c for c in team.columns if c.required)
+    entry[team.id][0][needed.id] = ""
+    save_answers(tmp_path, "drum-up", {"drum-up.du1": entry})
+    f = reopen("drum-up.du1", tmp_path)
+    assert not f.complete and "sebagian" in f.state.value

@@ -324,7 +324,8 @@ class Form(_ShowsOnce):
         filled = [f for f in typed if answers.filled(f.id)]
         self.complete = bool(filled) and not answers.type_errors and all(
             answers.filled(f.id) for f in typed if f.required) and all(
-            len(answers.rows(f.id)) >= f.min_rows for f in typed if isinstance(f, Table))
+            len(answers.rows(f.id)) >= f.min_rows and _rows_complete(f, answers.rows(f.id))
+            for f in typed if isinstance(f, Table))
         state = UI["complete"] if self.complete else UI["partial"] if filled else UI["empty"]
         self.state_text = str(state)
         if self.last_result is not None:
@@ -530,6 +531,13 @@ class Form(_ShowsOnce):
 
     def __repr__(self) -> str:
         return f"<lablib Form {self.exercise.id} in {self.folder}>"
+
+
+def _rows_complete(table: Table, rows: list[dict]) -> bool:
+    """Every required typed cell of every (non-blank) row is filled: "✓ lengkap" must not be
+    shown over a row whose 'Jabatan' is still empty."""
+    needed = [c for c in table.columns if c.required and not isinstance(c, Computed)]
+    return all(not c.is_empty(row.get(c.id)) for row in rows for c in needed)
 
 
 def _exercise(exercise: str | Exercise) -> Exercise:
