@@ -626,3 +626,19 @@ def test_a_row_with_a_required_cell_empty_is_not_complete(tmp_path):
     save_answers(tmp_path, "drum-up", {"drum-up.du1": entry})
     f = reopen("drum-up.du1", tmp_path)
     assert not f.complete and "sebagian" in f.state.value
+
+
+def test_the_form_draws_its_pictures_from_the_answers_as_they_are_typed(tmp_path):
+    from lablib.curriculum.samples import model_answers
+
+    save_answers(tmp_path, "diagnose", {"diagnose.dg1": model_answers("diagnose")["diagnose.dg1"]})
+    f = open_form("diagnose.dg1", tmp_path)
+    assert f.pictures is not None and f.pictures.widget in f.body.children
+    assert f.pictures.wait(20)
+    shown = next(iter(f.pictures.figures.values()))
+    first = shown.value
+    assert "<img" in first and 'alt="' in first
+    f.widget_for("masalah", row=0, column="nama").value = "Nama <b>baru</b>"  # a redraw, escaped alt text
+    assert f.pictures.wait(20)
+    assert shown.value != first and "<b>baru" not in shown.value
+    assert open_form("drum-up.du1", tmp_path).pictures is None  # DU1 has no picture

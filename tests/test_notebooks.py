@@ -3,6 +3,7 @@ with no error and nothing on stderr (a red box would frighten a participant)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -38,6 +39,23 @@ def test_every_worked_example_is_labelled_data_fiktif(path):
     for cell in nb.cells:  # every picture gets the caption
         if cell.cell_type == "code" and cell.source.startswith("show("):
             assert "caption=FIKTIF" in cell.source, cell.source
+
+
+def test_teaching_notebooks_draw_every_picture_with_the_assignments_code():
+    """The pictures of the teaching notebooks are the ones the assignments show: drawn by
+    ``show``/``practice`` (lablib.notebook.pictures and live_pictures), never by a copy of the
+    drawing code in a cell."""
+    from lablib.notebook.pictures import KINDS
+
+    used = set()
+    for path in NOTEBOOKS:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "code":
+                continue
+            assert not re.search(r"matplotlib|pyplot|\bplt\.|savefig|\bFigure\(|\.subplots?\(", cell.source), (
+                f"{path.name}: a cell draws by itself; use show(kind, ...) or practice(kind)")
+            used |= set(re.findall(r"\b(?:show|practice)\(\"(\w+)\"", cell.source))
+    assert sorted(KINDS) == sorted(used)  # every picture is taught, and no unknown kind is called
 
 
 @pytest.mark.slow

@@ -74,3 +74,37 @@ def test_importing_practice_imports_neither_matplotlib_nor_widgets():
             "print(sorted({'matplotlib', 'ipywidgets', 'IPython'} & {m.split('.')[0] for m in sys.modules}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "[]" == out.stdout.strip()
+
+
+def test_practice_widget_redraws_through_the_live_picture_panel_once_per_burst(monkeypatch):
+    """The practice widget is the assignments' PicturePanel fed by the practice entries: a burst
+    of changes redraws once, on the kernel's loop, from what was typed last."""
+    import ipywidgets as w
+
+    from lablib.notebook import live_pictures as L
+    from lablib.notebook import sessions as S
+
+    later = []
+    loop = type("Loop", (), {"add_callback": staticmethod(lambda fn, *a: fn(*a)),
+                             "call_later": staticmethod(lambda delay, fn, *a: later.append((fn, a)))})()
+    monkeypatch.setattr(S, "kernel", lambda: type("Kernel", (), {"io_loop": loop})())
+    monkeypatch.setattr("lablib.notebook.forms.is_headless", lambda: False)
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
+    drawn = []
+    monkeypatch.setattr(L, "picture", lambda kind, answers=None: drawn.append(answers) or picture(kind, answers))
+
+    PR.practice("usg")
+    (box,) = shown
+    panel_box = box.children[-1]
+    assert "lablib-pictures" in panel_box._dom_classes and "<img" in panel_box.children[1].value
+    assert 1 == len(drawn)  # the worked example, drawn once when the widget opens
+    name = next(c for c in box.children[1].children[0].children if isinstance(c, w.Text))
+    for n in range(5):
+        name.value = f"Antrean {n}"
+    assert 1 == len(drawn) and 5 == len(later)
+    for fn, args in later:
+        fn(*args)
+    assert 2 == len(drawn)
+    assert "Antrean 4" == drawn[-1]["diagnose.dg1"]["masalah"][0]["nama"]
+    box.close()

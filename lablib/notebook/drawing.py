@@ -40,6 +40,9 @@ MONTHS_ID = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt
 NO_DATA = T("Belum ada data. Isi formulir latihan ini, lalu gambar akan muncul di sini.",
             "No data yet. Fill in this exercise's form and the picture appears here.")
 
+#: The gid of a figure that only says "no data yet": the live pictures show a placeholder instead.
+NO_DATA_GID = "no-data"
+
 # ------------------------------------------------------------------ participant text
 
 
@@ -135,8 +138,9 @@ def set_title(ax: Axes, title: Text | str) -> None:
 
 def empty_figure(title: Text | str, message: Text | str = NO_DATA, width: float = 7,
                  height: float = 3) -> Figure:
-    """A titled figure that says there is nothing to draw yet."""
+    """A titled figure that says there is nothing to draw yet (its gid is ``NO_DATA_GID``)."""
     fig = new_figure(width, height)
+    fig.set_gid(NO_DATA_GID)
     ax = fig.add_subplot()
     set_title(ax, title)
     ax.set_axis_off()

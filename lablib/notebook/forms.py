@@ -59,6 +59,7 @@ from lablib.core.fields import Computed, Table
 from lablib.core.i18n import T, Text
 from lablib.curriculum import get_exercise
 from lablib.notebook.headless import IMPORT_HEADLESS
+from lablib.notebook.live_pictures import panel_for
 from lablib.notebook.inputs import (
     ChoiceControl,
     ComputedControl,
@@ -202,10 +203,16 @@ class Form(_ShowsOnce):
             self.state,
         ], layout=W.Layout(width="100%"))
         self.header.add_class("lablib-header")
+        # The exercise's pictures, drawn from the answers as they are typed (debounced; none for
+        # an exercise without a picture). The form opens at once; the first drawing follows.
+        self.pictures = panel_for(self.exercise.id, self._session, draw_now=False)
+        if self.pictures is not None:
+            self.on_change.append(self.pictures.poke)
         self.body = W.VBox([
             W.HTML(f'<div style="white-space:pre-wrap;margin:4px 0 6px 0">{_e(self._instructions())}</div>'),
             self.notices_box,
             *(c.box for c in self.controls.values()),
+            *([self.pictures.widget] if self.pictures is not None else []),
             W.HBox([self.buttons["periksa"], self.buttons["simpan"], self.status],
                    layout=W.Layout(align_items="center", margin="10px 0 4px 0", flex_flow="row wrap")),
             self.results,

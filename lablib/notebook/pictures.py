@@ -24,9 +24,16 @@ trial       DV1 (+DS2)    weekly trial figures against the indicator's baseline 
 kipp        DP1           KIPP radar: each section's share of the text against its KIPP weight
 ==========  ============  ======================================================================
 
+Answers are read through ``lablib.core.checks.Answers`` (``drawing.exercise_view``): typed, and
+with the computed fields filled in (USG totals and ranks, idea values, budget lines and total,
+the complaint ratio and band), so a picture shows the numbers the checks use. ``READS`` lists
+what each picture reads. Every figure is at most 9 inches (900 px at ``png``'s 100 dpi) wide.
+
 ``picture(kind, answers)`` draws one (``lablib.picture`` is the public entry point) and
-``png(figure)`` gives its bytes. In a notebook, ``lablib.notebook.practice.show`` displays a picture and
-``lablib.notebook.practice.practice`` gives the ungraded widget that redraws it as the participant types.
+``png(figure)`` gives its bytes. In an assignment, ``lablib.notebook.live_pictures.PicturePanel``
+shows an exercise's pictures under its form and redraws them as the participant types; in a
+teaching notebook, ``lablib.notebook.practice.show`` displays a picture and
+``lablib.notebook.practice.practice`` gives the ungraded widget, which redraws through the same panel.
 """
 
 from __future__ import annotations
@@ -67,25 +74,43 @@ from lablib.notebook.drawing import (
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-#: Every answer the pictures read (exercise, field, or table.column), checked against the
+#: Every answer each picture reads (exercise, field, or table.column), checked against the
 #: definitions when this module loads: a renamed field fails here instead of drawing "no data".
-REFERENCES = check_references((
-    "drum-up.du2",  # every 1–5 scale field
-    *(f"diagnose.dg1.masalah.{c}" for c in ("nama", "u", "s", "g")), "diagnose.dg1.masalah_terpilih",
-    "diagnose.dg2.penyebab.kategori", "diagnose.dg2.penyebab.penyebab", "diagnose.dg2.mengapa.jawaban",
-    "diagnose.dg2.akar_masalah",
-    *(f"diagnose.dg3.pemangku.{c}" for c in ("nama", "pengaruh", "kepentingan", "unsur")),
-    "diagnose.dg4.ide.nama", "diagnose.dg4.ide.rumusan", "diagnose.dg4.ide_terpilih",
-    *(f"diagnose.dg4.bobot_{k}" for k in facts.DECISION_CRITERIA),
-    *(f"diagnose.dg4.ide.skor_{k}" for k in facts.DECISION_CRITERIA),
-    *(f"design.ds3.kegiatan.{c}" for c in ("nama", "mulai", "selesai", "pic", "tonggak")),
-    *(f"design.ds3.rab.{c}" for c in ("uraian", "volume", "satuan", "harga_satuan", "jumlah")),
-    "design.ds3.total_rab", "design.ds3.sumber_dana", "design.ds1.anggaran",
-    *(f"design.ds2.indikator.{c}" for c in ("nama", "satuan", "baseline", "target")),
-    *(f"deliver.dv1.log.{c}" for c in ("tanggal", "hari_layanan", "dilayani", "aduan_masuk", "aduan_selesai")),
-    *(f"deliver.dv1.perubahan.{c}" for c in ("indikator", "baseline", "capaian")),
-    *(f"display.dp1.{s}" for s in facts.KIPP_WEIGHTS),
-))
+#: The live pictures (``lablib.notebook.live_pictures``) redraw a picture only when the entries
+#: of the exercises named here changed.
+READS: dict[str, tuple[str, ...]] = {
+    "kesiapan": ("drum-up.du2",),  # every 1–5 scale field
+    "usg": (*(f"diagnose.dg1.masalah.{c}" for c in ("nama", "u", "s", "g", "total", "peringkat")),
+            "diagnose.dg1.masalah_terpilih"),
+    "fishbone": ("diagnose.dg2.penyebab.kategori", "diagnose.dg2.penyebab.penyebab", "diagnose.dg2.mengapa.jawaban",
+                 "diagnose.dg2.akar_masalah", "diagnose.dg1.masalah_terpilih"),
+    "stakeholder": tuple(f"diagnose.dg3.pemangku.{c}" for c in ("nama", "pengaruh", "kepentingan", "unsur")),
+    "decision": ("diagnose.dg4.ide.nama", "diagnose.dg4.ide.rumusan", "diagnose.dg4.ide.nilai",
+                 "diagnose.dg4.ide_terpilih",
+                 *(f"diagnose.dg4.bobot_{k}" for k in facts.DECISION_CRITERIA),
+                 *(f"diagnose.dg4.ide.skor_{k}" for k in facts.DECISION_CRITERIA)),
+    "gantt": tuple(f"design.ds3.kegiatan.{c}" for c in ("nama", "mulai", "selesai", "pic", "tonggak")),
+    "budget": (*(f"design.ds3.rab.{c}" for c in ("uraian", "volume", "satuan", "harga_satuan", "jumlah")),
+               "design.ds3.total_rab", "design.ds3.sumber_dana"),
+    "trial": (*(f"design.ds2.indikator.{c}" for c in ("nama", "satuan", "baseline", "target")),
+              *(f"deliver.dv1.log.{c}" for c in ("tanggal", "hari_layanan", "dilayani", "aduan_masuk",
+                                                 "aduan_selesai")),
+              *(f"deliver.dv1.perubahan.{c}" for c in ("indikator", "baseline", "capaian")),
+              "deliver.dv1.rasio_pengaduan", "deliver.dv1.band_pengaduan"),
+    "kipp": tuple(f"display.dp1.{s}" for s in facts.KIPP_WEIGHTS),
+}
+REFERENCES = check_references(tuple(dict.fromkeys(r for refs in READS.values() for r in refs)))
+
+
+def reads_exercises(kind: str) -> tuple[str, ...]:
+    """The exercises whose answers a picture reads, its own first.
+
+    >>> reads_exercises("fishbone")
+    ('diagnose.dg2', 'diagnose.dg1')
+    """
+    own = exercise_for(kind)
+    others = (".".join(ref.split(".")[:2]) for ref in READS[kind])
+    return tuple(dict.fromkeys((own, *others)))
 
 
 def _t(text: Text | str) -> str:
@@ -99,7 +124,10 @@ def usg_ranking(answers: Mapping[str, Any]) -> Figure:
     """DG1: one horizontal bar per problem, length U+S+G, highest on top; the chosen problem
     in the accent colour. Reads ``diagnose.dg1``: ``masalah`` (nama, u, s, g) and
     ``masalah_terpilih``. A problem with a missing score is drawn with the scores it has and
-    marked "skor belum lengkap"; the totals are recomputed, not copied from the table."""
+    marked "skor belum lengkap". The bar length and the order are the ``total`` and
+    ``peringkat`` that ``Answers`` computes (computed columns), so the picture ranks as the
+    checks do; a problem without a computed total (a score missing) is drawn with the scores it
+    has, after the ranked ones."""
     title = T("Prioritas masalah menurut USG", "Problem priority by USG")
     view = exercise_view("diagnose.dg1", answers)
     rows = table_rows(view, "masalah")
@@ -109,14 +137,18 @@ def usg_ranking(answers: Mapping[str, Any]) -> Figure:
     items = []
     for n, row in enumerate(rows, start=1):
         scores = [row.get(k) for k in ("u", "s", "g")]
-        total = sum(s for s in scores if isinstance(s, int))
+        total = row.get("total")
+        if not isinstance(total, int):  # not computed while a score is missing: draw what is there
+            total = sum(s for s in scores if isinstance(s, int))
         name = (row.get("nama") or "").strip()
         label = clean(name) or f"Masalah {n}"
         if any(not isinstance(s, int) for s in scores):
             label += " " + _t(T("(skor belum lengkap)", "(scores incomplete)"))
         detail = "  ".join(f"{k.upper()}{s if isinstance(s, int) else '?'}" for k, s in zip("usg", scores))
-        items.append((total, label, detail, bool(chosen) and name == chosen, n))
-    items.sort(key=lambda it: (-it[0], it[4]))  # stable: equal totals keep the participant's order
+        rank = row.get("peringkat")
+        items.append((total, label, detail, bool(chosen) and name == chosen, n, rank))
+    # by the computed rank (ties keep the participant's order); unranked problems last
+    items.sort(key=lambda it: (not isinstance(it[5], int), it[5] if isinstance(it[5], int) else -it[0], it[4]))
 
     fig = new_figure(8, 1.4 + 0.5 * len(items))
     ax = fig.add_subplot()
@@ -167,7 +199,7 @@ def fishbone(answers: Mapping[str, Any]) -> Figure:
     root = field_value(view, "akar_masalah")
     problem = field_value(exercise_view("diagnose.dg1", answers), "masalah_terpilih") or ""
 
-    fig = new_figure(12, 6.2 + (0.35 * len(whys) + 0.6 if whys else 0))
+    fig = new_figure(9, 6.2 + (0.35 * len(whys) + 0.6 if whys else 0))
     if whys:
         ax, ax_why = fig.subplots(2, 1, height_ratios=[6.2, 0.35 * len(whys) + 0.6])
     else:
@@ -312,9 +344,10 @@ def stakeholder_grid(answers: Mapping[str, Any]) -> Figure:
 def decision_matrix(answers: Mapping[str, Any]) -> Figure:
     """DG4: one row per idea (``ide``: nama, ``skor_<criterion>``), one column per criterion of
     ``facts.DECISION_CRITERIA`` with its weight (``bobot_<criterion>``) in the header, cells
-    coloured by the 1–5 score, and a last column with the weighted value
-    Σ(bobot × skor) ÷ 100 (the DG4 formula). The highest value is highlighted; the declared
-    ``ide_terpilih`` is marked ✓. A missing weight or score counts as 0 and is shown as "–"."""
+    coloured by the 1–5 score, and a last column with each idea's value: the ``nilai`` that
+    ``Answers`` computes (a computed column), the value the DG4 checks compare. The highest
+    value is highlighted; the declared ``ide_terpilih`` is marked ✓. A missing score, or a value
+    that cannot be computed yet (a weight or score missing), is shown as "–"."""
     import numpy as np
     from matplotlib.patches import Rectangle
 
@@ -333,13 +366,12 @@ def decision_matrix(answers: Mapping[str, Any]) -> Figure:
             v = idea.get(f"skor_{k}")
             if isinstance(v, int) and 1 <= v <= 5:
                 scores[r, c] = v
-    totals = [sum((w or 0) * (0 if np.isnan(s) else s) for w, s in zip(weights, row)) / facts.DECISION_WEIGHT_TOTAL
-              for row in scores]
-    best = max(totals)
+    totals = [number(idea.get("nilai")) for idea in ideas]
+    best = max((t for t in totals if t is not None), default=None)
     chosen = field_value(view, "ide_terpilih")
     names = [clean(idea.get("nama") or idea.get("rumusan"), 28) or f"Ide {n}" for n, idea in enumerate(ideas, 1)]
 
-    fig = new_figure(10, 2.2 + 0.55 * len(ideas))
+    fig = new_figure(9, 2.2 + 0.55 * len(ideas))
     ax = fig.add_subplot()
     ax.imshow(np.ma.masked_invalid(scores), cmap="YlGn", vmin=0, vmax=8, aspect="auto")
     for r in range(len(ideas)):
@@ -347,8 +379,9 @@ def decision_matrix(answers: Mapping[str, Any]) -> Figure:
             v = scores[r, c]
             ax.text(c, r, "–" if np.isnan(v) else f"{int(v)}", ha="center", va="center", fontsize=10,
                     color=INK)
-        winner = best > 0 and abs(totals[r] - best) < 1e-9
-        ax.text(len(keys) - 0.35, r, formatting.number(totals[r]), ha="left", va="center", fontsize=10.5,
+        winner = best is not None and best > 0 and totals[r] is not None and abs(totals[r] - best) < 1e-9
+        ax.text(len(keys) - 0.35, r, formatting.number(totals[r]) if totals[r] is not None else "–",
+                ha="left", va="center", fontsize=10.5,
                 fontweight="bold" if winner else "normal", color=ACCENT if winner else INK, gid="decision-total")
         if winner:
             ax.add_patch(Rectangle((-0.5, r - 0.5), len(keys) + 0.9, 1, fill=False, edgecolor=ACCENT, lw=2.2,
@@ -371,8 +404,10 @@ def decision_matrix(answers: Mapping[str, Any]) -> Figure:
     for spine in ax.spines.values():
         spine.set_visible(False)
     set_title(ax, title)
-    notes = [_t(T("Nilai = Σ(bobot × skor) ÷ 100; kotak oranye = nilai tertinggi; ✓ = ide terpilih",
-                  "Value = Σ(weight × score) ÷ 100; orange box = highest value; ✓ = chosen idea"))]
+    notes = [_t(T("Nilai dihitung otomatis: Σ(bobot × skor) ÷ jumlah bobot; kotak oranye = nilai tertinggi; "
+                  "✓ = ide terpilih",
+                  "Value computed for you: Σ(weight × score) ÷ sum of weights; orange box = highest value; "
+                  "✓ = chosen idea"))]
     wsum = sum(w or 0 for w in weights)
     if any(w is None for w in weights) or abs(wsum - facts.DECISION_WEIGHT_TOTAL) > 1e-6:
         notes.append(_t(T("Perhatian: jumlah bobot {s}, seharusnya {t}.",
@@ -423,7 +458,7 @@ def gantt(answers: Mapping[str, Any]) -> Figure:
         else:
             items.append((name + "\n" + _t(T("(tanggal belum lengkap)", "(dates incomplete)")), None, None, r))
     dated = [it for it in items if it[1] is not None]
-    fig = new_figure(11, 1.7 + 0.5 * len(items))
+    fig = new_figure(9, 1.7 + 0.5 * len(items))
     ax = fig.add_subplot()
     ys = list(range(len(items)))[::-1]
     if dated:
@@ -467,46 +502,27 @@ def gantt(answers: Mapping[str, Any]) -> Figure:
 
 def budget_table(answers: Mapping[str, Any]) -> Figure:
     """DS3: the RAB as a table (``rab``: uraian, volume, satuan, harga_satuan, jumlah) in rupiah
-    ("Rp1.250.000", ``lablib.core.formatting.rupiah``). The Jumlah column is recomputed as volume × harga satuan; a line whose
-    written jumlah differs is marked ✗ with the written value. Under the lines: the recomputed
-    total, the written ``total_rab`` and the DS1 ``anggaran`` when given, and the
-    ``sumber_dana``."""
-    from lablib.curriculum import facts
-
+    ("Rp1.250.000", ``lablib.core.formatting.rupiah``) and the ``sumber_dana`` under them. The
+    line totals (``jumlah``) and the budget total (``total_rab``) are the values ``Answers``
+    computes (computed fields), the ones the checks and the DS1 ``anggaran`` use; a line without
+    its volume or unit price has no total yet, and then neither has the budget ("—")."""
     title = T("Rincian anggaran (RAB)", "Budget lines (RAB)")
     view = exercise_view("design.ds3", answers)
     rows = table_rows(view, "rab")
     if not rows:
         return empty_figure(title)
-    tol = facts.BUDGET_TOLERANCE_RUPIAH
-    body, flagged = [], []
-    total = 0.0
+    body = []
     for n, r in enumerate(rows, start=1):
-        vol, price, written = number(r.get("volume")), number(r.get("harga_satuan")), number(r.get("jumlah"))
-        line = vol * price if vol is not None and price is not None else None
-        total += line or 0
-        shown = rupiah(line)
-        if line is not None and written is not None and abs(written - line) > tol:
-            shown += "  ✗ " + _t(T("tertulis", "written")) + " " + rupiah(written)
-            flagged.append(n)
-        volume = formatting.number(vol)
-        body.append([str(n), clean(r.get("uraian"), 44) or "—", volume, clean(r.get("satuan"), 26) or "—",
-                     rupiah(price), shown])
-    summary = [["", _t(T("Total (dihitung: volume × harga satuan)", "Total (computed: volume × unit price)")),
-                "", "", "", rupiah(total)]]
-    written_total = number(field_value(view, "total_rab"))
-    if written_total is not None:
-        mark = "" if abs(written_total - total) <= tol else "  ✗"
-        summary.append(["", _t(T("Total RAB tertulis", "Budget total written")), "", "", "", rupiah(written_total) + mark])
-    profile = number(field_value(exercise_view("design.ds1", answers), "anggaran"))
-    if profile is not None:
-        mark = "" if abs(profile - total) <= tol else "  ✗"
-        summary.append(["", _t(T("Anggaran di profil inovasi (DS1)", "Budget in the innovation profile (DS1)")),
-                        "", "", "", rupiah(profile) + mark])
+        body.append([str(n), clean(r.get("uraian"), 44) or "—", formatting.number(number(r.get("volume"))),
+                     clean(r.get("satuan"), 26) or "—", rupiah(number(r.get("harga_satuan"))),
+                     rupiah(number(r.get("jumlah")))])
+    total = number(field_value(view, "total_rab"))
+    summary = [["", _t(T("Total RAB (dihitung otomatis)", "Budget total (computed for you)")), "", "", "",
+                rupiah(total)]]
     header = [_t(x) for x in (T("No", "No"), T("Uraian belanja", "Item"), T("Volume", "Volume"),
                                T("Satuan", "Unit"), T("Harga satuan", "Unit price"), T("Jumlah", "Line total"))]
     cells = body + summary
-    fig = new_figure(11, 1.0 + 0.3 * (len(cells) + 1))
+    fig = new_figure(9, 1.0 + 0.3 * (len(cells) + 1))
     ax = fig.add_subplot()
     ax.set_axis_off()
     widths = [0.04, 0.36, 0.07, 0.17, 0.13, 0.23]
@@ -526,13 +542,12 @@ def budget_table(answers: Mapping[str, Any]) -> Figure:
         elif r > len(body):
             cell.set_facecolor("#f3f3f3")
             cell.get_text().set_fontweight("bold")
-        elif r in flagged:
-            cell.get_text().set_color("#b71c1c")
     set_title(ax, title)
     source = field_value(view, "sumber_dana")
     foot = _t(T("Sumber dana: {s}", "Funding source: {s}").format(s=clean(source, 40) if source else "—"))
-    if flagged or any("✗" in row[-1] for row in summary):
-        foot += "   ·   " + _t(T("✗ = angka tertulis berbeda dengan hasil hitung", "✗ = written figure differs from the computed one"))
+    if total is None:
+        foot += "   ·   " + _t(T("Total belum dapat dihitung: lengkapi volume dan harga satuan setiap baris.",
+                                 "The total cannot be computed yet: give every line its volume and unit price."))
     fig.supxlabel(foot, fontsize=8.5, color=MUTED)
     return fig
 
@@ -565,11 +580,13 @@ def trial_trend(answers: Mapping[str, Any]) -> Figure:
        baseline and target of the DS2 indicator measured in days (``design.ds2`` ``indikator``
        whose nama or satuan says "hari");
     2. people served per week (``dilayani``), with the complaints resolved over the whole
-       trial (``aduan_masuk``, ``aduan_selesai``) and their IID band in the panel title;
+       trial (``aduan_masuk``, ``aduan_selesai``) and their share and IID band in the panel
+       title: the ``rasio_pengaduan`` and ``band_pengaduan`` that ``Answers`` computes;
     3. progress towards target of every DV1 ``perubahan`` row matched by name to a DS2
-       indicator: (capaian − baseline) ÷ (target − baseline), 100 % = target reached.
+       indicator: (capaian − baseline) ÷ (target − baseline), 100 % = target reached, with the
+       row's ``baseline`` as ``Answers`` computes it (from DS2). This share is the picture's own:
+       no check reads it.
     """
-    from lablib.curriculum import facts
 
     title = T("Uji coba: hasil mingguan dibanding baseline dan target",
               "Trial: weekly results against baseline and target")
@@ -596,7 +613,7 @@ def trial_trend(answers: Mapping[str, Any]) -> Figure:
 
     panels = [p for p, on in (("days", show_days), ("served", show_served), ("progress", progress)) if on]
     heights = {"days": 3.2, "served": 2.6, "progress": 0.7 + 0.65 * len(progress)}
-    fig = new_figure(10, 0.8 + sum(heights[p] for p in panels))
+    fig = new_figure(9, 0.8 + sum(heights[p] for p in panels))
     axes = fig.subplots(len(panels), 1, height_ratios=[heights[p] for p in panels], squeeze=False)[:, 0]
     fig.suptitle(_t(title), x=0.01, ha="left", fontsize=12, fontweight="bold")
     ticks = list(range(len(log)))
@@ -642,13 +659,13 @@ def trial_trend(answers: Mapping[str, Any]) -> Figure:
                 n=formatting.number(total, 0)))
             received = sum(number(r.get("aduan_masuk")) or 0 for r in log)
             resolved = sum(number(r.get("aduan_selesai")) or 0 for r in log)
-            if received:
-                pct = 100 * resolved / received
-                band = next((label for _, high, label in facts.IID_COMPLAINT_BANDS if round(pct) <= high),
-                            facts.IID_COMPLAINT_BANDS[-1][2])
+            pct = number(field_value(view, "rasio_pengaduan"))  # computed by Answers, as the checks read it
+            band = field_value(view, "band_pengaduan")
+            if received and pct is not None:
                 head += "  ·  " + _t(T("pengaduan selesai {r} dari {m} ({p}, band IID {b})",
                                        "complaints resolved {r} of {m} ({p}, IID band {b})").format(
-                    r=formatting.number(resolved), m=formatting.number(received), p=formatting.percent(pct), b=band))
+                    r=formatting.number(resolved), m=formatting.number(received), p=formatting.percent(pct),
+                    b=clean(band, 30) or "–"))
             ax.set_title(head, loc="left", fontsize=9.5, color="#333333")
             ax.set_ylabel(_t(T("orang", "people")))
             ax.set_xticks(ticks[::step], tick_labels[::step], fontsize=8)
@@ -772,6 +789,50 @@ KINDS: dict[str, tuple[Callable[[Mapping[str, Any]], Figure], str]] = {
     "budget": (budget_table, "design.ds3"),
     "trial": (trial_trend, "deliver.dv1"),
     "kipp": (kipp_radar, "display.dp1"),
+}
+
+
+#: kind -> (caption, alt text): what a participant reads under the picture, and what a screen
+#: reader says instead of it.
+ABOUT: dict[str, tuple[Text, Text]] = {
+    "kesiapan": (T("Radar kesiapan OPD", "OPD readiness radar"),
+                 T("Grafik radar penilaian mandiri kesiapan OPD, skala 1 sampai 5 untuk setiap syarat dan "
+                   "kecakapan.", "Radar chart of the OPD's 1-to-5 self-rating on each condition and skill.")),
+    "usg": (T("Prioritas masalah menurut USG", "Problem priority by USG"),
+            T("Grafik batang mendatar: satu batang per masalah, panjangnya total U+S+G, urut dari peringkat "
+              "1; masalah terpilih berwarna oranye.", "Horizontal bar chart: one bar per problem, its length "
+              "the U+S+G total, ranked from 1; the chosen problem in orange.")),
+    "fishbone": (T("Diagram tulang ikan", "Fishbone diagram"),
+                 T("Diagram tulang ikan: masalah prioritas di kepala, penyebab pada enam tulang kategori, akar "
+                   "masalah tebal oranye, dan rantai 5-mengapa di bawahnya.", "Fishbone diagram: the priority "
+                   "problem at the head, causes on six category bones, the root cause in bold orange, and the "
+                   "5-why chain below.")),
+    "stakeholder": (T("Peta pemangku kepentingan", "Stakeholder map"),
+                    T("Peta empat kuadran: kepentingan mendatar, pengaruh tegak, satu titik per pemangku "
+                      "kepentingan berwarna menurut unsur pentahelix.", "Four-quadrant map: interest across, "
+                      "influence up, one dot per stakeholder coloured by pentahelix element.")),
+    "decision": (T("Matriks keputusan berbobot", "Weighted decision matrix"),
+                 T("Tabel warna: satu baris per ide, satu kolom per kriteria dengan bobotnya, skor 1–5 di sel, "
+                   "dan nilai tiap ide; nilai tertinggi dibingkai oranye.", "Colour table: one row per idea, "
+                   "one column per weighted criterion, 1–5 scores in the cells and each idea's value; the "
+                   "highest value framed in orange.")),
+    "gantt": (T("Jadwal kegiatan (Gantt)", "Activity schedule (Gantt)"),
+              T("Bagan Gantt: satu batang per kegiatan dari tanggal mulai sampai selesai, penanggung jawab dan "
+                "tonggak di ujungnya, masa uji coba diarsir hijau.", "Gantt chart: one bar per activity from "
+                "start to end, person in charge and milestone at its end, the trial window shaded green.")),
+    "budget": (T("Rincian anggaran (RAB)", "Budget lines (RAB)"),
+               T("Tabel RAB: uraian, volume, satuan, harga satuan, dan jumlah setiap belanja dalam rupiah, "
+                 "dengan total RAB.", "Budget table: item, volume, unit, unit price and line total in rupiah, "
+                 "with the budget total.")),
+    "trial": (T("Tren uji coba", "Trial trend"),
+              T("Grafik uji coba: lama layanan per minggu terhadap baseline dan target, warga dilayani per "
+                "minggu, dan kemajuan setiap indikator menuju target.", "Trial charts: service time per week "
+                "against baseline and target, people served per week, and each indicator's progress to "
+                "target.")),
+    "kipp": (T("Radar KIPP", "KIPP radar"),
+             T("Grafik radar: porsi tulisan setiap bagian proposal dibanding bobot penilaian KIPP, dengan "
+               "jumlah kata per bagian.", "Radar chart: each proposal section's share of the text against "
+               "its KIPP weight, with the word count of each section.")),
 }
 
 

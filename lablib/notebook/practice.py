@@ -5,7 +5,8 @@ play with one.
 escaped caption such as "Data fiktif untuk latihan".
 
 ``practice(kind)`` gives an ungraded widget: the entries start from the worked example (data
-fiktif) or from the answers given, and the picture redraws whenever an entry changes. Nothing
+fiktif) or from the answers given, and the picture redraws shortly after an entry changes,
+through the same ``lablib.notebook.live_pictures.PicturePanel`` the assignments use. Nothing
 is saved or graded. Where no one can click (``LABLIB_HEADLESS=1``, nbgrader, plain Python) the
 same picture is shown once, statically, with a note. There is one widget builder per kind
 (``_PRACTICE``); it is given the starting answers and the ``ipywidgets`` module.
@@ -311,14 +312,15 @@ _STATIC_NOTE = T("Mode tanpa widget: gambar di atas dibuat dari contoh kerja (da
                  "No-widget mode: the picture above is drawn from the worked example (fictitious data for "
                  "practice). Open this notebook in JupyterLab to change the entries and watch the picture "
                  "change.")
-_PRACTICE_HEAD_OWN = T("Latihan, tidak disimpan dan tidak dinilai. Gambar digambar ulang setiap kali isian berubah.",
-                       "Practice: nothing is saved or graded. The picture redraws whenever an entry changes.")
+_PRACTICE_HEAD_OWN = T("Latihan, tidak disimpan dan tidak dinilai. Gambar digambar ulang sesaat setelah isian "
+                       "berubah.", "Practice: nothing is saved or graded. The picture redraws a moment after an "
+                       "entry changes.")
 _PRACTICE_HEAD = T("Latihan, tidak disimpan dan tidak dinilai. Isian awal adalah contoh kerja (data fiktif untuk "
-                   "latihan): ganti dengan keadaan OPD Anda. Gambar digambar ulang setiap kali isian berubah.",
+                   "latihan): ganti dengan keadaan OPD Anda. Gambar digambar ulang sesaat setelah isian berubah.",
                    "Practice: nothing is saved or graded. The entries start from the worked example (fictitious "
-                   "data): replace them with your OPD's situation. The picture redraws whenever an entry changes.")
-_PRACTICE_FAILED = T("Gambar belum dapat dibuat dari isian ini. Periksa angka dan tanggal yang Anda ketik.",
-                     "The picture cannot be drawn from these entries yet. Check the numbers and dates you typed.")
+                   "data): replace them with your OPD's situation. The picture redraws a moment after an entry changes.")
+_PRACTICE_CAPTION = T("Digambar dari isian latihan di atas; diperbarui sesaat setelah isian berubah.",
+                      "Drawn from the practice entries above; updated a moment after an entry changes.")
 
 
 def practice(kind: str, answers: Mapping[str, Any] | None = None) -> None:
@@ -344,20 +346,16 @@ def practice(kind: str, answers: Mapping[str, Any] | None = None) -> None:
         return
     import ipywidgets as w
 
-    box, watched, read = builder(start, w)
-    out = w.Output()
+    from lablib.notebook.live_pictures import PicturePanel
 
-    def redraw(_: Any = None) -> None:
-        with out:
-            out.clear_output(wait=True)
-            try:
-                show(kind, read())
-            except Exception:  # noqa: BLE001 - a participant must never see a traceback here
-                display(HTML(f'<p style="color:#b71c1c">{html.escape(str(_PRACTICE_FAILED))}</p>'))
+    box, watched, read = builder(start, w)
+    panel = PicturePanel((kind,), read, caption=_PRACTICE_CAPTION)  # a reading error is shown, not raised
+
+    def changed(_: Any) -> None:
+        panel.poke()
 
     for control in watched:
-        control.observe(redraw, names="value")
-    redraw()
+        control.observe(changed, names="value")
     note = _PRACTICE_HEAD if answers is None else _PRACTICE_HEAD_OWN
     head = w.HTML(f'<p style="color:#555;font-size:90%"><em>{html.escape(str(note))}</em></p>')
-    display(w.VBox([head, box, out]))
+    display(w.VBox([head, box, panel.widget]))
