@@ -195,3 +195,19 @@ def test_lablib_grade_tells_the_trainer_about_an_edited_copy(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Periksa budi: salinan DG1 di tahap design berbeda" in out
     assert "Periksa sari" not in out
+
+
+def test_a_later_stage_opens_with_the_earlier_answers_carried_once_and_never_overwrites(course):
+    save_answers(course / "diagnose", "diagnose", {"diagnose.dg1": DG1})
+    own = {"design.ds9": {"catatan": "milik tahap ini"}}
+    save_answers(course / "design", "design", own)
+    button = F.import_button("design", course / "design", headless=False)
+    assert ("diagnose.dg1",) == button.report.imported  # no button to find first
+    stored = answers_in(course / "design", "design")
+    assert DG1 == stored["diagnose.dg1"] and own["design.ds9"] == stored["design.ds9"]
+    changed = {**DG1, "catatan_baru": "diubah di tahap Diagnose"}
+    save_answers(course / "diagnose", "diagnose", {"diagnose.dg1": changed})
+    again = F.import_button("design", course / "design", headless=False)  # the page opened again
+    assert again.report is None and DG1 == answers_in(course / "design", "design")["diagnose.dg1"]
+    again.button.click()  # refreshing the copies is the participant's choice
+    assert changed == answers_in(course / "design", "design")["diagnose.dg1"]

@@ -606,6 +606,23 @@ class ImportButton(_ShowsOnce):
         self.widget = W.VBox([self.button, self.output])
 
     @guard
+    def import_if_nothing_carried(self) -> Any:
+        """Import at once when this stage's file holds none of the earlier answers yet: a later
+        stage opens already starting from the participant's own earlier work (the chosen problem,
+        the DS2 indicators), without a button to find first. Never again once something was
+        carried: pressing the button refreshes the copies when the participant wants that."""
+        from lablib.core.answers import AnswersFileError, AnswerStore
+        from lablib.notebook.carry import CARRY
+
+        try:
+            answers = AnswerStore(self.folder, self.stage).load().answers
+        except (AnswersFileError, OSError):
+            return None
+        if any(k in answers for k in CARRY.get(self.stage, ())):
+            return None
+        return self.click()
+
+    @guard
     def _clicked(self) -> None:
         self.click()
 
@@ -634,7 +651,9 @@ def import_button(stage: str, folder: str | os.PathLike | None = None, *,
     if headless:
         print(UI["import_headless"])
         return None
-    return ImportButton(stage, folder)._shown()
+    button = ImportButton(stage, folder)
+    button.import_if_nothing_carried()
+    return button._shown()
 
 
 # flush_all and reset_sessions live in lablib.notebook.sessions; kept here for notebooks and tests.
