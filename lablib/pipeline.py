@@ -405,8 +405,8 @@ def feedback(course: CourseLike, stage: str, *, refresh: bool = True) -> StepRes
               ", halaman lablib: tanpa kode tes, dengan level rubrik)."),
              *((f"{len(refreshed)} halaman umpan balik tahap lain diperbarui dan dikirim ulang karena "
                 f"nilainya berubah (nilai kursus sama di setiap halaman).",) if refreshed else ()),
-             ("Peserta mengambilnya di JupyterLab (Assignments → Fetch Feedback) atau dengan "
-              f"'nbgrader fetch_feedback {slug} --course {course.course_id}'."), *held.values())
+             ("Peserta membukanya di Beranda (tombol 'Lihat umpan balik' pada tahap ini); di JupyterLab "
+              f"dengan 'nbgrader fetch_feedback {slug} --course {course.course_id}'."), *held.values())
     return StepResult("feedback", slug, done=made, notes=notes, seconds=time.monotonic() - start)
 
 

@@ -1,6 +1,6 @@
 """The package's folders are its layers, and the dependency direction never breaks.
 
-    core < curriculum < notebook < course < reports < hub < (pipeline, cli, demo)
+    core < curriculum < notebook < app < course < reports < hub < (pipeline, cli, demo)
 
 A module imports lablib modules of its own layer or of layers below it, never above (checked
 from the source with ``ast``, imports inside functions included, since a lazy import is still
