@@ -280,6 +280,50 @@ def restart_kernel(page: Any, server: JupyterServer) -> None:
     wait_kernel_idle(page, server)
 
 
+# ------------------------------------------------------------------------------ the participant's app (Voilà)
+
+VOILA_SETTLED_JS = """() => {
+  const loading = document.getElementById('loading');
+  if (loading && getComputedStyle(loading).display !== 'none') return null;  // Voilà still runs cells
+  const text = document.body ? document.body.innerText : '';
+  if (/Loading widget|Memuat widget/.test(text)) return null;  // a widget view not drawn yet
+  return [document.scrollingElement.scrollHeight, document.querySelectorAll('.jupyter-widgets').length,
+          text.length].join(' ');
+}"""
+
+
+def wait_voila_rendered(page: Any, timeout: float = 90, quiet: float = 1.0, selector: str | None = None) -> None:
+    """A Voilà page has finished: its spinner is gone (every cell ran), no widget is still
+    "Loading widget...", ``selector`` (if given) is there, and the page has not changed for
+    ``quiet`` seconds (widget views arrive in bursts after the last cell)."""
+    page.wait_for_function(VOILA_SETTLED_JS, timeout=timeout * 1000)
+    if selector:
+        page.wait_for_selector(selector, timeout=timeout * 1000)
+    deadline, last, since = time.monotonic() + timeout, None, time.monotonic()
+    while time.monotonic() < deadline:
+        now = page.evaluate(VOILA_SETTLED_JS)
+        if now != last or now is None:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return
+        time.sleep(0.2)
+    raise TimeoutError(f"the Voilà page {page.url} kept changing for {timeout:g} s")
+
+
+def start_app_server(home: Path, private: Path, log_path: Path, extra_env: dict[str, str] | None = None,
+                     timeout: float = 90) -> JupyterServer:
+    """The participant's Jupyter server as the app runs it, ``root_dir`` = the participant's home,
+    started and answering. The repository's ``jupyter-config/`` comes first on Jupyter's config
+    and data paths (lablib's server extension, Voilà's settings and lablib's Voilà template), so
+    the files under test are the checkout's even before ``pip install -e .`` copies them."""
+    shipped = REPO / "jupyter-config"
+    env = {"JUPYTER_CONFIG_PATH": str(shipped / "etc" / "jupyter"), "JUPYTER_PATH": str(shipped / "share" / "jupyter"),
+           **(extra_env or {})}
+    server = JupyterServer(home, private, log_path, extra_env=env)
+    server.start(timeout=timeout)
+    return server
+
+
 # ------------------------------------------------------------------------------ colours
 
 def contrast_ratio(fg: tuple[float, ...], bg: tuple[float, ...]) -> float:

@@ -24,8 +24,8 @@ __all__ = ["BERANDA", "Written", "beranda_notebook", "write_beranda"]
 
 BERANDA = "Beranda.ipynb"
 _CODE = "import lablib.app\nlablib.app.home()"
-_TITLE = ("# Beranda\n\nHalaman awal peserta bimtek Laboratorium Inovasi. Buka halaman ini sebagai "
-          "aplikasi (Voilà): tabel tahap dan tombolnya muncul tanpa kode.")
+# One line: the page's own heading ("Beranda") comes from the widget below it.
+_TITLE = "*Bimtek Laboratorium Inovasi — halaman awal peserta.*"
 
 
 def _digest(cells: list) -> str:
