@@ -9,8 +9,9 @@ measures the page:
   (JupyterLab's notebook windowing is switched off in the private user settings, so every cell is
   laid out at its real height rather than an estimate).
 - ``--mode app``: the stage rendered by Voilà (``/voila/render/<path of the notebook>``), the
-  forms waited for, ``document.scrollingElement.scrollHeight``; once as opened and once with
-  every collapsed exercise forced open (the app's forms open one exercise at a time).
+  forms waited for, the scrollHeight of what scrolls (Voilà scrolls an inner element): as opened
+  (every exercise closed when all are complete), the tallest page with one exercise opened in turn
+  (the app opens one at a time), and with every exercise forced open.
 
 Each stage is measured at two screens: 1366×768 CSS px (100 %), and 1093×614 CSS px at device
 scale 1.25 (what a 1366×768 laptop at Windows' 125 % scaling gives the browser). "Screens" is
@@ -70,6 +71,11 @@ EXPAND_ALL_JS = """() => {
     el.classList.remove('lm-mod-hidden'); opened++;
   }
   for (const el of document.querySelectorAll('details:not([open])')) { el.open = true; opened++; }
+  // lablib's forms: one exercise open at a time; the body after each header is hidden inline
+  for (const header of document.querySelectorAll('.lablib-form > .lablib-header')) {
+    const body = header.nextElementSibling;
+    if (body && body.style.display === 'none') { body.style.display = ''; opened++; }
+  }
   for (const b of document.querySelectorAll('[aria-expanded="false"][aria-controls]')) {
     const target = document.getElementById(b.getAttribute('aria-controls'));
     if (target) { target.hidden = false; target.style.display = ''; target.classList.remove('lm-mod-hidden'); opened++; }
@@ -83,7 +89,16 @@ LAB_HEIGHT_JS = """() => {
   return {height: scroller.scrollHeight, visible: scroller.clientHeight};
 }"""
 
-DOC_HEIGHT_JS = "() => ({height: document.scrollingElement.scrollHeight, visible: window.innerHeight})"
+# Voilà's page scrolls inside an element (its body is one screen high), so the height is that of
+# the element that scrolls the most: the document's own scroller when nothing else does.
+DOC_HEIGHT_JS = """() => {
+  let best = document.scrollingElement;
+  for (const e of document.querySelectorAll('*')) {
+    const y = getComputedStyle(e).overflowY;
+    if ((y === 'auto' || y === 'scroll') && e.scrollHeight > e.clientHeight && e.scrollHeight > best.scrollHeight) best = e;
+  }
+  return {height: best.scrollHeight, visible: best === document.scrollingElement ? window.innerHeight : best.clientHeight};
+}"""
 
 
 @dataclass(frozen=True)
@@ -95,6 +110,7 @@ class Measure:
     visible: int  # how much of it one screen shows (the panel's own height in Lab)
     expanded: int | None = None  # app mode: with every exercise open
     opened: int = 0  # how many collapsed parts were forced open
+    one_open: int | None = None  # app mode: the tallest page with one exercise open (what the app shows)
 
 
 def build_course(root: Path, stages: list[str]) -> Path:
@@ -159,21 +175,31 @@ def measure_app(page, server: JupyterServer, stage: str, screen: str, view_h: in
     page.goto(server.url(f"voila/render/{COURSE_ID}/{stage}/{stage}.ipynb"), wait_until="domcontentloaded")
     wait_voila_rendered(page)
     size = settle(page, lambda: page.evaluate(DOC_HEIGHT_JS))
+    # The app opens one exercise at a time: open each in turn with its header button, as a
+    # participant does, and keep the tallest page.
+    one_open = size["height"]
+    toggles = page.locator(".lablib-form > .lablib-header button")
+    for i in range(toggles.count()):
+        toggle = toggles.nth(i)
+        if toggle.inner_text().strip().startswith("Buka"):
+            toggle.click()
+        one_open = max(one_open, settle(page, lambda: page.evaluate(DOC_HEIGHT_JS), quiet=0.6)["height"])
     opened = page.evaluate(EXPAND_ALL_JS)
     expanded = settle(page, lambda: page.evaluate(DOC_HEIGHT_JS))
-    return Measure(stage, screen, view_h, size["height"], size["visible"], expanded["height"], opened)
+    return Measure(stage, screen, view_h, size["height"], size["visible"], expanded["height"], opened, one_open)
 
 
 def table(rows: list[Measure], mode: str) -> str:
     head = f"{'stage':<10} {'screen':<7} {'viewport':>9} {'height px':>10} {'screens':>8} {'shown px':>9} {'scrolls':>8}"
     if mode == "app":
-        head += f" {'all open px':>12} {'screens':>8} {'opened':>7}"
+        head += f" {'one open px':>12} {'screens':>8} {'all open px':>12} {'screens':>8}"
     lines = [head, "-" * len(head)]
     for m in rows:
         line = (f"{m.stage:<10} {m.screen:<7} {m.view_height:>9} {m.height:>10} {m.height / m.view_height:>8.1f}"
                 f" {m.visible:>9} {m.height / m.visible:>8.1f}")
         if mode == "app":
-            line += f" {m.expanded:>12} {m.expanded / m.view_height:>8.1f} {m.opened:>7}"
+            line += (f" {m.one_open:>12} {m.one_open / m.view_height:>8.1f}"
+                     f" {m.expanded:>12} {m.expanded / m.view_height:>8.1f}")
         lines.append(line)
     return "\n".join(lines)
 

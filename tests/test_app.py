@@ -228,6 +228,9 @@ def test_a_stage_page_shows_forms_and_no_code_and_no_english(served):
     assert "application/vnd.jupyter.widget-view+json" in page  # the forms: widget outputs
     assert "<details><summary><strong>Rubrik" in page  # rubric folded
     assert "✗" not in page and "0.0" not in re.sub(r"\d+\.\d+\.\d+", "", page)  # no autograder output
+    # an exercise's heading cell is not rendered: its form shows the title and instructions once
+    assert "<h2" not in page or "DU1 Profil OPD" not in page.split("<h2", 1)[1].split("</h2>", 1)[0]
+    assert "poin otomatis, " not in page  # the heading cell's points line, shown by the form instead
 
 
 @pytest.mark.slow

@@ -101,7 +101,9 @@ def build_notebook(stage: str) -> nbformat.NotebookNode:
         cells.append(new_markdown_cell(
             f"## {ex.code} {html.escape(ex.title)}\n\n{html.escape(ex.instructions)}\n\n"
             f"*{formatting.points(ex.auto_points)} poin otomatis, {formatting.points(ex.rubric_points)} poin rubrik.*",
-            metadata=_meta("readonly", f"{ex.code.lower()}-petunjuk")))
+            # The app hides this cell (lablib's Voilà template): the form below shows the same title,
+            # instructions and points in its own header; JupyterLab and formgrader still show it.
+            metadata={**_meta("readonly", f"{ex.code.lower()}-petunjuk"), "lablib": {"app": "hidden"}}))
         cells.append(new_code_cell(f'lablib.form("{ex.id}")', metadata=_meta("readonly", f"{ex.code.lower()}-form")))
         for check in ex.checks:
             cells.append(new_code_cell(

@@ -91,6 +91,9 @@ log = logging.getLogger(__name__)
 # Participant-facing words of the form itself, Indonesian first (its inputs: ``lablib.notebook.inputs``).
 UI = {
     "check": T("Periksa", "Check"),
+    "points": T("Nilai latihan ini: {a} poin otomatis (diperiksa mesin) dan {r} poin rubrik (dinilai narasumber).",
+                "This exercise is worth {a} automatic points (checked by the machine) and {r} rubric points "
+                "(judged by the narasumber)."),
     "save": T("Simpan", "Save"),
     "saved": T("✓ Tersimpan {t}", "✓ Saved {t}"),
     "unsaved": T("● Belum tersimpan", "● Not saved yet"),
@@ -230,7 +233,8 @@ class Form(_ShowsOnce):
     # -- reading the shared answers into widgets ---------------------------------------------
     def _instructions(self) -> str:
         ex = self.exercise
-        return str(Text(ex.instructions, ex.instructions_en))
+        points = UI["points"].format(a=_points(ex.auto_points), r=_points(ex.rubric_points))
+        return f"{Text(ex.instructions, ex.instructions_en)}\n{points}"
 
     def refresh(self) -> None:
         """Show the shared answers again (after an import, a restore, or another form's change)."""
