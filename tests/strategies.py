@@ -194,6 +194,8 @@ KIND_STRATEGIES: dict[type[F.Field], KindStrategies] = {
     F.MultiChoice: KindStrategies(_multi, _hostile_multi),
     F.Scale: KindStrategies(_scales, _hostile_scales),
     F.Table: KindStrategies(_tables, _hostile_tables),
+    # The form never writes a computed value; a file may still hold a stale or hand-made one.
+    F.Computed: KindStrategies(lambda f: st.none(), lambda f: st.one_of(hostile_texts, _hostile_numbers(f), any_json(6))),
 }
 ANY_JSON_KIND = KindStrategies(lambda f: any_json(), lambda f: any_json())
 

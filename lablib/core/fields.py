@@ -545,12 +545,27 @@ class Computed(Field):
         return problems
 
     def coerce(self, value: Any) -> Any:
-        return value  # filled in by Answers, never read from the file
+        """What a formula gives (a number, a short text, a list of names) passes; anything else (a
+        stale or hand-edited value in the file: an int of 5,000 digits, a list nested thousands
+        deep) reads as empty. ``Answers`` fills in the real value; this never raises."""
+        if isinstance(value, bool) or value is None:
+            return None
+        if isinstance(value, (int, float)):
+            return value if abs(value) < MAX_NUMBER and (isinstance(value, int) or math.isfinite(value)) else None
+        if isinstance(value, str):
+            return clean_text(value) if len(value) <= MAX_TEXT_CHARS else None
+        if isinstance(value, (list, tuple)) and len(value) <= MAX_TABLE_ROWS and all(
+                isinstance(v, str) and len(v) <= MAX_TEXT_CHARS for v in value):
+            return [clean_text(v) for v in value]
+        return None
 
     def display(self, value: Any) -> str:
         """Numbers as ``Number`` shows them (same unit rules); anything else as text."""
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = self.coerce(value)
+        if isinstance(value, (int, float)):
             return Number(self.id, self.label, unit=self.unit).display(value)
+        if isinstance(value, list):
+            return ", ".join(value) if value else formatting.EMPTY
         return super().display(value)
 
 
