@@ -32,12 +32,14 @@ with the practice entries as the reader.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import copy
 import hashlib
 import html
 import json
 import logging
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -179,6 +181,12 @@ class PicturePanel:
             self.note.value = ""
 
     def _draw(self, kind: str, answers: Mapping[str, Any]) -> None:
+        with _DRAWING:  # one drawing at a time, and none while Python shuts down (see _stop_drawing)
+            if _closing.is_set():
+                return
+            self._draw_locked(kind, answers)
+
+    def _draw_locked(self, kind: str, answers: Mapping[str, Any]) -> None:
         figure = picture(kind, answers)
         try:
             if figure.get_gid() == NO_DATA_GID:  # too few answers: say what to fill in
@@ -205,6 +213,23 @@ class PicturePanel:
     def _placeholder(text: str) -> str:
         return ('<p style="color:#666;font-style:italic;border:1px dashed #bbb;padding:10px;margin:6px 0">'
                 f"{html.escape(text)}</p>")
+
+
+# Outside a kernel (scripts, tests) redraws run on timer threads. Matplotlib's font and Agg code
+# is not thread-safe, so drawings take turns; and a daemon thread killed inside that C++ code as
+# the interpreter exits aborts the whole process ("terminate called without an active
+# exception"), so at exit no new drawing starts and the one under way is waited for.
+_DRAWING = threading.Lock()
+_closing = threading.Event()
+
+
+def _stop_drawing() -> None:
+    _closing.set()
+    if _DRAWING.acquire(timeout=10):
+        _DRAWING.release()
+
+
+atexit.register(_stop_drawing)
 
 
 def session_answers(session: Any) -> Callable[[], Mapping[str, Any]]:
