@@ -565,14 +565,14 @@ DG4 = Exercise(
         "Tuliskan paling sedikit tiga ide untuk menjawab akar masalah dari DG2, masing-masing sebagai "
         "pertanyaan \"Bagaimana kita…?\" dengan nama singkat. Tentukan bobot lima kriteria (jumlahnya "
         "100), beri skor 1–5 setiap ide pada setiap kriteria (untuk biaya: makin murah makin tinggi), "
-        "dan centang kriteria PP 38/2017 yang dipenuhi. Nilai ide = jumlah (bobot × skor) ÷ 100 dan ide "
+        "dan centang kriteria PP 38/2017 yang dipenuhi. Nilai ide = jumlah (bobot × skor) ÷ jumlah bobot (100) dan ide "
         "bernilai tertinggi dihitung otomatis. Pilih ide bernilai tertinggi dan jelaskan bagaimana ide "
         "itu menjawab akar masalah."),
     instructions_en=(
         "Write at least three ideas that answer the root cause from DG2, each as a \"How might we…?\" "
         "question with a short name. Set the weights of the five criteria (adding up to 100), score "
         "every idea 1–5 on each criterion (for cost: cheaper scores higher) and tick the PP 38/2017 "
-        "criteria it meets. An idea's value = sum of (weight × score) ÷ 100 and the highest idea are "
+        "criteria it meets. An idea's value = sum of (weight × score) ÷ the sum of the weights (100) and the highest idea are "
         "computed for you. Choose the highest idea and explain how it answers the root cause."),
     fields=(
         *(Number(f"bobot_{key}", f"Bobot kriteria: {label}", label_en=f"Weight: {label}", unit="%",
@@ -587,7 +587,7 @@ DG4 = Exercise(
                   MultiChoice("pp38", "Kriteria PP 38/2017 terpenuhi", label_en="PP 38/2017 criteria met",
                               options=facts.PP38_KRITERIA, required=False),
                   Computed("nilai", "Nilai ide", label_en="Idea value", compute=idea_values,
-                           help="Jumlah (bobot × skor) ÷ 100, dihitung otomatis."),
+                           help="Jumlah (bobot × skor) ÷ jumlah bobot, dihitung otomatis."),
               )),
         Computed("ide_tertinggi", "Ide bernilai tertinggi", label_en="Highest-valued idea", compute=best_ideas),
         Choice("ide_terpilih", "Ide terpilih", label_en="Chosen idea", options_from="ide.nama"),
