@@ -588,7 +588,8 @@ def test_participant_journey_in_jupyterlab(course, server, browser_page, playwri
     with step("du2-buka-dan-periksa-kosong"):
         _open(expect, du2, "DU2")
         _expect_closed(expect, du1, "DU1")
-        expect(_state(du1)).to_have_text("✓ lengkap")  # every required field has an answer
+        # the journey leaves the team's 'Jabatan' empty: not complete until every required cell is
+        expect(_state(du1)).to_have_text("sebagian")
         _check_field_labels(du2, "drum-up.du2", {})
         assert [] == _low_contrast(du2)
         du2.get_by_role("button", name="Periksa").click()
@@ -620,7 +621,7 @@ def test_participant_journey_in_jupyterlab(course, server, browser_page, playwri
         du1.get_by_role("button", name="Periksa").click()
         expect(du1.locator(".lablib-result")).to_contain_text("1 dari 2 poin otomatis")
         expect(du1.locator(".lablib-result")).to_contain_text("Tim inovasi baris 1: 'Jabatan' belum diisi.")
-        expect(_state(du1)).to_have_text("✓ lengkap · Periksa: 1 dari 2 poin")
+        expect(_state(du1)).to_have_text("sebagian · Periksa: 1 dari 2 poin")
         du1.locator(".lablib-result").scroll_into_view_if_needed()
         seen_score = tuple(map(sum, zip(_result_points(du1), du2_points)))
         assert (2.0, 3.0) == seen_score
@@ -651,11 +652,12 @@ def test_participant_journey_in_jupyterlab(course, server, browser_page, playwri
         _run_all(page, server, expect)
         first_prompt = _notebook(page).locator(".jp-CodeCell .jp-InputPrompt").first
         expect(first_prompt).to_have_text("[1]:")  # a fresh kernel ran the cells
-        for form, code in ((du1, "DU1"), (du2, "DU2")):  # both complete, read from the file: both closed
-            _expect_closed(expect, form, code)
-            expect(_state(form)).to_have_text("✓ lengkap")
+        # read from the file: DU2 complete, closed; DU1 (a cell still empty) is the one to do, open
+        _expect_closed(expect, du2, "DU2")
+        expect(_state(du2)).to_have_text("✓ lengkap")
+        _expect_open(expect, du1, "DU1")
+        expect(_state(du1)).to_have_text("sebagian")
         assert EXPECTED == _observe_drum_up(page)
-        _open(expect, du1, "DU1")
         _wait_saved(expect, du1)
         page.keyboard.press("Control+s")
 

@@ -474,6 +474,7 @@ def _participant_in_browser(p, hub: RunningHub, login: str, password: str, state
         wait_kernel_idle(page, server)
         du2 = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output > .widget-vbox").filter(
             has=page.get_by_role("heading", name=re.compile(r"^DU2 ")))
+        du2.get_by_role("button", name="Buka DU2").click()  # one exercise open at a time: DU1 starts open
         du2.get_by_label("Pernyataan komitmen", exact=True).fill(statement)
         du2.get_by_label("Nama penandatangan", exact=True).fill("Kepala " + login)
         du2.get_by_role("button", name="Periksa").click()
