@@ -41,6 +41,7 @@ from lablib.course.course import Course
 from lablib.course.folder import install_source, write_config
 from lablib.curriculum import stage_exercises
 from lablib.curriculum.samples import model_answers
+from lablib.notebook.live_pictures import kinds_for
 
 COURSE_ID = "uji-aplikasi"
 ARTIFACTS = REPO / "test-artifacts" / "app"
@@ -475,6 +476,11 @@ def test_participant_journey_in_the_app(course, server, browser_page, playwright
                 seen = observe_exercise(form, ex, answers.get(ex.id, {}))
                 wrong = {k: v for k, v in seen.items() if v[0] != v[1]}
                 assert {} == wrong, f"{slug} {ex.code} after reload (expected, shown): {wrong}"
+                kinds = kinds_for(ex.id)
+                if kinds:  # its pictures, drawn from these answers (a placeholder would mean none)
+                    pictures = form.locator(".lablib-pictures img")
+                    expect(pictures).to_have_count(len(kinds), timeout=TIMEOUT)
+                    assert all(pictures.nth(i).get_attribute("alt") for i in range(len(kinds)))
             participant_words(page, f"{slug} dimuat ulang")
 
         with step(f"{slug}-kumpulkan"):

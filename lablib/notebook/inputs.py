@@ -594,6 +594,13 @@ _TRACKS: dict[str, tuple[float, float]] = {
 _NUMBER_TRACK, _REMOVE_TRACK, _GAP_EM = 2.2, 7.5, 0.6
 
 
+def on_own_line(col: Field) -> bool:
+    """Columns shown on a line of their own under the row, across its width: a group of
+    checkboxes in a narrow cell stacks one per line (DG1's APKL made every row four lines high
+    and pushed the scores off the screen); across the row it takes one line."""
+    return col.kind == "multi_choice"
+
+
 def grid_tracks(table: Table) -> tuple[str, float]:
     """The grid's ``grid-template-columns`` (row number, the columns, the remove button) and
     its minimum width in em.
@@ -602,7 +609,7 @@ def grid_tracks(table: Table) -> tuple[str, float]:
     ('2.2em minmax(9em, 2fr) 10.5em 7.5em', 31.0)
     """
     tracks, width = [f"{_NUMBER_TRACK}em"], _NUMBER_TRACK + _REMOVE_TRACK
-    for col in table.columns:
+    for col in (c for c in table.columns if not on_own_line(c)):
         least, share = _TRACKS.get(col.kind, (9, 1))
         tracks.append(f"minmax({least:g}em, {share:g}fr)" if share else f"{least:g}em")
         width += least
@@ -656,8 +663,8 @@ class TableControl:
         self.add_button = W.Button(description=str(UI["add_row"]), icon="", button_style="",
                                    layout=W.Layout(width="auto"))
         self.add_button.on_click(self._add_clicked)
-        self.header = self._grid_line(W, [W.HTML()] + [W.HTML(_column_head(c)) for c in table.columns]
-                                      + [W.HTML()], "lablib-grid-head")
+        self.header = self._grid_line(W, [W.HTML()] + [W.HTML(_column_head(c)) for c in table.columns
+                                                       if not on_own_line(c)] + [W.HTML()], "lablib-grid-head")
         self.row_box = W.VBox(layout=W.Layout(min_width=self.min_width))
         self._build_paste(W)
         parts = _heading(W, str(table.label_text()), table.help, "font-weight:bold;margin-top:8px")
@@ -738,13 +745,22 @@ class TableControl:
             control = control_class(col)(col, lambda c, cells=cells: self._cell_changed(cells, c), grid=True)
             control.show(row.get(col.id))
             cells[col.id] = control
+        # "Hapus" keeps the first line's last column wherever it sits in the page's order, so the
+        # keyboard reaches it after every cell of the row, those on their own line included.
         remove = W.Button(description=str(UI["remove"]), layout=W.Layout(width="100%"))
+        remove.add_class("lablib-remove")  # placed by the stylesheet (lablib.notebook.style)
         remove.on_click(lambda _b, cells=cells: self._remove_clicked(cells))
         title = W.HTML(layout=W.Layout(min_width="0"))
         title.add_class("lablib-rownum")
-        children = [title, *(c.box for c in cells.values()), remove]
+        columns = self.field.columns
+        own_lines = [W.HBox([W.HTML(_column_head(c)), cells[c.id].box],
+                            layout=W.Layout(align_items="center", flex_flow="row wrap", gap="0 1em"))
+                     for c in columns if on_own_line(c)]
+        for line in own_lines:
+            line.add_class("lablib-own-line")  # across the row, under it (lablib.notebook.style)
+        children = [title, *(cells[c.id].box for c in columns if not on_own_line(c)), *own_lines, remove]
         if self.field.row_note is not None:
-            note = W.HTML(layout=W.Layout(grid_column="2 / -2", display="none"))
+            note = W.HTML(layout=W.Layout(display="none"))  # across the row, under it (the stylesheet)
             note.add_class("lablib-note")
             children.append(note)
             self.notes.append(note)

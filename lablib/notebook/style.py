@@ -32,6 +32,12 @@ CSS = """
 .lablib-state-done { color: #1b5e20; font-weight: 600; }
 .lablib-grid-scroll { overflow-x: auto; max-width: 100%; }
 .lablib-grid-row { align-items: start; border-bottom: 1px solid #e3e3e3; padding: 2px 0; }
+/* Placed here, not by widget layouts (ipywidgets did not apply their grid-column): "Hapus" keeps
+   the first line's last column wherever it sits in the keyboard order; a column of checkboxes and
+   a row's note take a line of their own across the row. */
+.lablib-grid-row > .lablib-remove { grid-row: 1; grid-column: -2 / -1; }
+.lablib-grid-row > .lablib-own-line, .lablib-grid-row > .lablib-note { grid-column: 2 / -2; }
+.lablib-own-line .lablib-colhead { margin-right: 0.6em; }
 .lablib-grid-head { align-items: end; border-bottom: 2px solid #9e9e9e; }
 .lablib-colhead { font-weight: 600; font-size: 13px; line-height: 1.25; overflow-wrap: anywhere; }
 .lablib-colhelp { font-weight: normal; color: #555; font-size: 12px; }
