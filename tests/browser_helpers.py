@@ -200,6 +200,35 @@ class Shots:
         return path
 
 
+class Journey:
+    """A browser journey's steps, with timings and a screenshot each (``<folder>/steps.txt``); a
+    failing step leaves a screenshot named after it."""
+
+    def __init__(self, page: Any, folder: Path = ARTIFACTS, full_page: bool = False):
+        self.page, self.folder, self.full_page = page, folder, full_page
+        self.shots = Shots(folder)
+        self.log: list[str] = []
+        self.t0 = time.monotonic()
+
+    @contextlib.contextmanager
+    def step(self, name: str, page: Any = None, shot: bool = True):
+        start = time.monotonic()
+        try:
+            yield
+        except BaseException:
+            self.shots(page or self.page, f"GAGAL-{name}", full_page=self.full_page)
+            self.log.append(f"FAILED {name} after {time.monotonic() - start:.1f} s")
+            self.write_log()
+            raise
+        if shot:
+            self.shots(page or self.page, name, full_page=self.full_page)
+        self.log.append(f"{time.monotonic() - start:6.1f} s  {name}")
+
+    def write_log(self) -> None:
+        self.log.append(f"{time.monotonic() - self.t0:6.1f} s  total in the browser")
+        (self.folder / "steps.txt").write_text("\n".join(self.log) + "\n", encoding="utf-8")
+
+
 # ------------------------------------------------------------------------------ JupyterLab moves
 
 def wait_lab_ready(page: Any, timeout: float = 60_000) -> None:

@@ -17,7 +17,6 @@ test-artifacts/app/, step timings to steps.txt there.
 
 from __future__ import annotations
 
-import contextlib
 import re
 import time
 
@@ -25,8 +24,8 @@ import pytest
 from browser_helpers import (
     CHROMIUM,
     REPO,
+    Journey,
     OutsideRequests,
-    Shots,
     launch_chromium,
     participant_config,
     start_app_server,
@@ -112,33 +111,6 @@ def browser_page(playwright_api, server):
 
 
 # ------------------------------------------------------------------------------ steps and checks
-
-class Journey:
-    """Steps with timings and screenshots; a failing step leaves a screenshot named after it."""
-
-    def __init__(self, page):
-        self.page = page
-        self.shots = Shots(ARTIFACTS)
-        self.log: list[str] = []
-        self.t0 = time.monotonic()
-
-    @contextlib.contextmanager
-    def step(self, name: str, page=None):
-        start = time.monotonic()
-        try:
-            yield
-        except BaseException:
-            self.shots(page or self.page, f"GAGAL-{name}", full_page=True)
-            self.log.append(f"FAILED {name} after {time.monotonic() - start:.1f} s")
-            self.write_log()
-            raise
-        self.shots(page or self.page, name, full_page=True)
-        self.log.append(f"{time.monotonic() - start:6.1f} s  {name}")
-
-    def write_log(self) -> None:
-        self.log.append(f"{time.monotonic() - self.t0:6.1f} s  total in the browser")
-        (ARTIFACTS / "steps.txt").write_text("\n".join(self.log) + "\n", encoding="utf-8")
-
 
 def participant_words(page, where: str) -> None:
     """What the participant reads has no code and no English interface word."""
@@ -426,7 +398,7 @@ def follow(page, link):
 def test_participant_journey_in_the_app(course, server, browser_page, playwright_api):
     page, outside = browser_page
     expect = playwright_api.expect
-    journey = Journey(page)
+    journey = Journey(page, ARTIFACTS, full_page=True)
     step = journey.step
     seen_points: dict[str, float] = {}
 

@@ -15,12 +15,10 @@ test-artifacts/browser/ (and one more on failure), with step timings in steps.tx
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import json
 import re
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -29,9 +27,9 @@ from browser_helpers import (
     ARTIFACTS,
     CHROMIUM,
     REPO,
+    Journey,
     JupyterServer,
     OutsideRequests,
-    Shots,
     contrast_ratio,
     lab_command,
     launch_chromium,
@@ -207,34 +205,6 @@ def browser_page(playwright_api, server):
 
 
 # ------------------------------------------------------------------------------ the participant's journey
-
-class Journey:
-    """Steps with timings and screenshots; a failing step leaves a screenshot named after it."""
-
-    def __init__(self, page, server):
-        self.page, self.server = page, server
-        self.shots = Shots()
-        self.log: list[str] = []
-        self.t0 = time.monotonic()
-
-    @contextlib.contextmanager
-    def step(self, name: str, shot: bool = True):
-        start = time.monotonic()
-        try:
-            yield
-        except BaseException:
-            self.shots(self.page, f"GAGAL-{name}")
-            self.log.append(f"FAILED {name} after {time.monotonic() - start:.1f} s")
-            self.write_log()
-            raise
-        if shot:
-            self.shots(self.page, name)
-        self.log.append(f"{time.monotonic() - start:6.1f} s  {name}")
-
-    def write_log(self) -> None:
-        self.log.append(f"{time.monotonic() - self.t0:6.1f} s  total in the browser")
-        (ARTIFACTS / "steps.txt").write_text("\n".join(self.log) + "\n", encoding="utf-8")
-
 
 def _notebook(page):
     return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
@@ -485,7 +455,7 @@ PASTED_ROWS = (
 def test_participant_journey_in_jupyterlab(course, server, browser_page, playwright_api):
     page, outside = browser_page
     expect = playwright_api.expect
-    journey = Journey(page, server)
+    journey = Journey(page)
     step = journey.step
     nb_path = f"{COURSE_ID}/drum-up/drum-up.ipynb"
     folder = course["home"] / COURSE_ID / "drum-up"

@@ -59,7 +59,6 @@ from lablib.core.fields import Computed, Table
 from lablib.core.i18n import T, Text
 from lablib.curriculum import get_exercise
 from lablib.notebook.headless import IMPORT_HEADLESS
-from lablib.notebook.live_pictures import panel_for
 from lablib.notebook.inputs import (
     ChoiceControl,
     ComputedControl,
@@ -71,6 +70,7 @@ from lablib.notebook.inputs import (
     messages_html,
     widgets,
 )
+from lablib.notebook.live_pictures import panel_for
 from lablib.notebook.sessions import (
     flush_all,
     ipython,

@@ -37,6 +37,7 @@ from lablib.core.fields import (
     Table,
 )
 from lablib.core.stages import STAGES, get_stage
+from lablib.curriculum import get_exercise, stage_exercises
 
 TEMPLATE = "worksheet.html.j2"
 FILENAME = "lembar-kerja-{stage}.html"
@@ -135,8 +136,6 @@ def _source(fields: Iterable[Field], options_from: str) -> str:
         where = fields
         code = ""
         if exercise_id is not None:
-            from lablib.curriculum import get_exercise  # a lower layer: reports may read the curriculum
-
             try:
                 other = get_exercise(exercise_id)
             except KeyError:
@@ -249,7 +248,6 @@ def _exercise(ex: Any) -> dict:
 
 def worksheet_html(stage: str, exercises: Sequence[Any] | None = None) -> str:
     """The worksheet of ``stage`` as one HTML page (``exercises``: the stage's own by default)."""
-    from lablib.curriculum import stage_exercises
     from lablib.reports.pages import render
 
     info = get_stage(stage)
