@@ -352,3 +352,20 @@ def test_grade_check_prints_nothing_in_a_voila_kernel_and_grades_under_nbgrader(
     assert "None\n" == app.stdout
     assert plain.stdout.endswith("0.0\n") and "✗" in plain.stdout
     assert graded.stdout.endswith("0.0\n") and "✗" in graded.stdout
+
+
+def test_kernels_of_closed_app_pages_are_stopped_but_never_one_with_its_page_open():
+    """Each Voilà page load starts a kernel; 100 participants reloading would fill the server's
+    memory. Only kernels with no page connected are culled, so an open form keeps saving."""
+    import json
+
+    shipped = json.loads((REPO / "jupyter-config/etc/jupyter/jupyter_server_config.d/lablib_app.json")
+                         .read_text(encoding="utf-8"))
+    culling = shipped["MappingKernelManager"]
+    assert culling["cull_connected"] is False
+    assert 0 < culling["cull_interval"] <= culling["cull_idle_timeout"] <= 3600
+    from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
+    from traitlets.config import Config
+
+    manager = MappingKernelManager(config=Config(shipped))  # the names are real traits of the server's manager
+    assert (1800, 300, False) == (manager.cull_idle_timeout, manager.cull_interval, manager.cull_connected)
