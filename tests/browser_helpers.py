@@ -160,6 +160,29 @@ def launch_chromium(playwright: Any) -> Any:
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
+@contextlib.contextmanager
+def browser_session(playwright_api: Any, timeout_ms: int, *, clipboard_origin: str | None = None,
+                    **context_options: Any):
+    """``(page, outside)``: one Chromium page with requests leaving the machine blocked and
+    recorded, dialogs ("leave the page?" on reload) accepted, and ``timeout_ms`` for every wait."""
+    outside = OutsideRequests()
+    with playwright_api.sync_playwright() as p:
+        browser = launch_chromium(p)
+        context = browser.new_context(**context_options)
+        if clipboard_origin:
+            context.grant_permissions(["clipboard-read", "clipboard-write"], origin=clipboard_origin)
+        outside.attach(context)
+        page = context.new_page()
+        page.set_default_timeout(timeout_ms)
+        page.on("dialog", lambda d: d.accept())
+        playwright_api.expect.set_options(timeout=timeout_ms)
+        try:
+            yield page, outside
+        finally:
+            context.close()
+            browser.close()
+
+
 class OutsideRequests:
     """Records every request the page makes to a host other than loopback, and blocks it, so a
     test both proves the participant's JupyterLab reaches nothing outside and never hangs on it."""

@@ -25,8 +25,7 @@ from browser_helpers import (
     CHROMIUM,
     REPO,
     Journey,
-    OutsideRequests,
-    launch_chromium,
+    browser_session,
     participant_config,
     start_app_server,
     wait_voila_rendered,
@@ -93,21 +92,9 @@ def server(course):
 
 @pytest.fixture(scope="module")
 def browser_page(playwright_api, server):
-    outside = OutsideRequests()
-    with playwright_api.sync_playwright() as p:
-        browser = launch_chromium(p)
-        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")  # a participant's laptop
-        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.base)
-        outside.attach(context)
-        page = context.new_page()
-        page.set_default_timeout(TIMEOUT)
-        page.on("dialog", lambda d: d.accept())
-        playwright_api.expect.set_options(timeout=TIMEOUT)
-        try:
-            yield page, outside
-        finally:
-            context.close()
-            browser.close()
+    with browser_session(playwright_api, TIMEOUT, clipboard_origin=server.base,  # Ctrl+V of Excel's text
+                         viewport={"width": 1366, "height": 768}, locale="id-ID") as session:  # a participant's laptop
+        yield session
 
 
 # ------------------------------------------------------------------------------ steps and checks

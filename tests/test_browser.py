@@ -29,10 +29,9 @@ from browser_helpers import (
     REPO,
     Journey,
     JupyterServer,
-    OutsideRequests,
+    browser_session,
     contrast_ratio,
     lab_command,
-    launch_chromium,
     open_in_lab,
     parse_rgb,
     participant_config,
@@ -187,21 +186,9 @@ def server(course):
 
 @pytest.fixture(scope="module")
 def browser_page(playwright_api, server):
-    outside = OutsideRequests()
-    with playwright_api.sync_playwright() as p:
-        browser = launch_chromium(p)
-        # an English browser: the Indonesian interface must come from the shipped settings
-        context = browser.new_context(viewport={"width": 1280, "height": 1100}, locale="en-US")
-        outside.attach(context)
-        page = context.new_page()
-        page.set_default_timeout(TIMEOUT)
-        page.on("dialog", lambda d: d.accept())  # "leave the page?" on reload
-        playwright_api.expect.set_options(timeout=TIMEOUT)
-        try:
-            yield page, outside
-        finally:
-            context.close()
-            browser.close()
+    # an English browser: the Indonesian interface must come from the shipped settings
+    with browser_session(playwright_api, TIMEOUT, viewport={"width": 1280, "height": 1100}, locale="en-US") as session:
+        yield session
 
 
 # ------------------------------------------------------------------------------ the participant's journey
