@@ -29,6 +29,7 @@ from lablib.app.exchange import (
     submit,
 )
 from lablib.core import formatting
+from lablib.notebook.autograde import in_app
 
 __all__ = ["BUTTONS", "Home", "home", "stage_url"]
 
@@ -51,7 +52,7 @@ def _base() -> str:
     In Voilà, Beranda is ``<base>/voila/render/Beranda.ipynb``: a relative ``../../`` reaches
     ``<base>`` under any prefix (JupyterHub's ``/user/<name>/`` too). Elsewhere (Beranda opened
     in JupyterLab) the server's base URL: the hub's prefix, or ``/``."""
-    if os.environ.get("SERVER_SOFTWARE", "").startswith("voila/"):
+    if in_app():
         return "../../"
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/")
     return prefix if prefix.endswith("/") else prefix + "/"
