@@ -271,7 +271,7 @@ def grade(course: CourseLike, stage: str, *, workers: int | None = None, force: 
     """
     slug = stage_slug(stage)
     course = Course.of(course)
-    if not course.students_in("submitted", slug):  # who, not when: no timestamp file is read here
+    if not course.anyone_in("submitted", slug):  # who, not when: no timestamp file is read here
         from lablib.course.exchange import waiting as waiting_in_exchange
 
         waiting = waiting_in_exchange(course, slug, honest_only=True).get(slug, {})

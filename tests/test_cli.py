@@ -214,6 +214,16 @@ def test_every_command_has_help():
         assert sub.choices[name].format_help()
 
 
+def test_the_parser_of_one_command_is_the_same_as_in_the_whole_parser():
+    whole = next(a for a in cli.build_parser()._actions if a.dest == "command").choices
+    for name in whole:
+        one = next(a for a in cli.build_parser(name)._actions if a.dest == "command").choices
+        assert list(one) == [name]
+        assert one[name].format_help() == whole[name].format_help()
+    for word in ("grad", "--course"):  # no command: every one is built, so an error can list them
+        assert list(next(a for a in cli.build_parser(word)._actions if a.dest == "command").choices) == list(whole)
+
+
 def test_console_script_runs(tmp_path):
     proc = run_cli([str(BIN / "lablib"), "--help"], cwd=tmp_path)
     assert all(c in proc.stdout for c in ("init", "release", "grade", "status", "export", "demo"))

@@ -434,7 +434,7 @@ def test_the_notebook_is_written_byte_for_byte_as_nbformat_writes_it(small, tmp_
             list(range(1, 1 + sum(c.cell_type == "code" for c in nb.cells)))
 
 
-def test_an_unchanged_regrade_reads_no_file_and_a_touched_or_changed_one_is_seen(small, tmp_path):
+def test_an_unchanged_regrade_reads_no_file_and_a_touched_or_changed_one_is_seen(small, tmp_path, monkeypatch):
     from lablib.course.grading import _load_state
 
     course = _plain_copy(small, tmp_path / "c")
@@ -448,5 +448,14 @@ def test_an_unchanged_regrade_reads_no_file_and_a_touched_or_changed_one_is_seen
     assert answers.stat().st_mtime_ns != stamp
     again = grade(course, "diagnose")
     assert again.graded == () and again.skipped == ("p1", "p2", "p3")
+    # ... and its new signature is stored, so the next unchanged re-grade reads no file again
+    from lablib.course import grading
+
+    read = []
+    real = grading.submission_fingerprint
+    monkeypatch.setattr(grading, "submission_fingerprint", lambda folder, source: read.append(folder) or real(
+        folder, source))
+    assert grade(course, "diagnose").skipped == ("p1", "p2", "p3")
+    assert read == []
     save_answers(answers.parent, "diagnose", synthetic_answers("diagnose", "model", seed=9))
     assert grade(course, "diagnose").graded == ("p1",)

@@ -342,6 +342,44 @@ def test_source_version_follows_the_source_and_grading_config_not_the_course_loc
     assert source_version(a, STAGE) != source_version(copy_course(template, tmp_path / "c"), STAGE)
 
 
+def test_the_files_signature_is_os_walks_listing_read_with_scandir(tmp_path):
+    """The signature stored by earlier runs stays valid: the same paths in the same order."""
+    import hashlib
+    import os
+
+    from lablib.course.grading import files_signature
+
+    def walked(folder, source):
+        h = hashlib.sha256(source.encode())
+        for dirname, dirs, files in os.walk(folder):
+            dirs.sort()
+            for name in sorted(files):
+                st = os.lstat(os.path.join(dirname, name))
+                h.update(f"{os.path.relpath(os.path.join(dirname, name), folder)}\0{st.st_size}\0"
+                         f"{st.st_mtime_ns}\0{st.st_mode}\0{st.st_ino}\0".encode())
+        return h.hexdigest()
+
+    d = tmp_path / "sub"
+    for rel in ("b.ipynb", "a.json", "z/q", "m/n/o", "m/p", "c.txt"):
+        (d / rel).parent.mkdir(parents=True, exist_ok=True)
+        (d / rel).write_text(rel, encoding="utf-8")
+    (d / "link-to-folder").symlink_to(d / "z")  # listed, never followed
+    (d / "broken").symlink_to(d / "nothing")
+    assert files_signature(d, "src") == walked(d, "src")
+    assert files_signature(tmp_path / "none", "src") == walked(tmp_path / "none", "src")
+    before = files_signature(d, "src")
+    (d / "m" / "n" / "o").write_text("diubah di tempat", encoding="utf-8")
+    assert files_signature(d, "src") != before
+
+
+def test_the_nbgrader_version_in_the_source_version_is_the_installed_one():
+    from importlib.metadata import version
+
+    from lablib.course.grading import _nbgrader_version
+
+    assert _nbgrader_version() == version("nbgrader")
+
+
 def test_report_summary_names_failures_and_warnings():
     report = GradeReport("diagnose", ("a",), ("b",), (GradeProblem("c", "kernel mati"),), 1.25, 2,
                          (GradeProblem("a", "satu sel melewati batas waktu"),))

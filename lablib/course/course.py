@@ -140,14 +140,21 @@ class Course:
         The same formula on the same settings, without importing nbgrader (tests compare the
         two); ``student`` is ``"."`` for ``source`` and ``release``.
         """
+        return Path(self.where(step, student, stage))
+
+    def where(self, step: str, student: str, stage: str) -> str:
+        """``path`` as a string: for loops over every submission, where a ``Path`` per call
+        costs more than what the loop does with it."""
         if step not in STEPS:
             raise ValueError(f"unknown nbgrader step {step!r}; known: {', '.join(STEPS)}")
         for name in (student, stage):  # one folder each: an id like '../x' never leaves the course
             if name in ("", "..") or "/" in name or os.sep in name or "\0" in name:
                 raise CourseError(f"'{name}' bukan nama folder peserta atau tahap yang sah.")
-        return Path(self._where(self.step_dir(step).name, student, stage))
+        return self._where(self.step_dir(step).name, student, stage)
 
     def _where(self, step_name: str, student: str, stage: str) -> str:
+        if student != "." and self._structure == DEFAULT_STRUCTURE:  # already normal: no normpath
+            return f"{self._root_text}{os.sep}{step_name}{os.sep}{student}{os.sep}{stage}"
         rel = self._structure.format(nbgrader_step=step_name, student_id=student, assignment_id=stage)
         return os.path.normpath(os.path.join(self._root_text, rel))
 
@@ -161,13 +168,20 @@ class Course:
         Plain strings and ``os.scandir``: an unchanged re-grade of 10,000 submissions asks this
         for every stage, and ``Path`` objects per entry cost more than the check itself.
         """
+        return sorted(self._students_in(step, stage))
+
+    def anyone_in(self, step: str, stage: str) -> bool:
+        """Whether any participant has a ``stage`` folder in ``step`` (stops at the first)."""
+        return next(self._students_in(step, stage), None) is not None
+
+    def _students_in(self, step: str, stage: str) -> Iterator[str]:
         base = self.step_dir(step)
         try:
             with os.scandir(base) as entries:
                 names = [e.name for e in entries if not e.name.startswith(".")]
         except (FileNotFoundError, NotADirectoryError):
-            return []
-        return sorted(n for n in names if os.path.isdir(self._where(base.name, n, stage)))
+            return
+        yield from (n for n in names if os.path.isdir(self._where(base.name, n, stage)))
 
     def collected(self, stage: str) -> dict[str, str]:
         """``{participant: timestamp}`` of the submissions in ``submitted/``."""

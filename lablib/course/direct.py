@@ -51,6 +51,7 @@ from lablib.core.files import irregular_entries
 from lablib.core.stages import get_stage
 from lablib.course.course import Course
 from lablib.course.grading_copy import allowed_in, strip_unknown_keys
+from lablib.course.timestamps import parse_utc
 from lablib.notebook.headless import Call, CellError, parse_cell, run_cell
 
 __all__ = ["AUTOGRADE_STEPS", "SANITIZE_STEPS", "Delegate", "Prepared", "StagePlan", "kernel_free_problem",
@@ -328,26 +329,6 @@ def _glob_all(folder: str, patterns: list[str]) -> set[str]:
         elif expr in names:
             found.add(os.path.join(folder, expr))
     return found
-
-
-def parse_utc(text: str) -> _dt.datetime:
-    """``nbgrader.utils.parse_utc`` of a timestamp string: naive UTC."""
-    import dateutil.parser
-    import dateutil.tz
-
-    parts = text.split(" ")
-    if len(parts) == 3:
-        tz: object = parts[2]
-        try:
-            tz = int(parts[2])
-        except ValueError:
-            tz = dateutil.tz.gettz(parts[2])
-        ts = dateutil.parser.parse(" ".join(parts[:2] + ["TZ"]), tzinfos={"TZ": tz})
-    else:
-        ts = dateutil.parser.parse(text)
-    if ts.tzinfo is not None:
-        ts = (ts - ts.utcoffset()).replace(tzinfo=None)
-    return ts
 
 
 def _split_lines(nb: dict) -> dict:

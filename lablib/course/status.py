@@ -29,6 +29,7 @@ from lablib.core.stages import STAGES, get_stage
 from lablib.course import totals
 from lablib.course.course import Course
 from lablib.course.grading import FAILED, grading_failures
+from lablib.course.timestamps import parse_utc
 
 NOT_STARTED, SAVED, SUBMITTED, GRADED = "belum mulai", "tersimpan", "dikumpulkan", "dinilai"
 UNREADABLE = "tidak terbaca"  # the trainer may not read the participant's folder or file
@@ -221,26 +222,6 @@ def _saved_state(course: Course, pid: str, slug: str) -> tuple[str, str]:
     return (UNREADABLE, blocked) if blocked else (NOT_STARTED, "")
 
 
-def _parse_utc(text: str):
-    """A submission timestamp as naive UTC, read exactly as ``nbgrader.utils.parse_utc`` reads it
-    ("2026-01-05 10:00:00.123456 UTC", "... +0700" or ISO), without importing nbgrader."""
-    import dateutil.parser
-    import dateutil.tz
-
-    parts = text.split(" ")
-    if len(parts) == 3:
-        try:
-            tz = int(parts[2])
-        except ValueError:
-            tz = dateutil.tz.gettz(parts[2])
-        stamp = dateutil.parser.parse(" ".join(parts[:2] + ["TZ"]), tzinfos={"TZ": tz})
-    else:
-        stamp = dateutil.parser.parse(text)
-    if stamp.tzinfo is not None:
-        stamp = (stamp - stamp.utcoffset()).replace(tzinfo=None)
-    return stamp
-
-
 def _is_late(course: Course, slug: str, timestamp: str) -> bool:
     from datetime import timezone
 
@@ -248,7 +229,7 @@ def _is_late(course: Course, slug: str, timestamp: str) -> bool:
     if not due or not timestamp:
         return False
     try:
-        stamp = _parse_utc(timestamp)
+        stamp = parse_utc(timestamp)
     except (ValueError, OverflowError, TypeError):  # dateutil's ParserError is a ValueError
         return False
     return stamp.replace(tzinfo=timezone.utc) > due.astimezone(timezone.utc)
