@@ -19,6 +19,7 @@ month names) only when a date is formatted.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import math
 import numbers
 from decimal import ROUND_HALF_UP, Context, Decimal
@@ -151,6 +152,13 @@ def date(value: Any, *, empty: str = EMPTY) -> str:
     day = as_date(value)
     if day is None:
         return str(value) if isinstance(value, str) and value.strip() else empty
+    return _long_date(day)
+
+
+@functools.lru_cache(maxsize=4096)
+def _long_date(day: _dt.date) -> str:
+    """Babel's long Indonesian date, once per day: grading a cohort shows the same few hundred
+    days thousands of times, and Babel looks its patterns up on every call."""
     try:
         from babel.dates import format_date
     except ImportError:  # Babel comes with JupyterLab; the table below says the same

@@ -134,6 +134,11 @@ class Course:
         name = self._setting("CourseDirectory", f"{step}_directory")
         return self.root / str(name or step)
 
+    @cached_property
+    def _step_names(self) -> dict[str, str]:
+        """``step_dir(step).name`` of every step, for ``where``'s loops."""
+        return {step: self.step_dir(step).name for step in STEPS}
+
     def path(self, step: str, student: str, stage: str) -> Path:
         """``{step}/{student}/{stage}``: nbgrader's ``CourseDirectory.format_path``.
 
@@ -150,7 +155,7 @@ class Course:
         for name in (student, stage):  # one folder each: an id like '../x' never leaves the course
             if name in ("", "..") or "/" in name or os.sep in name or "\0" in name:
                 raise CourseError(f"'{name}' bukan nama folder peserta atau tahap yang sah.")
-        return self._where(self.step_dir(step).name, student, stage)
+        return self._where(self._step_names[step], student, stage)
 
     def _where(self, step_name: str, student: str, stage: str) -> str:
         if student != "." and self._structure == DEFAULT_STRUCTURE:  # already normal: no normpath

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,11 +41,17 @@ _e = html.escape
 
 @dataclass(frozen=True)
 class AnswersSummary:
-    """What ``lablib.form`` shows without widgets: renders as HTML in a notebook, text in print."""
+    """What ``lablib.form`` shows without widgets: renders as HTML in a notebook, text in print.
+
+    The text is written when asked for: grading shows only the HTML, hundreds of times a batch."""
 
     exercise_id: str
     html: str
-    text: str
+    write_text: Callable[[], str] = field(repr=False, compare=False)
+
+    @property
+    def text(self) -> str:
+        return self.write_text()
 
     def _repr_html_(self) -> str:
         return self.html
@@ -293,7 +299,7 @@ def folder_summary(exercise: str | Exercise, folder: str | os.PathLike | None = 
         except AnswersFileError as exc:
             notices = (exc.message,)
     return AnswersSummary(exercise.id, answers_html(exercise, answers, notices=notices),
-                          answers_text(exercise, answers, notices=notices))
+                          lambda: answers_text(exercise, answers, notices=notices))
 
 
 __all__ = ["SHOW_CHARS", "AnswersSummary", "answers_html", "answers_text", "folder_summary", "notices_html"]
