@@ -16,7 +16,6 @@ import argparse
 import datetime as _dt
 import os
 import shlex
-import subprocess
 import sys
 from pathlib import Path
 
@@ -231,8 +230,9 @@ def cmd_lab(args) -> int:
          + " ".join(shlex.quote(c) for c in cmd))
     if args.dry_run:
         return EXIT_OK
-    try:
-        # nbgrader_config.py is read from the working folder
+    import subprocess
+
+    try:  # nbgrader_config.py is read from the working folder
         return subprocess.call(cmd, cwd=course_dir, env=env)
     except KeyboardInterrupt:
         return EXIT_OK

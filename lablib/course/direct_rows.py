@@ -24,7 +24,6 @@ database (PostgreSQL) through SQLAlchemy, with the same SQL.
 from __future__ import annotations
 
 import datetime as _dt
-import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Protocol
@@ -188,6 +187,8 @@ def in_list(values: Iterable, prefix: str) -> tuple[str, dict]:
 
 
 def _new_id() -> str:
+    import uuid  # here: its import (platform, ctypes) costs an unchanged re-grade more than its checks
+
     return uuid.uuid4().hex  # nbgrader.api.new_uuid
 
 
