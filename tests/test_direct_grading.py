@@ -459,3 +459,11 @@ def test_an_unchanged_regrade_reads_no_file_and_a_touched_or_changed_one_is_seen
     assert read == []
     save_answers(answers.parent, "diagnose", synthetic_answers("diagnose", "model", seed=9))
     assert grade(course, "diagnose").graded == ("p1",)
+    # a touched file beside a changed one: the run that grades the changed one stores both
+    (course / "submitted" / "p2" / "diagnose" / "jawaban-diagnose.json").touch()
+    save_answers(course / "submitted" / "p3" / "diagnose", "diagnose", synthetic_answers("diagnose", "model", seed=4))
+    read.clear()
+    assert grade(course, "diagnose").graded == ("p3",)
+    assert read == [str(course / "submitted" / s / "diagnose") for s in ("p2", "p3")]
+    read.clear()
+    assert grade(course, "diagnose").skipped == ("p1", "p2", "p3") and read == []

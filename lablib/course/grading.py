@@ -309,10 +309,10 @@ def submission_fingerprint(folder: str | os.PathLike, source: str) -> str:
 
 def files_signature(folder: str | os.PathLike, source: str) -> str:
     """What the files of a submission look like without reading them: every path with its size,
-    modification time (nanoseconds), mode and inode, plus ``source``. When it is the one stored with the last grading, the content fingerprint
-    stored then still holds, so an unchanged re-grade of thousands of submissions reads no file
-    (the trainer's ``submitted/`` only changes through ``collect``, which writes new files;
-    ``--force`` re-grades whatever the signature says).
+    modification time (nanoseconds), mode and inode, plus ``source``. When it is the one stored
+    with the last grading, the content fingerprint stored then still holds, so an unchanged
+    re-grade of thousands of submissions reads no file (the trainer's ``submitted/`` only changes
+    through ``collect``, which writes new files; ``--force`` re-grades whatever the signature says).
 
     The value is ``os.walk``'s (files of a folder in name order, then its subfolders; a link to
     a folder is not followed), read with one ``os.scandir`` per folder: at 10,000 submissions
@@ -904,6 +904,8 @@ def grade(course: Course | str | os.PathLike, stage: str, *, students: Iterable[
                                seconds=round(time.perf_counter() - started, 3), workers=workers)
 
         run_lock = _hold_run_lock(course, stage)
+        for student, (_, files) in resigned.items():  # saved with this run's state
+            state[student]["files"] = files
         failures = _load_failures(course, stage)
         graded: list[str] = []
         remaining: list[str] = []
