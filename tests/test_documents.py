@@ -186,3 +186,27 @@ def test_documents_write_dates_and_decimals_the_indonesian_way(tmp_path):
     assert "1 Oktober 2026" in text and "4 Januari 2027" in text  # waktu uji coba, penerapan
     assert "68,5" in text and "68.5" not in text  # a trial result with a decimal comma
     assert "Rp43.900.000" in text
+
+
+def test_filled_answers_read_like_the_answers_and_fill_each_exercise_once(monkeypatch):
+    """A cohort report wraps each participant's answers: the same texts and values, each
+    exercise's computed values worked out on the first read only."""
+    from lablib.reports import documents
+    from lablib.reports.documents import FilledAnswers, entry_of
+
+    answers = _all_answers()
+    filled = FilledAnswers(answers)
+    assert dict(filled) == answers and len(filled) == len(answers)
+    refs = [f"{key}.{field}" for key, entry in answers.items() for field in entry]
+    assert [text_of(filled, r) for r in refs] == [text_of(answers, r) for r in refs]
+    assert [value_of(filled, r) for r in refs] == [value_of(answers, r) for r in refs]
+    assert entry_of(filled, "design.ds3") == entry_of(answers, "design.ds3")
+
+    fills = []
+    real = documents._fill
+    monkeypatch.setattr(documents, "_fill", lambda a, ex: fills.append(ex) or real(a, ex))
+    again = FilledAnswers(answers)
+    for _ in range(3):
+        text_of(again, "design.ds3.total_rab")
+        text_of(again, "diagnose.dg1.masalah_terpilih")
+    assert sorted(fills) == ["design.ds3", "diagnose.dg1"]

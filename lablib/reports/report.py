@@ -44,7 +44,14 @@ from lablib.curriculum import all_exercises, stage_exercises
 from lablib.curriculum.grade_ids import AUTO, RUBRIC, grade_names
 from lablib.curriculum.maturity import pp38_stage
 from lablib.curriculum.references import check_references
-from lablib.reports.documents import EMPTY, innovation_name, opd_of, text_of, value_of
+from lablib.reports.documents import (
+    EMPTY,
+    FilledAnswers,
+    innovation_name,
+    opd_of,
+    text_of,
+    value_of,
+)
 from lablib.reports.pages import render
 
 REPORT_DIR = "laporan"
@@ -139,7 +146,7 @@ def load_cohort(course: Course | str | os.PathLike) -> Cohort:
     people = []
     for pid in ids:
         people.append(view.participant(pid))
-    answers = {pid: latest_answers(course, pid) for pid in ids}
+    answers = {pid: FilledAnswers(latest_answers(course, pid)) for pid in ids}
     submitted = set()
     for pid in ids:
         for st in STAGES:
