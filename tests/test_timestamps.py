@@ -1,4 +1,4 @@
-"""``lablib.course.timestamps.parse_utc`` reads a submission timestamp as nbgrader does."""
+"""``lablib.core.timestamps.parse_utc`` reads a submission timestamp as nbgrader does."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nbgrader.utils import parse_utc as nbgrader_parse_utc
 
-from lablib.course import timestamps
-from lablib.course.timestamps import parse_utc
+from lablib.core import timestamps
+from lablib.core.timestamps import parse_utc
 
 moments = st.datetimes(min_value=dt.datetime(1970, 1, 1), max_value=dt.datetime(2200, 12, 31))
 

@@ -14,15 +14,15 @@ what is wrong and what to do next; nbgrader's English message and traceback go t
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from lablib.core.calendar import CALENDAR_FILENAME, Calendar
+from lablib.core.calendar import read_calendar
 from lablib.core.errors import LablibError
 from lablib.core.stages import STAGES, Stage, get_stage
+from lablib.core.timestamps import parse_utc
 
 __all__ = ["STATE_LABELS", "ExchangeProblem", "Participant", "StageState", "fetch", "fetch_feedback",
            "stage_states", "submit"]
@@ -180,25 +180,20 @@ def _guarded(who: Participant, kind: str, slug: str = "", **options: object) -> 
 def _due(slug: str, *folders: str | os.PathLike) -> _dt.date | None:
     """The stage's due date from the first readable calendar file among ``folders``."""
     for folder in folders:
-        if not folder:
-            continue
-        try:
-            doc = json.loads((Path(folder) / CALENDAR_FILENAME).read_text(encoding="utf-8"))
-            return Calendar.from_dict(doc).due.get(slug)
-        except (OSError, ValueError, TypeError, AttributeError, RecursionError):
-            continue
+        calendar = read_calendar(folder) if folder else None
+        if calendar is not None:
+            return calendar.due.get(slug)
     return None
 
 
 def _moment(stamp: str) -> _dt.datetime | None:
-    """nbgrader's submission timestamp (``2026-08-14 02:30:00.123456 UTC``) in local time."""
-    from dateutil import parser
-
+    """nbgrader's submission timestamp (``2026-08-14 02:30:00.123456 UTC``) in local time, read
+    as nbgrader reads it (``parse_utc``)."""
     try:
-        moment = parser.parse(stamp)
+        moment = parse_utc(stamp)
     except (ValueError, OverflowError, TypeError):
         return None
-    return moment.astimezone().replace(tzinfo=None) if moment.tzinfo else moment
+    return moment.replace(tzinfo=_dt.timezone.utc).astimezone().replace(tzinfo=None)
 
 
 def _relative(path: str | os.PathLike, folder: Path) -> str:

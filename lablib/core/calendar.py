@@ -72,10 +72,13 @@ DEFAULT_CALENDAR = Calendar()
 
 def load_calendar(folder: str | os.PathLike | None) -> Calendar:
     """The calendar shipped beside the notebook, or the default when there is none or it is bad."""
-    if folder is None:
-        return DEFAULT_CALENDAR
+    return (read_calendar(folder) if folder is not None else None) or DEFAULT_CALENDAR
+
+
+def read_calendar(folder: str | os.PathLike) -> Calendar | None:
+    """The calendar file in ``folder``; ``None`` when there is none or it cannot be read."""
     path = Path(folder) / CALENDAR_FILENAME
     try:
         return Calendar.from_dict(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError, AttributeError, RecursionError):  # RecursionError: JSON nested too deep
-        return DEFAULT_CALENDAR
+        return None

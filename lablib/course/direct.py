@@ -49,9 +49,9 @@ from pathlib import Path
 
 from lablib.core.files import irregular_entries
 from lablib.core.stages import get_stage
+from lablib.core.timestamps import parse_utc
 from lablib.course.course import Course
 from lablib.course.grading_copy import allowed_in, strip_unknown_keys
-from lablib.course.timestamps import parse_utc
 from lablib.notebook.headless import Call, CellError, parse_cell, run_cell
 
 __all__ = ["AUTOGRADE_STEPS", "SANITIZE_STEPS", "Delegate", "Prepared", "StagePlan", "kernel_free_problem",

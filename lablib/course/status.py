@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from lablib.core import formatting
 from lablib.core.names import shown
 from lablib.core.stages import STAGES, get_stage
+from lablib.core.timestamps import parse_utc
 from lablib.course import totals
 from lablib.course.course import Course
 from lablib.course.grading import FAILED, grading_failures
-from lablib.course.timestamps import parse_utc
 
 NOT_STARTED, SAVED, SUBMITTED, GRADED = "belum mulai", "tersimpan", "dikumpulkan", "dinilai"
 UNREADABLE = "tidak terbaca"  # the trainer may not read the participant's folder or file
